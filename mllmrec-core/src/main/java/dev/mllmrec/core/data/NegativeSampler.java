@@ -1,6 +1,7 @@
 package dev.mllmrec.core.data;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -50,8 +51,8 @@ public enum NegativeSampler {
     }
 
     /**
-     * Draws {@code count} distinct negatives from {@code pool} (the catalog ids, ascending) that are not in
-     * {@code excluded}, in draw order.
+     * Draws {@code count} distinct negatives from {@code pool} that are not in {@code excluded}, in draw order.
+     * {@code pool} holds distinct ids in ascending order, as {@code Catalog.ids()} returns them.
      *
      * @throws IllegalArgumentException if the pool has fewer than {@code count} allowed items
      */
@@ -60,8 +61,8 @@ public enum NegativeSampler {
             throw new IllegalArgumentException("The number of negatives must not be negative, got " + count + ".");
         }
         int excludedInPool = 0;
-        for (int id : pool) {
-            if (excluded.contains(id)) {
+        for (Integer id : excluded) {
+            if (Arrays.binarySearch(pool, id) >= 0) {
                 excludedInPool++;
             }
         }
