@@ -60,11 +60,6 @@ public final class PopularityRecommender implements Recommender {
                 .thenComparingLong(tieBreak::key);
     }
 
-    /** The tie-break key of an item. */
-    long tieKey(int itemId) {
-        return tieBreak.key(itemId);
-    }
-
     @Override
     public Ranking rank(RankingRequest request) {
         List<Integer> order = new ArrayList<>(request.candidates());

@@ -17,13 +17,16 @@ import java.util.Map;
  * @param items                      items kept (those in at least one kept sequence)
  * @param interactions               interactions kept
  * @param skipped                    records skipped in lenient mode, by {@link SkipReason#key()}
+ * @param skippedExamples            the message of the first skip of each reason, keyed like {@code skipped}
  */
 public record DataStats(long itemsRead, long interactionsRead, long itemsWithImage, long interactionsWithoutImage,
                         long usersRead, long usersBelowMinInteractions, long imageFilesIgnored, long users,
-                        long items, long interactions, Map<String, Long> skipped) {
+                        long items, long interactions, Map<String, Long> skipped,
+                        Map<String, String> skippedExamples) {
 
     /** Copies. */
     public DataStats {
         skipped = Map.copyOf(skipped == null ? Map.of() : skipped);
+        skippedExamples = Map.copyOf(skippedExamples == null ? Map.of() : skippedExamples);
     }
 }

@@ -47,7 +47,7 @@ final class DatasetAssembler {
         Catalog catalog = Catalog.of(name, catalogItems);
         DataStats stats = new DataStats(items.size(), interactionsRead, itemsWithImage, withoutImage,
                 sequences.size(), usersBelow, imageFilesIgnored, kept.size(), catalog.size(), interactions,
-                issues.counts());
+                issues.counts(), issues.examples());
         return new Dataset(catalog, Sequences.sortedByUser(kept), stats);
     }
 }

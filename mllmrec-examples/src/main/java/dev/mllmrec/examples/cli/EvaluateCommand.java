@@ -19,7 +19,11 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code evaluate}: ranks a split's samples with a model and writes HR@K, NDCG@K and MRR. */
+/**
+ * {@code evaluate}: ranks a split's samples with a model and writes HR@K, NDCG@K and MRR.
+ *
+ * <p>Not thread-safe: picocli creates one instance per invocation.
+ */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
         description = {"Ranks the candidates of every sample of a split with a model and writes "
                 + "W/eval/<model>-neg<m>-<split>.json (HR@1/3/5/10, NDCG@1/3/5/10, MRR) and the per-user results "

@@ -20,7 +20,11 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code prepare}: reads a dataset, filters it and writes the catalog, sequences and sample sets. */
+/**
+ * {@code prepare}: reads a dataset, filters it and writes the catalog, sequences and sample sets.
+ *
+ * <p>Not thread-safe: picocli creates one instance per invocation.
+ */
 @Command(name = "prepare", mixinStandardHelpOptions = true,
         description = {"Reads MovieLens (or the MLLMRec-R1 reference format), keeps users with enough interactions "
                 + "and writes W/catalog.jsonl, W/sequences.jsonl, the samples (train windows at 9 negatives, "

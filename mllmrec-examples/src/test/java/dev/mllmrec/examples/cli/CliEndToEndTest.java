@@ -174,6 +174,27 @@ class CliEndToEndTest {
     }
 
     @Test
+    void exportToTheReferenceFormatAndPrepareFromItGivesTheSameSamples() throws IOException {
+        Path data = syntheticMovieLens(tmp.resolve("ml"));
+        Path ref = tmp.resolve("ref");
+        Result p1 = run("prepare", "--movielens", data.toString(), "--work-dir", tmp.resolve("w1").toString(),
+                "--images-only", "--export-reference", ref.toString());
+        assertThat(p1.code()).as(p1.err()).isZero();
+        assertThat(ref.resolve("train.tsv")).exists();
+        assertThat(ref.resolve("test.tsv")).exists();
+        assertThat(Files.readAllLines(ref.resolve("movielens_titles.csv")).get(0)).isEqualTo("item,title");
+        Result p2 = run("prepare", "--reference", ref.toString(), "--work-dir", tmp.resolve("w2").toString());
+        assertThat(p2.code()).as(p2.err()).isZero();
+        List<Path> f1 = sampleFiles(tmp.resolve("w1"));
+        List<Path> f2 = sampleFiles(tmp.resolve("w2"));
+        assertThat(f2.stream().map(p -> p.getParent().getFileName()).toList())
+                .isEqualTo(f1.stream().map(p -> p.getParent().getFileName()).toList());
+        for (int i = 0; i < f1.size(); i++) {
+            assertThat(Files.readAllBytes(f2.get(i))).isEqualTo(Files.readAllBytes(f1.get(i)));
+        }
+    }
+
+    @Test
     void everyCommandHasHelp() {
         for (String cmd : List.of("prepare", "evaluate")) {
             Result r = run(cmd, "--help");
@@ -198,6 +219,8 @@ class CliEndToEndTest {
         assertThat(lenient.out()).contains("skipped unknown-item").contains("1");
         JsonNode summary = Json.mapper().readTree(tmp.resolve("w/prepare/summary.json").toFile());
         assertThat(summary.get("skipped").get("unknown-item").asLong()).isEqualTo(1);
+        assertThat(summary.get("data").get("skippedExamples").get("unknown-item").asText())
+                .contains("movieId 9999");
 
         Result model = run("evaluate", "--work-dir", tmp.resolve("w").toString(), "--model", "gpt");
         assertThat(model.code()).isEqualTo(2);
