@@ -46,12 +46,21 @@ public final class DataPreparation {
             }
         }
         for (SamplingConfig sc : configs) {
-            SampleCache.Entry entry = cache.getOrCreate(sc,
-                    () -> SampleGenerator.generate(dataset.catalog(), dataset.sequences(), sc));
-            List<RecommendationSample> samples = entry.samples();
-            sets.add(new PrepareSummary.SampleSet(sc.split().id(), sc.negatives(), samples.size(), sc.key(),
-                    entry.reused()));
-            perSplit.putIfAbsent(sc.split().id(), samples.size());
+            int count;
+            boolean reused;
+            var cached = cache.verify(sc);
+            if (cached.isPresent()) {
+                count = cached.get().samples();
+                reused = true;
+            } else {
+                List<RecommendationSample> samples = SampleGenerator.generate(dataset.catalog(), dataset.sequences(),
+                        sc);
+                cache.store(sc, samples);
+                count = samples.size();
+                reused = false;
+            }
+            sets.add(new PrepareSummary.SampleSet(sc.split().id(), sc.negatives(), count, sc.key(), reused));
+            perSplit.putIfAbsent(sc.split().id(), count);
         }
         DataStats s = dataset.stats();
         double seconds = (System.nanoTime() - start) / 1e9;

@@ -75,27 +75,37 @@ public final class SampleCache {
         return directory(config).resolve(SAMPLES);
     }
 
-    /** The cached samples of {@code config}, if a complete, matching entry exists. */
-    public Optional<List<RecommendationSample>> load(SamplingConfig config) {
+    /**
+     * The manifest of {@code config}'s entry if the entry is complete and intact: its manifest holds this config and
+     * the samples file still has the recorded hash. Does not parse the samples.
+     */
+    public Optional<Manifest> verify(SamplingConfig config) {
         Path dir = directory(config);
         Path manifestFile = dir.resolve(MANIFEST);
         Path samplesFile = dir.resolve(SAMPLES);
         if (!Files.exists(manifestFile) || !Files.exists(samplesFile)) {
             return Optional.empty();
         }
-        Manifest manifest;
-        byte[] bytes;
         try {
-            manifest = Json.mapper().readValue(manifestFile.toFile(), Manifest.class);
-            bytes = Files.readAllBytes(samplesFile);
+            Manifest manifest = Json.mapper().readValue(manifestFile.toFile(), Manifest.class);
+            if (!config.equals(manifest.config())
+                    || !sha256(Files.readAllBytes(samplesFile)).equals(manifest.sha256())) {
+                return Optional.empty();
+            }
+            return Optional.of(manifest);
         } catch (IOException e) {
             return Optional.empty();
         }
-        if (!config.equals(manifest.config()) || !sha256(bytes).equals(manifest.sha256())) {
+    }
+
+    /** The cached samples of {@code config}, if a complete, matching entry exists. */
+    public Optional<List<RecommendationSample>> load(SamplingConfig config) {
+        Optional<Manifest> manifest = verify(config);
+        if (manifest.isEmpty()) {
             return Optional.empty();
         }
-        List<RecommendationSample> samples = JsonLines.read(samplesFile, RecommendationSample.class);
-        if (samples.size() != manifest.samples()) {
+        List<RecommendationSample> samples = JsonLines.read(samplesFile(config), RecommendationSample.class);
+        if (samples.size() != manifest.get().samples()) {
             return Optional.empty();
         }
         return Optional.of(samples);
