@@ -13,6 +13,8 @@ import picocli.CommandLine.Command;
         description = "MLLMRec-R1 on the JVM: a reasoning recommender for multimodal sequential recommendation.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            PrepareCommand.class,
+            EvaluateCommand.class,
         })
 public final class Main implements Runnable {
 

@@ -1,0 +1,32 @@
+package dev.mllmrec.core.data;
+
+import java.util.Map;
+
+/**
+ * What a dataset reader read, filtered and skipped. Counts of the kept data ({@code users}, {@code items},
+ * {@code interactions}) come after every filter.
+ *
+ * @param itemsRead                  items defined by the source (movies, titles)
+ * @param interactionsRead           interactions read (ratings, sequence entries)
+ * @param itemsWithImage             items that have a readable image file
+ * @param interactionsWithoutImage   interactions dropped by the images-only filter (0 when it is off)
+ * @param usersRead                  users with at least one interaction read
+ * @param usersBelowMinInteractions  users dropped by the minimum-interactions filter
+ * @param imageFilesIgnored          files in the image folder that name no known item or are not {@code <id>.<ext>}
+ * @param users                      users kept
+ * @param items                      items kept (those in at least one kept sequence)
+ * @param interactions               interactions kept
+ * @param skipped                    records skipped in lenient mode, by {@link SkipReason#key()}
+ * @param skippedExamples            the message of the first skip of each reason, keyed like {@code skipped}
+ */
+public record DataStats(long itemsRead, long interactionsRead, long itemsWithImage, long interactionsWithoutImage,
+                        long usersRead, long usersBelowMinInteractions, long imageFilesIgnored, long users,
+                        long items, long interactions, Map<String, Long> skipped,
+                        Map<String, String> skippedExamples) {
+
+    /** Copies. */
+    public DataStats {
+        skipped = Map.copyOf(skipped == null ? Map.of() : skipped);
+        skippedExamples = Map.copyOf(skippedExamples == null ? Map.of() : skippedExamples);
+    }
+}

@@ -1,0 +1,2 @@
+/** Evaluation: HR@K, NDCG@K and MRR over candidate rankings, one evaluator for every {@code Recommender}. */
+package dev.mllmrec.core.eval;

@@ -1,0 +1,212 @@
+package dev.mllmrec.core.prompt;
+
+import dev.mllmrec.api.Catalog;
+import dev.mllmrec.api.Item;
+import dev.mllmrec.api.ItemTokens;
+import dev.mllmrec.api.RankingRequest;
+import dev.mllmrec.api.RecommendationSample;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * Builds the MLLMRec-R1 prompt, word for word as the reference implementation
+ * ({@code train/utils/data_loader.py}, {@code RecSFTDataset._build_prompt}) does:
+ *
+ * <pre>
+ * You are a movie recommendation assistant.
+ * Here are the user's most recently watched movies sequence:
+ * 1. [ITEM_1] Toy Story (1995)
+ * 2. [ITEM_2] Jumanji (1995)
+ *
+ * Candidate movies:
+ * [ITEM_3] Heat (1995)
+ * ...
+ *
+ * Possible reasoning process to help predict the next item, for reference ONLY.   (only with reasoning)
+ * &lt;think&gt;
+ * ...reasoning...
+ * &lt;/think&gt;
+ *
+ * Now answer the following question.
+ * Only output in format [ITEM_xxxx] Movie Title.
+ * No additional caption, summary, comments, or explanation.
+ * </pre>
+ *
+ * Lines are joined with {@code \n}; without reasoning, two empty lines separate the candidates from the answer
+ * instruction, as in the reference. With a caption lookup, an item line reads {@code [ITEM_<id>] <title> — <caption>}
+ * (the reference's caption form). Optionally the reference's GRPO output guidelines are appended.
+ *
+ * <p>Immutable and thread-safe (provided the caption lookup is).
+ */
+public final class PromptBuilder {
+
+    /** The opening instruction. */
+    public static final String INSTRUCTION = "You are a movie recommendation assistant.";
+    /** The line before the history. */
+    public static final String HISTORY_HEADER = "Here are the user's most recently watched movies sequence:";
+    /** The line before the candidates. */
+    public static final String CANDIDATES_HEADER = "Candidate movies:";
+    /** The line before an injected reasoning block. */
+    public static final String REASONING_HEADER =
+            "Possible reasoning process to help predict the next item, for reference ONLY.";
+    /** Opens the reasoning block. */
+    public static final String THINK_OPEN = "<think>";
+    /** Closes the reasoning block. */
+    public static final String THINK_CLOSE = "</think>";
+    /** The answer instruction (three lines). */
+    public static final String ANSWER_INSTRUCTION = "Now answer the following question.\n"
+            + "Only output in format [ITEM_xxxx] Movie Title.\n"
+            + "No additional caption, summary, comments, or explanation.";
+    /** The reference's GRPO output guidelines, appended verbatim to GRPO prompts. */
+    public static final String GRPO_GUIDELINES = "\n\n[OUTPUT GUIDELINES]\n"
+            + "You MUST answer with only one movie from candidate movies.\n"
+            + "The output token MUST be in the form:\n"
+            + "[ITEM_xxxx] Movie Title\n\n"
+            + "If you want to provide reasoning, you may append it ONLY after answer\n"
+            + "in a single line using:\n"
+            + "<think> your reasoning here </think>\n\n";
+    /** Separates a title from its caption. */
+    public static final String CAPTION_SEPARATOR = " — ";
+    /** The title shown for an id the catalog does not hold (the reference's fallback). */
+    public static final String UNKNOWN_TITLE = "Unknown Title";
+
+    private final Function<Integer, String> titles;
+    private final Function<Integer, String> captions;
+    private final boolean grpoGuidelines;
+
+    private PromptBuilder(Builder b) {
+        this.titles = b.titles;
+        this.captions = b.captions;
+        this.grpoGuidelines = b.grpoGuidelines;
+    }
+
+    /** A builder; a title source ({@link Builder#setCatalog} or {@link Builder#setTitles}) is required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A prompt builder over a catalog's titles, without captions. */
+    public static PromptBuilder of(Catalog catalog) {
+        return builder().setCatalog(catalog).build();
+    }
+
+    /** The prompt for a sample, without reasoning. */
+    public String prompt(RecommendationSample sample) {
+        return prompt(sample.history(), sample.candidates(), null);
+    }
+
+    /** The prompt for a sample with an optional reasoning block ({@code null} or blank: none). */
+    public String prompt(RecommendationSample sample, String reasoning) {
+        return prompt(sample.history(), sample.candidates(), reasoning);
+    }
+
+    /** The prompt for a ranking request, without reasoning. */
+    public String prompt(RankingRequest request) {
+        return prompt(request.history(), request.candidates(), null);
+    }
+
+    /** The prompt for a history and candidate list with an optional reasoning block. */
+    public String prompt(List<Integer> history, List<Integer> candidates, String reasoning) {
+        List<String> lines = new ArrayList<>();
+        lines.add(INSTRUCTION);
+        lines.add(HISTORY_HEADER);
+        for (int i = 0; i < history.size(); i++) {
+            lines.add((i + 1) + ". " + itemLine(history.get(i)));
+        }
+        lines.add("");
+        lines.add(CANDIDATES_HEADER);
+        for (Integer c : candidates) {
+            lines.add(itemLine(c));
+        }
+        lines.add("");
+        if (reasoning != null && !reasoning.isBlank()) {
+            lines.add(REASONING_HEADER);
+            lines.add(THINK_OPEN);
+            lines.add(reasoning);
+            lines.add(THINK_CLOSE);
+        }
+        lines.add("");
+        lines.add(ANSWER_INSTRUCTION);
+        String prompt = String.join("\n", lines);
+        return grpoGuidelines ? prompt + GRPO_GUIDELINES : prompt;
+    }
+
+    /** {@code [ITEM_<id>] <title>}, with {@code  — <caption>} when the lookup has a non-blank caption. */
+    public String itemLine(int id) {
+        String text = title(id);
+        if (captions != null) {
+            String caption = captions.apply(id);
+            if (caption != null && !caption.isBlank()) {
+                text = text + CAPTION_SEPARATOR + caption.strip();
+            }
+        }
+        return ItemTokens.token(id) + " " + text;
+    }
+
+    /** The expected answer of a sample: {@code [ITEM_<target>] <title>} (never a caption). */
+    public String answer(RecommendationSample sample) {
+        return answer(sample.target());
+    }
+
+    /** The answer naming item {@code id}: {@code [ITEM_<id>] <title>}. */
+    public String answer(int id) {
+        return ItemTokens.token(id) + " " + title(id);
+    }
+
+    private String title(int id) {
+        String t = titles.apply(id);
+        return t == null ? UNKNOWN_TITLE : t;
+    }
+
+    /** Configures a {@link PromptBuilder}. */
+    public static final class Builder {
+        private Function<Integer, String> titles;
+        private Function<Integer, String> captions;
+        private boolean grpoGuidelines;
+
+        private Builder() {
+        }
+
+        /** Titles from a catalog (required, or {@link #setTitles}). */
+        public Builder setCatalog(Catalog catalog) {
+            Objects.requireNonNull(catalog, "catalog");
+            this.titles = id -> {
+                Item item = catalog.find(id);
+                return item == null ? null : item.title();
+            };
+            return this;
+        }
+
+        /** Titles from a lookup that returns {@code null} for unknown ids (required, or {@link #setCatalog}). */
+        public Builder setTitles(Function<Integer, String> titles) {
+            this.titles = titles;
+            return this;
+        }
+
+        /** Captions appended to item lines; the lookup returns {@code null} or blank for "no caption". */
+        public Builder optCaptions(Function<Integer, String> captions) {
+            this.captions = captions;
+            return this;
+        }
+
+        /** Appends the reference's GRPO output guidelines (default false). */
+        public Builder optGrpoGuidelines(boolean grpoGuidelines) {
+            this.grpoGuidelines = grpoGuidelines;
+            return this;
+        }
+
+        /**
+         * Builds.
+         *
+         * @throws IllegalArgumentException if no title source was set
+         */
+        public PromptBuilder build() {
+            if (titles == null) {
+                throw new IllegalArgumentException("A PromptBuilder needs a title source: call setCatalog or setTitles.");
+            }
+            return new PromptBuilder(this);
+        }
+    }
+}

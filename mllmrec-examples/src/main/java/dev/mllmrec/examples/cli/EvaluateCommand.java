@@ -1,0 +1,94 @@
+package dev.mllmrec.examples.cli;
+
+import dev.mllmrec.api.Recommender;
+import dev.mllmrec.core.Json;
+import dev.mllmrec.core.JsonLines;
+import dev.mllmrec.core.WorkDir;
+import dev.mllmrec.core.data.PreparedData;
+import dev.mllmrec.core.data.SampleCache;
+import dev.mllmrec.core.data.Split;
+import dev.mllmrec.core.eval.Evaluation;
+import dev.mllmrec.core.eval.EvaluationReport;
+import dev.mllmrec.core.eval.Evaluator;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code evaluate}: ranks a split's samples with a model and writes HR@K, NDCG@K and MRR.
+ *
+ * <p>Not thread-safe: picocli creates one instance per invocation.
+ */
+@Command(name = "evaluate", mixinStandardHelpOptions = true,
+        description = {"Ranks the candidates of every sample of a split with a model and writes "
+                + "W/eval/<model>-neg<m>-<split>.json (HR@1/3/5/10, NDCG@1/3/5/10, MRR) and the per-user results "
+                + "W/eval/<model>-neg<m>-<split>-users.jsonl.",
+                "Models: random, popularity, markov."})
+public final class EvaluateCommand implements Callable<Integer> {
+
+    @Option(names = "--work-dir", paramLabel = "W", required = true, description = "The prepared work directory.")
+    Path workDir;
+
+    @Option(names = "--model", paramLabel = "NAME", required = true,
+            description = "The model: random, popularity or markov.")
+    String model;
+
+    @Option(names = "--negatives", paramLabel = "M", defaultValue = "9",
+            description = "Negatives per sample (9 or 99 are prepared; others are sampled on demand). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    int negatives;
+
+    @Option(names = "--split", paramLabel = "SPLIT", defaultValue = "test",
+            description = "test or validation. Default: ${DEFAULT-VALUE}.")
+    String split;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "42",
+            description = "Seed of the model (random order, tie-breaking). Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Override
+    public Integer call() {
+        long start = System.nanoTime();
+        Split s = Split.parse(split);
+        if (s == Split.TRAIN) {
+            throw new IllegalArgumentException("Evaluate on the test or validation split, not on train.");
+        }
+        if (negatives < 1) {
+            throw new IllegalArgumentException("--negatives must be at least 1, got " + negatives + ".");
+        }
+        WorkDir w = WorkDir.of(workDir);
+        PreparedData data = PreparedData.load(w);
+        SampleCache.Entry samples = data.samples(s, negatives);
+        Recommender recommender = RecommenderFactory.create(model, data, seed);
+        Evaluation evaluation = new Evaluator().evaluate(recommender, samples.samples());
+
+        String base = recommender.name() + "-neg" + negatives + "-" + s.id();
+        Path resultsFile = w.eval().resolve(base + "-users.jsonl");
+        Path reportFile = w.eval().resolve(base + ".json");
+        JsonLines.write(resultsFile, evaluation.results());
+        double seconds = CommandSupport.since(start);
+        EvaluationReport report = new EvaluationReport(recommender.name(), data.catalog().name(), s.id(), negatives,
+                evaluation.size(), evaluation.metrics(), seed, samples.directory().getFileName().toString(),
+                resultsFile.getFileName().toString(), seconds);
+        Json.writePretty(reportFile, report);
+        print(System.out, report, reportFile);
+        return 0;
+    }
+
+    private static void print(PrintStream out, EvaluationReport r, Path file) {
+        out.println(r.model() + " on " + r.dataset() + " " + r.split() + ", " + r.users() + " users, 1 target + "
+                + r.negatives() + " negatives (samples/" + r.samples() + ")");
+        List<List<String>> rows = new ArrayList<>();
+        for (Map.Entry<String, Double> e : r.metrics().entrySet()) {
+            rows.add(List.of(e.getKey(), CommandSupport.metric(e.getValue())));
+        }
+        CommandSupport.printTable(out, List.of("metric", "value"), rows);
+        out.println("wrote " + file + " in " + CommandSupport.seconds(r.seconds()));
+        out.flush();
+    }
+}
