@@ -12,16 +12,7 @@ import ai.djl.nn.Activation;
 import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
-import dev.mllmrec.core.AtomicFiles;
 import dev.mllmrec.core.Json;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -42,8 +33,6 @@ public final class CausalLm implements PolicyModel {
     public static final String WEIGHTS_FILE = "model.params";
     /** The file name of the config inside a model directory. */
     public static final String CONFIG_FILE = "config.json";
-
-    private static final int MAGIC = 0x4d4c4d31; // "MLM1"
 
     private final LmConfig config;
     private final NDManager manager;
@@ -392,59 +381,14 @@ public final class CausalLm implements PolicyModel {
     /** Writes {@code config.json} and {@code model.params} into {@code dir}, each atomically. */
     public void save(Path dir) {
         Json.writePretty(dir.resolve(CONFIG_FILE), config);
-        AtomicFiles.write(dir.resolve(WEIGHTS_FILE), encodeParameters(parameterValues()));
+        ParameterFiles.write(dir.resolve(WEIGHTS_FILE), parameterValues());
     }
 
     /** Reads a model written by {@link #save}. */
     public static CausalLm load(Path dir) {
         LmConfig config = Json.read(dir.resolve(CONFIG_FILE), LmConfig.class);
-        Map<String, float[]> values = decodeParameters(dir.resolve(WEIGHTS_FILE));
+        Map<String, float[]> values = ParameterFiles.read(dir.resolve(WEIGHTS_FILE));
         return new CausalLm(config, NDManager.newBaseManager(), values);
-    }
-
-    /** The binary weights format: magic, count, then per array its name, shape rank and sizes, and floats. */
-    static byte[] encodeParameters(Map<String, float[]> values) {
-        try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            DataOutputStream out = new DataOutputStream(bytes);
-            out.writeInt(MAGIC);
-            out.writeInt(values.size());
-            for (Map.Entry<String, float[]> e : values.entrySet()) {
-                out.writeUTF(e.getKey());
-                float[] v = e.getValue();
-                out.writeInt(v.length);
-                ByteBuffer buf = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-                buf.asFloatBuffer().put(v);
-                out.write(buf.array());
-            }
-            out.flush();
-            return bytes.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** Reads {@link #encodeParameters}' format. */
-    static Map<String, float[]> decodeParameters(Path file) {
-        try (DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(Files.newInputStream(file)))) {
-            if (in.readInt() != MAGIC) {
-                throw new IllegalArgumentException(file + " is not an mllmrec weights file (bad magic number).");
-            }
-            int count = in.readInt();
-            Map<String, float[]> values = new LinkedHashMap<>();
-            for (int i = 0; i < count; i++) {
-                String name = in.readUTF();
-                int n = in.readInt();
-                byte[] raw = new byte[Math.multiplyExact(n, 4)];
-                in.readFully(raw);
-                float[] v = new float[n];
-                ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
-                values.put(name, v);
-            }
-            return values;
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read weights " + file + ": " + e.getMessage(), e);
-        }
     }
 
     @Override

@@ -81,17 +81,20 @@ class SequenceScorerTest {
                 .isCloseTo(got.get(1)[2], within(1e-4));
     }
 
+    static final String W56 = TestModels.word(5) + TestModels.word(6);
+
     @Test
     void assessorMeasuresTheGainOfTheReasoning() {
         RecommendationSample sample = new RecommendationSample("u1-train", "u1", List.of(1, 2), 3, List.of(3, 4));
-        CotTrace trace = new CotTrace("u1-train", "test", " w1 w2 w3", List.of("a", "b", "c", "d"), true);
-        CotTrace invalid = new CotTrace("u1-train", "test", " w4", List.of(), false);
+        CotTrace trace = new CotTrace("u1-train", "test", TestModels.word(1) + TestModels.word(2) + TestModels.word(3), List.of("a", "b", "c", "d"), true);
+        CotTrace invalid = new CotTrace("u1-train", "test", TestModels.word(4), List.of(), false);
         PolicyLikelihoodAssessor.PromptRenderer renderer = (s, cot) -> new PolicyLikelihoodAssessor.PromptAndAnswer(
-                " w5 w6" + (cot == null ? "" : "<think>" + cot.text() + "</think>"), "[ITEM_" + s.target() + "] w7");
+                W56 + (cot == null ? "" : "<think>" + cot.text() + "</think>"), "[ITEM_" + s.target() + "]" + TestModels.word(7));
         PolicyLikelihoodAssessor assessor = new PolicyLikelihoodAssessor(lm, tok, renderer, 0.0);
+        assertThat(tok.encode(W56)).doesNotContain(tok.specialTokens().unk());
         Assessment a = assessor.assess(trace, sample);
-        double with = bruteForce(tok.encode(" w5 w6<think> w1 w2 w3</think>"), tok.encode("[ITEM_3] w7"));
-        double plain = bruteForce(tok.encode(" w5 w6"), tok.encode("[ITEM_3] w7"));
+        double with = bruteForce(tok.encode(W56 + "<think>" + trace.text() + "</think>"), tok.encode("[ITEM_3]" + TestModels.word(7)));
+        double plain = bruteForce(tok.encode(W56), tok.encode("[ITEM_3]" + TestModels.word(7)));
         assertThat(a.score()).isCloseTo(with - plain, within(1e-4));
         assertThat(a.kept()).isEqualTo(with - plain > 0);
         assertThat(a.scores()).containsKeys("policy_likelihood", "policy_likelihood.logp_plain");
