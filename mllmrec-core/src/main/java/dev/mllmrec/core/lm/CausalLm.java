@@ -1,0 +1,403 @@
+package dev.mllmrec.core.lm;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.Activation;
+import ai.djl.nn.core.Embedding;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.LayerNorm;
+import dev.mllmrec.core.Json;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * mllmrec's own decoder-only transformer language model on DJL (see {@link LmConfig} for its shape). Written as
+ * explicit parameter arrays and a hand-written forward pass so that attention is strictly causal, the KV cache is
+ * exact, and every parameter has a stable name for checkpoints.
+ *
+ * <p>Weights are initialised from a seed with mllmrec's own generator, so the same config and seed give the same
+ * model on every machine. Owns native memory: close it. Inference may run on several threads at once; training
+ * (which updates the parameters) must not overlap with anything else.
+ */
+public final class CausalLm implements PolicyModel {
+
+    /** The file name of the weights inside a model directory. */
+    public static final String WEIGHTS_FILE = "model.params";
+    /** The file name of the config inside a model directory. */
+    public static final String CONFIG_FILE = "config.json";
+
+    private final LmConfig config;
+    private final NDManager manager;
+    private final Map<String, NDArray> params = new LinkedHashMap<>();
+    private final Map<String, NDArray> paramsView = Collections.unmodifiableMap(params);
+    private final NDArray cosTable;
+    private final NDArray sinTable;
+    private final NDArray rotateHalf;
+    private final Block[] blocks;
+    private final NDArray tokenEmbedding;
+    private final NDArray finalNormGamma;
+    private final NDArray finalNormBeta;
+    private final NDArray head;
+    private final Shape normShape;
+    private final float attentionScale;
+
+    private record Block(NDArray ln1Gamma, NDArray ln1Beta, NDArray qkvWeight, NDArray qkvBias, NDArray outWeight,
+                         NDArray outBias, NDArray ln2Gamma, NDArray ln2Beta, NDArray fc1Weight, NDArray fc1Bias,
+                         NDArray fc2Weight, NDArray fc2Bias) {
+    }
+
+    private CausalLm(LmConfig config, NDManager manager, Map<String, float[]> values) {
+        this.config = config;
+        this.manager = manager;
+        int d = config.dModel();
+        int h = config.mlpHidden();
+        this.normShape = new Shape(d);
+        this.attentionScale = (float) (1.0 / Math.sqrt(config.headSize()));
+        this.tokenEmbedding = param(values, "tok_emb", config.vocabSize(), d);
+        this.blocks = new Block[config.layers()];
+        for (int l = 0; l < config.layers(); l++) {
+            String p = "blocks." + l + ".";
+            blocks[l] = new Block(
+                    param(values, p + "ln1.gamma", d), param(values, p + "ln1.beta", d),
+                    param(values, p + "attn.qkv.weight", 3 * d, d), param(values, p + "attn.qkv.bias", 3 * d),
+                    param(values, p + "attn.out.weight", d, d), param(values, p + "attn.out.bias", d),
+                    param(values, p + "ln2.gamma", d), param(values, p + "ln2.beta", d),
+                    param(values, p + "mlp.fc1.weight", h, d), param(values, p + "mlp.fc1.bias", h),
+                    param(values, p + "mlp.fc2.weight", d, h), param(values, p + "mlp.fc2.bias", d));
+        }
+        this.finalNormGamma = param(values, "ln_f.gamma", d);
+        this.finalNormBeta = param(values, "ln_f.beta", d);
+        this.head = config.tiedEmbeddings() ? tokenEmbedding : param(values, "head.weight", config.vocabSize(), d);
+        if (values.size() != params.size()) {
+            for (String name : values.keySet()) {
+                if (!params.containsKey(name)) {
+                    throw new IllegalArgumentException("Unexpected parameter '" + name + "' for " + config + ".");
+                }
+            }
+        }
+        float[][] rope = ropeTables(config);
+        int dh = config.headSize();
+        this.cosTable = manager.create(rope[0], new Shape(config.contextLength(), dh));
+        this.sinTable = manager.create(rope[1], new Shape(config.contextLength(), dh));
+        float[] rot = new float[dh * dh];
+        int half = dh / 2;
+        for (int j = 0; j < half; j++) {
+            // (x @ R)[j] = -x[j + half]; (x @ R)[j + half] = x[j]
+            rot[(j + half) * dh + j] = -1f;
+            rot[j * dh + j + half] = 1f;
+        }
+        this.rotateHalf = manager.create(rot, new Shape(dh, dh));
+    }
+
+    private NDArray param(Map<String, float[]> values, String name, long... dims) {
+        Shape shape = new Shape(dims);
+        float[] v = values.get(name);
+        if (v == null) {
+            throw new IllegalArgumentException("Missing parameter '" + name + "' for " + config + ".");
+        }
+        if (v.length != shape.size()) {
+            throw new IllegalArgumentException("Parameter '" + name + "' has " + v.length + " values, expected "
+                    + shape + " for " + config + ".");
+        }
+        NDArray a = manager.create(v, shape);
+        a.setRequiresGradient(true);
+        params.put(name, a);
+        return a;
+    }
+
+    private static float[][] ropeTables(LmConfig config) {
+        int dh = config.headSize();
+        int half = dh / 2;
+        int n = config.contextLength();
+        float[] cos = new float[n * dh];
+        float[] sin = new float[n * dh];
+        for (int pos = 0; pos < n; pos++) {
+            for (int j = 0; j < half; j++) {
+                double freq = Math.pow(config.ropeTheta(), -2.0 * j / dh);
+                double angle = pos * freq;
+                float c = (float) Math.cos(angle);
+                float s = (float) Math.sin(angle);
+                cos[pos * dh + j] = c;
+                cos[pos * dh + j + half] = c;
+                sin[pos * dh + j] = s;
+                sin[pos * dh + j + half] = s;
+            }
+        }
+        return new float[][] {cos, sin};
+    }
+
+    /** A freshly initialised model owned by a new base manager. */
+    public static CausalLm create(LmConfig config, long seed) {
+        return new CausalLm(config, NDManager.newBaseManager(), initialValues(config, seed));
+    }
+
+    /** A freshly initialised model whose parameters live in a sub-manager of {@code parent}. */
+    public static CausalLm create(LmConfig config, long seed, NDManager parent) {
+        return new CausalLm(config, parent.newSubManager(), initialValues(config, seed));
+    }
+
+    /**
+     * The initial weights: normal(0, initStd) for embeddings and input projections, scaled by
+     * 1/sqrt(2 * layers) for the projections that write into the residual stream, zero biases, unit LayerNorm
+     * gains. Drawn in parameter order from one {@link SeededRandom}.
+     */
+    static Map<String, float[]> initialValues(LmConfig config, long seed) {
+        SeededRandom rng = new SeededRandom(seed);
+        int d = config.dModel();
+        int h = config.mlpHidden();
+        double std = config.initStd();
+        double residualStd = std / Math.sqrt(2.0 * config.layers());
+        Map<String, float[]> v = new LinkedHashMap<>();
+        v.put("tok_emb", normal(rng, (long) config.vocabSize() * d, std));
+        for (int l = 0; l < config.layers(); l++) {
+            String p = "blocks." + l + ".";
+            v.put(p + "ln1.gamma", filled(d, 1f));
+            v.put(p + "ln1.beta", new float[d]);
+            v.put(p + "attn.qkv.weight", normal(rng, 3L * d * d, std));
+            v.put(p + "attn.qkv.bias", new float[3 * d]);
+            v.put(p + "attn.out.weight", normal(rng, (long) d * d, residualStd));
+            v.put(p + "attn.out.bias", new float[d]);
+            v.put(p + "ln2.gamma", filled(d, 1f));
+            v.put(p + "ln2.beta", new float[d]);
+            v.put(p + "mlp.fc1.weight", normal(rng, (long) h * d, std));
+            v.put(p + "mlp.fc1.bias", new float[h]);
+            v.put(p + "mlp.fc2.weight", normal(rng, (long) d * h, residualStd));
+            v.put(p + "mlp.fc2.bias", new float[d]);
+        }
+        v.put("ln_f.gamma", filled(d, 1f));
+        v.put("ln_f.beta", new float[d]);
+        if (!config.tiedEmbeddings()) {
+            v.put("head.weight", normal(rng, (long) config.vocabSize() * d, std));
+        }
+        return v;
+    }
+
+    private static float[] normal(SeededRandom rng, long n, double std) {
+        float[] out = new float[Math.toIntExact(n)];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (float) (rng.nextGaussian() * std);
+        }
+        return out;
+    }
+
+    private static float[] filled(int n, float value) {
+        float[] out = new float[n];
+        java.util.Arrays.fill(out, value);
+        return out;
+    }
+
+    /** The config. */
+    public LmConfig config() {
+        return config;
+    }
+
+    /** The number of trainable scalars. */
+    public long parameterCount() {
+        long n = 0;
+        for (NDArray a : params.values()) {
+            n += a.size();
+        }
+        return n;
+    }
+
+    @Override
+    public int vocabSize() {
+        return config.vocabSize();
+    }
+
+    @Override
+    public int contextLength() {
+        return config.contextLength();
+    }
+
+    @Override
+    public NDManager manager() {
+        return manager;
+    }
+
+    @Override
+    public Map<String, NDArray> parameters() {
+        return paramsView;
+    }
+
+    @Override
+    public KvCache newCache(NDManager parent, int batchSize) {
+        return new KvCache(parent, config.layers(), batchSize);
+    }
+
+    @Override
+    public NDArray hidden(NDArray tokens, NDArray positions, NDArray keyMask, KvCache cache) {
+        Shape shape = tokens.getShape();
+        if (shape.dimension() != 2) {
+            throw new IllegalArgumentException("Tokens must be (batch, time), got " + shape + ".");
+        }
+        int batch = (int) shape.get(0);
+        int time = (int) shape.get(1);
+        int past = cache == null ? 0 : cache.length();
+        if (past + time > config.contextLength()) {
+            throw new IllegalArgumentException("The sequence of " + (past + time) + " tokens exceeds the context "
+                    + "length " + config.contextLength() + ".");
+        }
+        NDManager m = tokens.getManager();
+        NDArray ids = tokens.getDataType() == DataType.INT64 ? tokens : tokens.toType(DataType.INT64, false);
+        NDArray pos = positions;
+        if (pos == null) {
+            pos = m.arange(past, past + time, 1, DataType.INT64).reshape(1, time).repeat(0, batch);
+        } else if (pos.getDataType() != DataType.INT64) {
+            pos = pos.toType(DataType.INT64, false);
+        }
+        int d = config.dModel();
+        int heads = config.heads();
+        int dh = config.headSize();
+
+        NDArray x = Embedding.embedding(ids, tokenEmbedding, SparseFormat.DENSE).singletonOrThrow();
+        NDArray cos = Embedding.embedding(pos, cosTable, SparseFormat.DENSE).singletonOrThrow()
+                .reshape(batch, 1, time, dh);
+        NDArray sin = Embedding.embedding(pos, sinTable, SparseFormat.DENSE).singletonOrThrow()
+                .reshape(batch, 1, time, dh);
+        NDArray newKeyBias = keyMask == null ? null
+                : keyMask.toType(DataType.FLOAT32, false).neg().add(1f).mul(KvCache.MASKED);
+        NDArray bias = attentionBias(m, batch, time, past, cache, newKeyBias);
+
+        for (int l = 0; l < blocks.length; l++) {
+            Block b = blocks[l];
+            NDArray hNorm = LayerNorm.layerNorm(x, normShape, b.ln1Gamma, b.ln1Beta, (float) config.layerNormEps())
+                    .singletonOrThrow();
+            NDArray qkv = Linear.linear(hNorm, b.qkvWeight, b.qkvBias).singletonOrThrow()
+                    .reshape(batch, time, 3, heads, dh).transpose(2, 0, 3, 1, 4); // (3, B, H, T, dh)
+            NDArray qk = qkv.get(new NDIndex("0:2"));
+            qk = qk.mul(cos).add(qk.matMul(rotateHalf).mul(sin));
+            NDArray q = qk.get(0).mul(attentionScale);
+            NDArray k = qk.get(1);
+            NDArray v = qkv.get(2);
+            if (cache != null) {
+                NDList kv = cache.append(l, k, v);
+                k = kv.get(0);
+                v = kv.get(1);
+            }
+            NDArray scores = q.matMul(local(k.transpose(0, 1, 3, 2), m)); // (B, H, T, S)
+            if (bias != null) {
+                scores = scores.add(bias);
+            }
+            NDArray attended = scores.softmax(-1).matMul(v) // (B, H, T, dh)
+                    .transpose(0, 2, 1, 3).reshape(batch, time, d);
+            x = x.add(Linear.linear(attended, b.outWeight, b.outBias).singletonOrThrow());
+            NDArray h2 = LayerNorm.layerNorm(x, normShape, b.ln2Gamma, b.ln2Beta, (float) config.layerNormEps())
+                    .singletonOrThrow();
+            NDArray mlp = Activation.gelu(Linear.linear(h2, b.fc1Weight, b.fc1Bias).singletonOrThrow());
+            x = x.add(Linear.linear(mlp, b.fc2Weight, b.fc2Bias).singletonOrThrow());
+        }
+        if (cache != null) {
+            cache.commit(newKeyBias != null ? newKeyBias : m.zeros(new Shape(batch, time), DataType.FLOAT32));
+        }
+        return LayerNorm.layerNorm(x, normShape, finalNormGamma, finalNormBeta, (float) config.layerNormEps())
+                .singletonOrThrow();
+    }
+
+    /**
+     * The additive attention bias {@code (B or 1, 1, T, past + T)}: masked keys (padding) and future keys get
+     * {@link KvCache#MASKED}; {@code null} when nothing is masked.
+     */
+    private static NDArray attentionBias(NDManager m, int batch, int time, int past, KvCache cache,
+                                         NDArray newKeyBias) {
+        int total = past + time;
+        NDArray keyBias = null;
+        NDArray pastBias = cache == null || past == 0 ? null : cache.keyBias();
+        if (pastBias != null || newKeyBias != null) {
+            NDArray fresh = newKeyBias != null ? newKeyBias : m.zeros(new Shape(batch, time), DataType.FLOAT32);
+            keyBias = pastBias == null ? fresh : local(NDArrays.concat(new NDList(pastBias, fresh), 1), m);
+            keyBias = keyBias.reshape(batch, 1, 1, total);
+        }
+        NDArray causal = null;
+        if (time > 1) {
+            NDArray cols = m.arange(0, total, 1, DataType.INT64).reshape(1, total);
+            NDArray rows = m.arange(past, total, 1, DataType.INT64).reshape(time, 1);
+            causal = cols.gt(rows).toType(DataType.FLOAT32, false).mul(KvCache.MASKED).reshape(1, 1, time, total);
+        }
+        if (keyBias == null) {
+            return causal;
+        }
+        return causal == null ? keyBias : keyBias.add(causal);
+    }
+
+    /** Moves {@code a} into {@code m} when an operation on a cached array created it elsewhere. */
+    private static NDArray local(NDArray a, NDManager m) {
+        if (a.getManager() != m) {
+            a.attach(m);
+        }
+        return a;
+    }
+
+    @Override
+    public NDArray logits(NDArray hidden) {
+        return Linear.linear(hidden, head).singletonOrThrow();
+    }
+
+    /** Logits {@code (batch, time, vocab)} of a whole batch, without a cache. */
+    public NDArray forward(NDArray tokens) {
+        return logits(hidden(tokens, null, null, null));
+    }
+
+    /** All parameters' values by name, copied to the Java heap. */
+    public Map<String, float[]> parameterValues() {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        for (Map.Entry<String, NDArray> e : params.entrySet()) {
+            out.put(e.getKey(), e.getValue().toFloatArray());
+        }
+        return out;
+    }
+
+    /** Overwrites every parameter with {@code values} (same names and sizes). */
+    public void setParameterValues(Map<String, float[]> values) {
+        if (!values.keySet().equals(params.keySet())) {
+            throw new IllegalArgumentException("Parameter names differ: expected " + params.keySet() + ", got "
+                    + values.keySet() + ".");
+        }
+        try (GradMode ignored = GradMode.disabled()) {
+            for (Map.Entry<String, NDArray> e : params.entrySet()) {
+                float[] v = values.get(e.getKey());
+                if (v.length != e.getValue().size()) {
+                    throw new IllegalArgumentException("Parameter '" + e.getKey() + "' has " + v.length
+                            + " values, expected " + e.getValue().size() + ".");
+                }
+                e.getValue().set(v);
+            }
+        }
+    }
+
+    /** An independent copy with the same weights (for example a frozen reference policy). */
+    public CausalLm copy() {
+        return new CausalLm(config, NDManager.newBaseManager(), parameterValues());
+    }
+
+    /** Writes {@code config.json} and {@code model.params} into {@code dir}, each atomically. */
+    public void save(Path dir) {
+        Json.writePretty(dir.resolve(CONFIG_FILE), config);
+        ParameterFiles.write(dir.resolve(WEIGHTS_FILE), parameterValues());
+    }
+
+    /** Reads a model written by {@link #save}. */
+    public static CausalLm load(Path dir) {
+        LmConfig config = Json.read(dir.resolve(CONFIG_FILE), LmConfig.class);
+        Map<String, float[]> values = ParameterFiles.read(dir.resolve(WEIGHTS_FILE));
+        return new CausalLm(config, NDManager.newBaseManager(), values);
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+
+    @Override
+    public String toString() {
+        return "CausalLm[" + config + "]";
+    }
+}

@@ -1,0 +1,324 @@
+package dev.mllmrec.core.lm;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import dev.mllmrec.core.lm.tokenizer.SpecialTokens;
+import dev.mllmrec.core.lm.tokenizer.TextTokenizer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Continues a batch of prompts of different lengths with a {@link PolicyModel}: one prefill pass over the
+ * left-padded prompts fills a {@link KvCache}, then each step feeds only the newest token of every unfinished row.
+ * Rows that stop are dropped from the batch. Sampling ({@link Sampling}) happens in Java from a per-row
+ * {@link SeededRandom}, so results depend only on the prompts, the config and the seed, not on batch composition.
+ *
+ * <p>Thread-safe: it holds no mutable state; concurrent calls are as safe as the model's inference.
+ */
+public final class Generator {
+
+    private final PolicyModel model;
+    private final TextTokenizer tokenizer;
+    private final SpecialTokens special;
+    private final int[] itemTokenIds;
+
+    /** A generator over {@code model} with the ids of {@code tokenizer}. */
+    public Generator(PolicyModel model, TextTokenizer tokenizer) {
+        this.model = Objects.requireNonNull(model, "model");
+        this.tokenizer = Objects.requireNonNull(tokenizer, "tokenizer");
+        this.special = tokenizer.specialTokens();
+        int v = Math.min(tokenizer.vocabSize(), model.vocabSize());
+        int[] items = new int[v];
+        int n = 0;
+        for (int id = 0; id < v; id++) {
+            if (tokenizer.itemIdOf(id) >= 0) {
+                items[n++] = id;
+            }
+        }
+        this.itemTokenIds = Arrays.copyOf(items, n);
+    }
+
+    /** The tokenizer. */
+    public TextTokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    /** Continues each prompt (token ids) without item constraints. */
+    public List<Generation> generate(List<int[]> prompts, GenerationConfig config) {
+        return generate(prompts, config, null);
+    }
+
+    /** Continues each prompt text and returns the decoded continuations (stop token and specials left out). */
+    public List<String> generateText(List<String> prompts, GenerationConfig config) {
+        List<int[]> ids = new ArrayList<>(prompts.size());
+        for (String p : prompts) {
+            ids.add(tokenizer.encode(p));
+        }
+        List<String> out = new ArrayList<>(prompts.size());
+        for (Generation g : generate(ids, config, null)) {
+            out.add(tokenizer.decode(g.contentTokens(), true));
+        }
+        return out;
+    }
+
+    /**
+     * Continues each prompt.
+     *
+     * @param prompts     token ids, at least one per prompt
+     * @param config      decoding settings
+     * @param constraints per prompt, the item tokens it may generate (an entry or the whole list may be
+     *                    {@code null}: unconstrained)
+     * @return one generation per prompt, in order
+     */
+    public List<Generation> generate(List<int[]> prompts, GenerationConfig config, List<ItemConstraint> constraints) {
+        if (prompts.isEmpty()) {
+            return List.of();
+        }
+        if (constraints != null && constraints.size() != prompts.size()) {
+            throw new IllegalArgumentException("There are " + prompts.size() + " prompts but " + constraints.size()
+                    + " constraints.");
+        }
+        int v = model.vocabSize();
+        Row[] rows = new Row[prompts.size()];
+        int longest = 0;
+        for (int i = 0; i < rows.length; i++) {
+            int[] p = prompts.get(i);
+            if (p.length == 0) {
+                throw new IllegalArgumentException("Prompt " + i + " is empty: generation needs at least one token.");
+            }
+            longest = Math.max(longest, p.length);
+            rows[i] = new Row(p, new SeededRandom(SeededRandom.mix(config.seed(), i)),
+                    constraints == null ? null : constraints.get(i), v);
+        }
+        if (longest + config.maxNewTokens() - 1 > model.contextLength()) {
+            throw new IllegalArgumentException("The longest prompt (" + longest + " tokens) plus "
+                    + config.maxNewTokens() + " new tokens exceeds the model's context length "
+                    + model.contextLength() + ".");
+        }
+        TokenSampler sampler = new TokenSampler(config.sampling());
+        float[] scratch = new float[v];
+        int[] active = new int[rows.length];
+        for (int i = 0; i < active.length; i++) {
+            active[i] = i;
+        }
+        try (GradMode ignored = GradMode.disabled(); NDManager gm = model.manager().newSubManager();
+             KvCache cache = config.useCache() ? model.newCache(gm, rows.length) : null) {
+            float[] logits = config.useCache() ? prefill(gm, rows, active, cache) : fullForward(gm, rows, active);
+            for (int step = 0; step < config.maxNewTokens(); step++) {
+                int stillActive = 0;
+                int[] next = new int[active.length];
+                int[] keep = new int[active.length];
+                for (int a = 0; a < active.length; a++) {
+                    Row row = rows[active[a]];
+                    System.arraycopy(logits, a * v, scratch, 0, v);
+                    int token = sampler.sample(applyConstraint(row, scratch, step), row.rng);
+                    row.add(token, TokenSampler.logProb(logits, a * v, v, token));
+                    Generation.StopReason stop = stopReason(row, token, config);
+                    if (stop == null && row.length == config.maxNewTokens()) {
+                        stop = Generation.StopReason.LENGTH;
+                    }
+                    if (stop != null) {
+                        row.stop = stop;
+                    } else {
+                        next[stillActive] = active[a];
+                        keep[stillActive++] = a;
+                    }
+                }
+                if (stillActive == 0) {
+                    break;
+                }
+                if (stillActive < active.length) {
+                    active = Arrays.copyOf(next, stillActive);
+                    if (cache != null) {
+                        cache.selectRows(Arrays.copyOf(keep, stillActive));
+                    }
+                }
+                logits = config.useCache() ? nextStep(gm, rows, active, cache) : fullForward(gm, rows, active);
+            }
+        }
+        List<Generation> out = new ArrayList<>(rows.length);
+        for (Row row : rows) {
+            out.add(new Generation(Arrays.copyOf(row.tokens, row.length), Arrays.copyOf(row.logProbs, row.length),
+                    row.stop == null ? Generation.StopReason.LENGTH : row.stop));
+        }
+        return out;
+    }
+
+    private Generation.StopReason stopReason(Row row, int token, GenerationConfig config) {
+        if (token == special.thinkStart()) {
+            row.inThink = true;
+            row.awaitingItem = false;
+        } else if (token == special.thinkEnd() && row.inThink) {
+            row.inThink = false;
+            row.awaitingItem = row.constraint != null && row.constraint.itemFirst();
+        } else {
+            row.awaitingItem = false;
+        }
+        if (config.stopOnEos() && token == special.eos()) {
+            return Generation.StopReason.EOS;
+        }
+        if (config.stopOnNewline() && token == special.newline() && !row.inThink) {
+            return Generation.StopReason.NEWLINE;
+        }
+        for (int s : config.extraStopIds()) {
+            if (token == s) {
+                return Generation.StopReason.STOP_TOKEN;
+            }
+        }
+        return null;
+    }
+
+    private float[] applyConstraint(Row row, float[] logits, int step) {
+        ItemConstraint c = row.constraint;
+        if (c == null) {
+            return logits;
+        }
+        if (row.awaitingItem) {
+            float[] only = new float[logits.length];
+            Arrays.fill(only, Float.NEGATIVE_INFINITY);
+            for (int id : row.allowedIds) {
+                only[id] = logits[id];
+            }
+            if (step == 0 && special.thinkStart() >= 0) {
+                only[special.thinkStart()] = logits[special.thinkStart()];
+            }
+            return only;
+        }
+        for (int id : itemTokenIds) {
+            if (!row.allowed[id]) {
+                logits[id] = Float.NEGATIVE_INFINITY;
+            }
+        }
+        return logits;
+    }
+
+    private float[] prefill(NDManager gm, Row[] rows, int[] active, KvCache cache) {
+        int longest = 0;
+        for (int r : active) {
+            longest = Math.max(longest, rows[r].prompt.length);
+        }
+        int b = active.length;
+        long[] tokens = new long[b * longest];
+        long[] positions = new long[b * longest];
+        float[] mask = new float[b * longest];
+        boolean padded = false;
+        int pad = Math.max(0, special.pad());
+        for (int a = 0; a < b; a++) {
+            int[] p = rows[active[a]].prompt;
+            int offset = longest - p.length;
+            padded |= offset > 0;
+            for (int t = 0; t < longest; t++) {
+                int i = a * longest + t;
+                if (t < offset) {
+                    tokens[i] = pad;
+                } else {
+                    tokens[i] = p[t - offset];
+                    positions[i] = t - offset;
+                    mask[i] = 1f;
+                }
+            }
+        }
+        try (NDManager step = gm.newSubManager()) {
+            Shape shape = new Shape(b, longest);
+            NDArray hidden = model.hidden(step.create(tokens, shape), step.create(positions, shape),
+                    padded ? step.create(mask, shape) : null, cache);
+            return model.logits(hidden.get(new NDIndex(":, -1, :"))).toFloatArray();
+        }
+    }
+
+    private float[] nextStep(NDManager gm, Row[] rows, int[] active, KvCache cache) {
+        int b = active.length;
+        long[] tokens = new long[b];
+        long[] positions = new long[b];
+        for (int a = 0; a < b; a++) {
+            Row row = rows[active[a]];
+            tokens[a] = row.tokens[row.length - 1];
+            positions[a] = row.prompt.length + row.length - 1;
+        }
+        try (NDManager step = gm.newSubManager()) {
+            Shape shape = new Shape(b, 1);
+            NDArray hidden = model.hidden(step.create(tokens, shape), step.create(positions, shape), null, cache);
+            return model.logits(hidden.get(new NDIndex(":, -1, :"))).toFloatArray();
+        }
+    }
+
+    /** The uncached path: re-runs every active row's whole sequence and returns the last position's logits. */
+    private float[] fullForward(NDManager gm, Row[] rows, int[] active) {
+        int longest = 0;
+        for (int r : active) {
+            longest = Math.max(longest, rows[r].prompt.length + rows[r].length);
+        }
+        int b = active.length;
+        long[] tokens = new long[b * longest];
+        long[] positions = new long[b * longest];
+        float[] mask = new float[b * longest];
+        int pad = Math.max(0, special.pad());
+        for (int a = 0; a < b; a++) {
+            Row row = rows[active[a]];
+            int len = row.prompt.length + row.length;
+            int offset = longest - len;
+            for (int t = 0; t < longest; t++) {
+                int i = a * longest + t;
+                if (t < offset) {
+                    tokens[i] = pad;
+                } else {
+                    int j = t - offset;
+                    tokens[i] = j < row.prompt.length ? row.prompt[j] : row.tokens[j - row.prompt.length];
+                    positions[i] = j;
+                    mask[i] = 1f;
+                }
+            }
+        }
+        try (NDManager step = gm.newSubManager()) {
+            Shape shape = new Shape(b, longest);
+            NDArray hidden = model.hidden(step.create(tokens, shape), step.create(positions, shape),
+                    step.create(mask, shape), null);
+            return model.logits(hidden.get(new NDIndex(":, -1, :"))).toFloatArray();
+        }
+    }
+
+    /** One prompt's decoding state. */
+    private static final class Row {
+        final int[] prompt;
+        final SeededRandom rng;
+        final ItemConstraint constraint;
+        final boolean[] allowed;
+        int[] tokens = new int[16];
+        float[] logProbs = new float[16];
+        int length;
+        boolean inThink;
+        boolean awaitingItem;
+        Generation.StopReason stop;
+        final int[] allowedIds;
+
+        Row(int[] prompt, SeededRandom rng, ItemConstraint constraint, int vocab) {
+            this.prompt = prompt.clone();
+            this.rng = rng;
+            this.constraint = constraint;
+            this.allowed = constraint == null ? null : new boolean[vocab];
+            this.allowedIds = constraint == null ? null : constraint.allowedTokenIds();
+            if (constraint != null) {
+                for (int id : constraint.allowedTokenIds()) {
+                    if (id >= vocab) {
+                        throw new IllegalArgumentException("Allowed token id " + id + " is outside the vocabulary.");
+                    }
+                    allowed[id] = true;
+                }
+                awaitingItem = constraint.itemFirst();
+            }
+        }
+
+        void add(int token, float logProb) {
+            if (length == tokens.length) {
+                tokens = Arrays.copyOf(tokens, length * 2);
+                logProbs = Arrays.copyOf(logProbs, length * 2);
+            }
+            tokens[length] = token;
+            logProbs[length++] = logProb;
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package dev.mllmrec.core.lm.sft;
+
+import dev.mllmrec.core.AtomicFiles;
+import dev.mllmrec.core.Json;
+import dev.mllmrec.core.lm.CausalLm;
+import dev.mllmrec.core.lm.ParameterFiles;
+import dev.mllmrec.core.lm.tokenizer.TextTokenizer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * The checkpoints of an SFT run, one directory per saved step under a checkpoint root:
+ *
+ * <pre>
+ * root/latest.json                 {"checkpoint": "step-00000500", "step": 500}
+ * root/step-00000500/config.json   the model's LmConfig     (CausalLm.load reads the directory)
+ * root/step-00000500/model.params  the weights
+ * root/step-00000500/tokenizer.json the tokenizer (Hugging Face format)
+ * root/step-00000500/optimizer.params AdamW's moments
+ * root/step-00000500/state.json    SftState: step, epoch, data position, RNG state, SftConfig, ...
+ * </pre>
+ *
+ * A checkpoint is written into a temporary directory and renamed into place, then {@code latest.json} is replaced
+ * atomically, so a run killed at any moment leaves the previous checkpoint intact.
+ */
+public final class SftCheckpoint {
+
+    /** The tokenizer file inside a checkpoint. */
+    public static final String TOKENIZER_FILE = "tokenizer.json";
+    /** The optimizer file inside a checkpoint. */
+    public static final String OPTIMIZER_FILE = "optimizer.params";
+    /** The state file inside a checkpoint. */
+    public static final String STATE_FILE = "state.json";
+    /** The pointer file in the checkpoint root. */
+    public static final String LATEST_FILE = "latest.json";
+
+    private static final String PREFIX = "step-";
+
+    private SftCheckpoint() {
+    }
+
+    /** The newest complete checkpoint directory under {@code root}, if any. */
+    public static Optional<Path> latest(Path root) {
+        Path pointer = root.resolve(LATEST_FILE);
+        if (Files.isRegularFile(pointer)) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> p = Json.read(pointer, Map.class);
+            Object name = p.get("checkpoint");
+            if (name != null) {
+                Path dir = root.resolve(name.toString());
+                if (Files.isRegularFile(dir.resolve(STATE_FILE))) {
+                    return Optional.of(dir);
+                }
+            }
+        }
+        List<Path> all = complete(root);
+        return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
+    }
+
+    /** Reads a checkpoint's training state. */
+    public static SftState readState(Path checkpoint) {
+        return Json.read(checkpoint.resolve(STATE_FILE), SftState.class);
+    }
+
+    /** Loads a checkpoint's model (the caller closes it). */
+    public static CausalLm loadModel(Path checkpoint) {
+        return CausalLm.load(checkpoint);
+    }
+
+    static Map<String, float[]> readOptimizer(Path checkpoint) {
+        return ParameterFiles.read(checkpoint.resolve(OPTIMIZER_FILE));
+    }
+
+    /** Writes a checkpoint for {@code state.step()} and prunes all but the newest {@code keep}. */
+    static Path save(Path root, CausalLm model, TextTokenizer tokenizer, AdamW optimizer, SftState state, int keep) {
+        try {
+            Files.createDirectories(root);
+            String name = String.format(Locale.ROOT, PREFIX + "%08d", state.step());
+            Path tmp = Files.createTempDirectory(root, ".tmp-" + name + "-");
+            model.save(tmp);
+            tokenizer.save(tmp.resolve(TOKENIZER_FILE));
+            ParameterFiles.write(tmp.resolve(OPTIMIZER_FILE), optimizer.state());
+            Json.writePretty(tmp.resolve(STATE_FILE), state);
+            Path dir = root.resolve(name);
+            if (Files.exists(dir)) {
+                deleteTree(dir);
+            }
+            try {
+                Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, dir);
+            }
+            AtomicFiles.writeString(root.resolve(LATEST_FILE),
+                    Json.line(Map.of("checkpoint", name, "step", state.step())) + "\n");
+            List<Path> all = complete(root);
+            for (int i = 0; i < all.size() - keep; i++) {
+                if (!all.get(i).equals(dir)) {
+                    deleteTree(all.get(i));
+                }
+            }
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write a checkpoint under " + root + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Removes temporary directories left by a run killed while saving. */
+    static void removeStale(Path root) {
+        if (!Files.isDirectory(root)) {
+            return;
+        }
+        try (Stream<Path> s = Files.list(root)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                if (p.getFileName().toString().startsWith(".tmp-" + PREFIX)) {
+                    deleteTree(p);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot clean " + root + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static List<Path> complete(Path root) {
+        List<Path> out = new ArrayList<>();
+        if (!Files.isDirectory(root)) {
+            return out;
+        }
+        try (Stream<Path> s = Files.list(root)) {
+            s.filter(p -> p.getFileName().toString().startsWith(PREFIX))
+                    .filter(p -> Files.isRegularFile(p.resolve(STATE_FILE)))
+                    .sorted(Comparator.comparing(p -> p.getFileName().toString()))
+                    .forEach(out::add);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot list " + root + ": " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            List<Path> paths = s.sorted(Comparator.reverseOrder()).toList();
+            for (Path p : paths) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,429 @@
+package dev.mllmrec.core.lm.sft;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import dev.mllmrec.core.JsonLines;
+import dev.mllmrec.core.lm.CausalLm;
+import dev.mllmrec.core.lm.SeededRandom;
+import dev.mllmrec.core.lm.tokenizer.TextTokenizer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Supervised fine-tuning of a {@link CausalLm} on {@link SftExample}s: next-token cross-entropy on the answer
+ * tokens (or the whole sequence), AdamW with linear warm-up and cosine or linear decay, global-norm gradient
+ * clipping, gradient accumulation, length-bucketed padded batches, and one {@link NDManager} scope per step so
+ * memory stays flat. With a checkpoint directory it saves checkpoints periodically and at epoch ends, and a new
+ * trainer over the same directory resumes from the newest one exactly: same data order, same weights and
+ * optimizer moments, same learning rate, so the final weights equal those of an uninterrupted run bit for bit on
+ * the same machine and thread count.
+ *
+ * <p>Not thread-safe; one run at a time per JVM (PyTorch's gradient recording is global).
+ */
+public final class SftTrainer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SftTrainer.class);
+
+    private final CausalLm model;
+    private final TextTokenizer tokenizer;
+    private final SftConfig config;
+    private final Path checkpointDir;
+    private final Path metricsFile;
+    private final SftValidator validator;
+    private final List<SftListener> listeners;
+    private volatile boolean stopRequested;
+
+    private SftTrainer(Builder b) {
+        this.model = b.model;
+        this.tokenizer = b.tokenizer;
+        this.config = b.config;
+        this.checkpointDir = b.checkpointDir;
+        this.metricsFile = b.metricsFile;
+        this.validator = b.validator;
+        this.listeners = new CopyOnWriteArrayList<>(b.listeners);
+    }
+
+    /** A builder; {@code setModel} and {@code setTokenizer} are required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Asks the running {@link #train} to return after the current optimizer step (no checkpoint is added). */
+    public void requestStop() {
+        stopRequested = true;
+    }
+
+    /** The settings. */
+    public SftConfig config() {
+        return config;
+    }
+
+    /**
+     * Trains on {@code examples} (resuming from the newest checkpoint when there is one) and returns the summary.
+     *
+     * @throws IllegalStateException when the checkpoint was written for another model shape or other data
+     */
+    public SftResult train(List<SftExample> examples) {
+        if (examples.isEmpty()) {
+            throw new IllegalArgumentException("SFT needs at least one training example.");
+        }
+        stopRequested = false;
+        SftData data = SftData.tokenize(examples, tokenizer, config, model.contextLength());
+        int batchesPerEpoch = data.batchesPerEpoch();
+        long stepsPerEpoch = (batchesPerEpoch + config.gradientAccumulation() - 1) / config.gradientAccumulation();
+        long totalSteps = stepsPerEpoch * config.epochs();
+        long warmup = (long) Math.floor(config.warmupFraction() * totalSteps);
+
+        SeededRandom rng = new SeededRandom(config.seed());
+        Run run = new Run();
+        run.epochRngState = rng.state();
+        boolean resumed = false;
+        try (AdamW optimizer = new AdamW(model.parameters(), model.manager(), config.beta1(), config.beta2(),
+                config.epsilon(), config.weightDecay())) {
+            optimizer.zeroGradients();
+            if (checkpointDir != null) {
+                SftCheckpoint.removeStale(checkpointDir);
+                Optional<Path> latest = SftCheckpoint.latest(checkpointDir);
+                if (latest.isPresent()) {
+                    resume(latest.get(), data, optimizer, run);
+                    resumed = true;
+                }
+            }
+            if (metricsFile != null) {
+                trimMetrics(metricsFile, run.step);
+            }
+            for (SftListener l : listeners) {
+                l.onTrainingStart(new SftListener.Start(model.parameterCount(), examples.size(), totalSteps, run.step,
+                        resumed));
+            }
+            try (JsonLines.Appender metrics = metricsFile == null ? null : JsonLines.appender(metricsFile)) {
+                loop(data, optimizer, rng, run, totalSteps, warmup, metrics);
+            }
+        }
+        boolean completed = run.epoch >= config.epochs();
+        double trainLoss = !Double.isNaN(run.lastEpochLoss) ? run.lastEpochLoss
+                : run.epochLossTokens > 0 ? run.epochLossSum / run.epochLossTokens : Double.NaN;
+        SftResult result = new SftResult(model.parameterCount(), run.step, totalSteps, run.epoch, trainLoss,
+                run.seconds > 0 ? run.tokensSeen / run.seconds : 0, run.validation, run.seconds, resumed, completed);
+        for (SftListener l : listeners) {
+            l.onTrainingEnd(result);
+        }
+        return result;
+    }
+
+    /** The mutable position of a run. */
+    private static final class Run {
+        long step;
+        int epoch;
+        int batchInEpoch;
+        long epochRngState;
+        double epochLossSum;
+        long epochLossTokens;
+        double lastEpochLoss = Double.NaN;
+        long tokensSeen;
+        double seconds;
+        Map<String, Double> validation = Map.of();
+    }
+
+    private void loop(SftData data, AdamW optimizer, SeededRandom rng, Run run, long totalSteps, long warmup,
+                      JsonLines.Appender metrics) {
+        double windowLoss = 0;
+        long windowTokens = 0;
+        long windowRealTokens = 0;
+        double windowSeconds = 0;
+        while (run.epoch < config.epochs()) {
+            rng.setState(run.epochRngState);
+            List<int[]> plan = data.plan(rng);
+            long nextEpochRngState = rng.state();
+            while (run.batchInEpoch < plan.size()) {
+                if (stopRequested) {
+                    return;
+                }
+                int groupEnd = Math.min(plan.size(), run.batchInEpoch + config.gradientAccumulation());
+                List<int[]> group = plan.subList(run.batchInEpoch, groupEnd);
+                long t0 = System.nanoTime();
+                long step = run.step + 1;
+                double lr = config.schedule().rate(step, totalSteps, warmup, config.learningRate(),
+                        config.minLrRatio());
+                StepOutcome out = trainStep(data, group, optimizer, lr);
+                double secs = (System.nanoTime() - t0) / 1e9;
+                run.step = step;
+                run.batchInEpoch = groupEnd;
+                run.epochLossSum += out.lossSum;
+                run.epochLossTokens += out.targetTokens;
+                run.tokensSeen += out.realTokens;
+                run.seconds += secs;
+                windowLoss += out.lossSum;
+                windowTokens += out.targetTokens;
+                windowRealTokens += out.realTokens;
+                windowSeconds += secs;
+                SftListener.Step event = new SftListener.Step(step, run.epoch, out.lossSum / out.targetTokens, lr,
+                        out.gradNorm, out.realTokens, out.realTokens / Math.max(secs, 1e-9));
+                for (SftListener l : listeners) {
+                    l.onStep(event);
+                }
+                if (metrics != null && (step % config.logEverySteps() == 0 || step == totalSteps)) {
+                    Map<String, Object> line = new LinkedHashMap<>();
+                    line.put("step", step);
+                    line.put("epoch", run.epoch);
+                    line.put("loss", windowLoss / windowTokens);
+                    line.put("lr", lr);
+                    line.put("grad_norm", out.gradNorm);
+                    line.put("tokens_per_second", windowRealTokens / Math.max(windowSeconds, 1e-9));
+                    line.put("seconds", run.seconds);
+                    metrics.append(line);
+                    windowLoss = 0;
+                    windowTokens = 0;
+                    windowRealTokens = 0;
+                    windowSeconds = 0;
+                }
+                boolean epochDone = run.batchInEpoch == plan.size();
+                if (!epochDone && config.checkpointEverySteps() > 0 && step % config.checkpointEverySteps() == 0) {
+                    checkpoint(data, optimizer, run, totalSteps);
+                }
+            }
+            run.lastEpochLoss = run.epochLossSum / Math.max(1, run.epochLossTokens);
+            int finished = run.epoch;
+            if (validator != null) {
+                run.validation = Map.copyOf(validator.validate(model, finished));
+                LOG.info("SFT epoch {}: train loss {}, validation {}", finished, run.lastEpochLoss, run.validation);
+            }
+            if (metrics != null) {
+                Map<String, Object> line = new LinkedHashMap<>();
+                line.put("step", run.step);
+                line.put("epoch_end", finished);
+                line.put("train_loss", run.lastEpochLoss);
+                line.put("validation", run.validation);
+                metrics.append(line);
+            }
+            SftListener.Epoch epochEvent = new SftListener.Epoch(finished, run.step, run.lastEpochLoss,
+                    run.validation);
+            run.epoch++;
+            run.batchInEpoch = 0;
+            run.epochLossSum = 0;
+            run.epochLossTokens = 0;
+            run.epochRngState = nextEpochRngState;
+            for (SftListener l : listeners) {
+                l.onEpochEnd(epochEvent);
+            }
+            checkpoint(data, optimizer, run, totalSteps);
+        }
+    }
+
+    private record StepOutcome(double lossSum, long targetTokens, long realTokens, double gradNorm) {
+    }
+
+    /** Forward and backward over each micro-batch of the group, then one clipped AdamW update. */
+    private StepOutcome trainStep(SftData data, List<int[]> group, AdamW optimizer, double lr) {
+        long targets = 0;
+        for (int[] batch : group) {
+            targets += data.targetTokens(batch);
+        }
+        double lossSum = 0;
+        long real = 0;
+        try (NDManager step = model.manager().newSubManager(); NDScope scope = new NDScope()) {
+            for (int[] batch : group) {
+                MicroOutcome mo = microBatch(step, data, batch, targets);
+                lossSum += mo.lossSum;
+                real += mo.realTokens;
+            }
+            double norm = optimizer.gradientNorm();
+            double scale = config.maxGradNorm() > 0 && norm > config.maxGradNorm()
+                    ? config.maxGradNorm() / (norm + 1e-6) : 1.0;
+            if (!Double.isFinite(norm)) {
+                throw new IllegalStateException("The gradient norm is " + norm + " at a learning rate of " + lr
+                        + ": training diverged; lower the learning rate.");
+            }
+            optimizer.update(lr, scale);
+            return new StepOutcome(lossSum, targets, real, norm);
+        }
+    }
+
+    private record MicroOutcome(double lossSum, long realTokens) {
+    }
+
+    /** One micro-batch: right-padded tokens, loss on the target positions only, gradients accumulated. */
+    private MicroOutcome microBatch(NDManager step, SftData data, int[] batch, long groupTargets) {
+        int b = batch.length;
+        int longest = 0;
+        for (int i : batch) {
+            longest = Math.max(longest, data.sequences[i].length);
+        }
+        int pad = Math.max(0, tokenizer.specialTokens().pad());
+        int v = model.vocabSize();
+        long[] tokens = new long[b * longest];
+        int n = (int) data.targetTokens(batch);
+        long[] gather = new long[n];
+        long[] flatTargets = new long[n];
+        long real = 0;
+        int k = 0;
+        for (int r = 0; r < b; r++) {
+            int[] seq = data.sequences[batch[r]];
+            real += seq.length;
+            for (int t = 0; t < longest; t++) {
+                tokens[r * longest + t] = t < seq.length ? seq[t] : pad;
+            }
+            for (int t = data.lossStart[batch[r]]; t < seq.length; t++) {
+                gather[k] = (long) r * longest + t - 1;
+                flatTargets[k] = (long) k * v + seq[t];
+                k++;
+            }
+        }
+        try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
+            NDArray hidden = model.hidden(step.create(tokens, new Shape(b, longest)), null, null, null);
+            NDArray rows = hidden.reshape(b * longest, -1).get(new NDIndex("{}", step.create(gather)));
+            NDArray nll = model.logits(rows).logSoftmax(-1).take(step.create(flatTargets)).sum().neg();
+            gc.backward(nll.div((float) groupTargets));
+            return new MicroOutcome(nll.getFloat(), real);
+        }
+    }
+
+    private void checkpoint(SftData data, AdamW optimizer, Run run, long totalSteps) {
+        if (checkpointDir == null) {
+            return;
+        }
+        SftState state = new SftState(run.step, run.epoch, run.batchInEpoch, run.epochRngState, run.epochLossSum,
+                run.epochLossTokens, run.lastEpochLoss, run.tokensSeen, run.seconds, totalSteps, data.fingerprint,
+                data.size(), run.validation, config, model.config());
+        Path dir = SftCheckpoint.save(checkpointDir, model, tokenizer, optimizer, state, config.keepCheckpoints());
+        for (SftListener l : listeners) {
+            l.onCheckpoint(dir, run.step);
+        }
+    }
+
+    private void resume(Path checkpoint, SftData data, AdamW optimizer, Run run) {
+        SftState state = SftCheckpoint.readState(checkpoint);
+        if (!state.model().equals(model.config())) {
+            throw new IllegalStateException("Checkpoint " + checkpoint + " was written for " + state.model()
+                    + " but the model is " + model.config() + ".");
+        }
+        if (state.dataFingerprint() != data.fingerprint || state.examples() != data.size()) {
+            throw new IllegalStateException("Checkpoint " + checkpoint + " was written for other training data ("
+                    + state.examples() + " examples); delete the checkpoint directory to start over.");
+        }
+        if (!state.config().equals(config)) {
+            LOG.warn("Resuming {} with different SFT settings than it was written with: {} (was {}).", checkpoint,
+                    config, state.config());
+        }
+        try (CausalLm saved = CausalLm.load(checkpoint)) {
+            model.setParameterValues(saved.parameterValues());
+        }
+        optimizer.restore(SftCheckpoint.readOptimizer(checkpoint), state.step());
+        run.step = state.step();
+        run.epoch = state.epoch();
+        run.batchInEpoch = state.batchInEpoch();
+        run.epochRngState = state.epochRngState();
+        run.epochLossSum = state.epochLossSum();
+        run.epochLossTokens = state.epochLossTokens();
+        run.lastEpochLoss = state.lastEpochLoss();
+        run.tokensSeen = state.tokensSeen();
+        run.seconds = state.seconds();
+        run.validation = state.validation();
+        LOG.info("Resuming SFT from {} at step {} (epoch {}, batch {}).", checkpoint, run.step, run.epoch,
+                run.batchInEpoch);
+    }
+
+    /** Drops metrics lines written after {@code step} by a run that was killed after its last checkpoint. */
+    private static void trimMetrics(Path file, long step) {
+        if (!Files.exists(file)) {
+            return;
+        }
+        List<Map> lines = JsonLines.read(file, Map.class);
+        List<Map> kept = new ArrayList<>();
+        for (Map line : lines) {
+            Object s = line.get("step");
+            if (s instanceof Number num && num.longValue() <= step) {
+                kept.add(line);
+            }
+        }
+        if (kept.size() != lines.size()) {
+            JsonLines.write(file, kept);
+        }
+    }
+
+    /** Builds an {@link SftTrainer}. */
+    public static final class Builder {
+        private CausalLm model;
+        private TextTokenizer tokenizer;
+        private SftConfig config = SftConfig.builder().build();
+        private Path checkpointDir;
+        private Path metricsFile;
+        private SftValidator validator;
+        private final List<SftListener> listeners = new ArrayList<>();
+
+        private Builder() {
+        }
+
+        /** The model to train in place (required; the trainer does not close it). */
+        public Builder setModel(CausalLm m) {
+            model = m;
+            return this;
+        }
+
+        /** The model's tokenizer (required; saved in checkpoints). */
+        public Builder setTokenizer(TextTokenizer t) {
+            tokenizer = t;
+            return this;
+        }
+
+        /** The settings (default {@code SftConfig.builder().build()}). */
+        public Builder optConfig(SftConfig c) {
+            config = Objects.requireNonNull(c, "config");
+            return this;
+        }
+
+        /** Where checkpoints go and are resumed from (default none: no checkpoints). */
+        public Builder optCheckpointDir(Path dir) {
+            checkpointDir = dir;
+            return this;
+        }
+
+        /** A JSON Lines file of step metrics (step, epoch, loss, lr, grad_norm, tokens_per_second, seconds). */
+        public Builder optMetricsFile(Path file) {
+            metricsFile = file;
+            return this;
+        }
+
+        /** Runs at each epoch end; its metrics are logged and reported. */
+        public Builder optValidator(SftValidator v) {
+            validator = v;
+            return this;
+        }
+
+        /** Adds a listener. */
+        public Builder addListener(SftListener l) {
+            listeners.add(Objects.requireNonNull(l, "listener"));
+            return this;
+        }
+
+        /** Validates and builds. */
+        public SftTrainer build() {
+            if (model == null) {
+                throw new IllegalArgumentException("SftTrainer.Builder needs the model to train: call setModel.");
+            }
+            if (tokenizer == null) {
+                throw new IllegalArgumentException("SftTrainer.Builder needs the model's tokenizer: call "
+                        + "setTokenizer.");
+            }
+            if (tokenizer.vocabSize() > model.vocabSize()) {
+                throw new IllegalArgumentException("The tokenizer has " + tokenizer.vocabSize()
+                        + " tokens but the model only " + model.vocabSize() + ".");
+            }
+            return new SftTrainer(this);
+        }
+    }
+}

@@ -1,0 +1,195 @@
+package dev.mllmrec.core.lm.sft;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.mllmrec.core.JsonLines;
+import dev.mllmrec.core.lm.CausalLm;
+import dev.mllmrec.core.lm.GenerationConfig;
+import dev.mllmrec.core.lm.Generator;
+import dev.mllmrec.core.lm.LmConfig;
+import dev.mllmrec.core.lm.SeededRandom;
+import dev.mllmrec.core.lm.TestModels;
+import dev.mllmrec.core.lm.tokenizer.TextTokenizers;
+import dev.mllmrec.core.lm.tokenizer.WordTokenizer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SftTrainerTest {
+
+    static final WordTokenizer TOK = TestModels.tokenizer();
+    static final LmConfig CONFIG = LmConfig.Preset.TINY.config(TOK.vocabSize());
+
+    /** A learnable toy task: the answer is the item named by the prompt's first word. */
+    static List<SftExample> examples(int n, long seed) {
+        SeededRandom r = new SeededRandom(seed);
+        List<SftExample> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int first = r.nextInt(10);
+            StringBuilder p = new StringBuilder(TestModels.word(first));
+            int len = 3 + r.nextInt(6);
+            for (int j = 0; j < len; j++) {
+                p.append(TestModels.word(10 + r.nextInt(20)));
+            }
+            p.append("\n");
+            out.add(new SftExample(p.toString(), "[ITEM_" + (first + 1) + "]" + TestModels.word(30 + first % 4)));
+        }
+        return out;
+    }
+
+    static SftConfig.Builder config() {
+        return SftConfig.builder().optBatchSize(8).optLearningRate(1e-2).optWarmupFraction(0.1)
+                .optLogEverySteps(1).optCheckpointEverySteps(0).optSeed(3);
+    }
+
+    @Test
+    void learnsAToyTaskWithAFallingLossAndFlatMemory(@TempDir Path dir) {
+        List<SftExample> data = examples(96, 1);
+        List<Double> epochLosses = new ArrayList<>();
+        try (CausalLm lm = CausalLm.create(CONFIG, 7)) {
+            int arraysBefore = lm.manager().getManagedArrays().size();
+            SftTrainer trainer = SftTrainer.builder().setModel(lm).setTokenizer(TOK)
+                    .optConfig(config().optEpochs(6).build())
+                    .optMetricsFile(dir.resolve("metrics.jsonl"))
+                    .optValidator((model, epoch) -> Map.of("epoch", (double) epoch))
+                    .addListener(new SftListener() {
+                        @Override
+                        public void onEpochEnd(Epoch epoch) {
+                            epochLosses.add(epoch.trainLoss());
+                        }
+                    })
+                    .build();
+            SftResult result = trainer.train(data);
+            assertThat(result.completed()).isTrue();
+            assertThat(result.steps()).isEqualTo(6 * 12).isEqualTo(result.totalSteps());
+            assertThat(result.validation()).containsEntry("epoch", 5.0);
+            assertThat(result.tokensPerSecond()).isPositive();
+            assertThat(epochLosses).hasSize(6);
+            assertThat(epochLosses.get(5)).isLessThan(epochLosses.get(0) * 0.5);
+            assertThat(lm.manager().getManagedArrays().size()).isEqualTo(arraysBefore);
+            List<Map> lines = JsonLines.read(dir.resolve("metrics.jsonl"), Map.class);
+            assertThat(lines.get(0)).containsKeys("step", "loss", "lr", "tokens_per_second");
+            // The trained policy answers training prompts with the right item.
+            Generator gen = new Generator(lm, TOK);
+            List<String> prompts = data.subList(0, 16).stream().map(SftExample::prompt).toList();
+            List<String> answers = gen.generateText(prompts, GenerationConfig.builder().optMaxNewTokens(4).build());
+            int right = 0;
+            for (int i = 0; i < prompts.size(); i++) {
+                right += answers.get(i).startsWith(data.get(i).answer()) ? 1 : 0;
+            }
+            assertThat(right).isGreaterThanOrEqualTo(12);
+        }
+    }
+
+    @Test
+    void aRunStoppedAndResumedFromItsCheckpointEndsBitForBitLikeAnUninterruptedOne(@TempDir Path dir) {
+        List<SftExample> data = examples(40, 2);
+        SftConfig cfg = config().optEpochs(2).optBatchSize(4).optGradientAccumulation(2).optCheckpointEverySteps(3)
+                .build(); // 10 micro-batches = 5 steps per epoch, 10 steps
+        Map<String, float[]> straight;
+        SftResult straightResult;
+        try (CausalLm lm = CausalLm.create(CONFIG, 9)) {
+            straightResult = SftTrainer.builder().setModel(lm).setTokenizer(TOK).optConfig(cfg)
+                    .optCheckpointDir(dir.resolve("a")).build().train(data);
+            straight = lm.parameterValues();
+        }
+        Path ckpt = dir.resolve("b");
+        Path metrics = dir.resolve("b-metrics.jsonl");
+        try (CausalLm lm = CausalLm.create(CONFIG, 9)) {
+            AtomicInteger steps = new AtomicInteger();
+            SftTrainer[] holder = new SftTrainer[1];
+            holder[0] = SftTrainer.builder().setModel(lm).setTokenizer(TOK).optConfig(cfg).optCheckpointDir(ckpt)
+                    .optMetricsFile(metrics)
+                    .addListener(new SftListener() {
+                        @Override
+                        public void onStep(Step step) {
+                            if (steps.incrementAndGet() == 4) {
+                                holder[0].requestStop(); // "killed" one step after the step-3 checkpoint
+                            }
+                        }
+                    }).build();
+            SftResult partial = holder[0].train(data);
+            assertThat(partial.completed()).isFalse();
+            assertThat(partial.steps()).isEqualTo(4);
+        }
+        assertThat(SftCheckpoint.latest(ckpt)).hasValueSatisfying(p -> assertThat(p.getFileName().toString()).isEqualTo("step-00000003"));
+        try (CausalLm lm = CausalLm.create(CONFIG, 1234)) { // other initial weights: the checkpoint overwrites them
+            SftResult resumed = SftTrainer.builder().setModel(lm).setTokenizer(TOK).optConfig(cfg)
+                    .optCheckpointDir(ckpt).optMetricsFile(metrics).build().train(data);
+            assertThat(resumed.resumed()).isTrue();
+            assertThat(resumed.completed()).isTrue();
+            assertThat(resumed.steps()).isEqualTo(straightResult.steps());
+            assertThat(resumed.trainLoss()).isEqualTo(straightResult.trainLoss());
+            Map<String, float[]> got = lm.parameterValues();
+            for (String name : straight.keySet()) {
+                assertThat(got.get(name)).as(name).containsExactly(straight.get(name));
+            }
+        }
+        List<Map> lines = JsonLines.read(metrics, Map.class);
+        List<Object> stepNumbers = lines.stream().filter(l -> l.containsKey("loss")).map(l -> l.get("step")).toList();
+        assertThat(stepNumbers).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
+        // The final checkpoint holds everything needed to serve the model.
+        Path last = SftCheckpoint.latest(ckpt).orElseThrow();
+        assertThat(SftCheckpoint.readState(last).epoch()).isEqualTo(2);
+        assertThat(TextTokenizers.load(last.resolve(SftCheckpoint.TOKENIZER_FILE)).vocabSize())
+                .isEqualTo(TOK.vocabSize());
+        try (CausalLm loaded = SftCheckpoint.loadModel(last)) {
+            assertThat(loaded.parameterValues().get("tok_emb")).containsExactly(straight.get("tok_emb"));
+        }
+        assertThat(Files.exists(last.resolve(SftCheckpoint.OPTIMIZER_FILE))).isTrue();
+    }
+
+    @Test
+    void refusesToResumeWithOtherData(@TempDir Path dir) {
+        SftConfig cfg = config().optEpochs(1).build();
+        try (CausalLm lm = CausalLm.create(CONFIG, 9)) {
+            SftTrainer.builder().setModel(lm).setTokenizer(TOK).optConfig(cfg).optCheckpointDir(dir).build()
+                    .train(examples(16, 2));
+            assertThatThrownBy(() -> SftTrainer.builder().setModel(lm).setTokenizer(TOK).optConfig(cfg)
+                    .optCheckpointDir(dir).build().train(examples(16, 3)))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("other training data");
+        }
+    }
+
+    @Test
+    void tokenizesWithAnswerOnlyOrFullLossAndTruncatesPromptsFromTheLeft() {
+        String w = TestModels.word(1) + TestModels.word(2);
+        List<SftExample> one = List.of(new SftExample(w + TestModels.word(3) + TestModels.word(4),
+                "[ITEM_2]" + TestModels.word(5)));
+        SftData answer = SftData.tokenize(one, TOK, config().build(), 64);
+        int[] seq = answer.sequences[0];
+        assertThat(seq).hasSize(7);
+        assertThat(seq[6]).isEqualTo(TOK.specialTokens().eos());
+        assertThat(answer.lossStart[0]).isEqualTo(4);
+        assertThat(answer.targetTokens(new int[] {0})).isEqualTo(3);
+        SftData full = SftData.tokenize(one, TOK, config().optLossScope(LossScope.FULL_SEQUENCE)
+                .optAnswerEnd(AnswerEnd.NEWLINE).build(), 64);
+        assertThat(full.lossStart[0]).isEqualTo(1);
+        assertThat(full.sequences[0][6]).isEqualTo(TOK.specialTokens().newline());
+        SftData cut = SftData.tokenize(one, TOK, config().optMaxSequenceLength(5).build(), 64);
+        assertThat(cut.sequences[0]).startsWith(TOK.encode(TestModels.word(3) + TestModels.word(4))).hasSize(5);
+    }
+
+    @Test
+    void batchPlansCoverEveryExampleOnceAndDependOnlyOnTheSeed() {
+        SftData data = SftData.tokenize(examples(37, 4), TOK, config().optBatchSize(5).build(), 64);
+        List<int[]> a = data.plan(new SeededRandom(1));
+        List<int[]> b = data.plan(new SeededRandom(1));
+        assertThat(a).hasSize(data.batchesPerEpoch()).hasSize(8);
+        boolean[] seen = new boolean[37];
+        for (int i = 0; i < a.size(); i++) {
+            assertThat(a.get(i)).containsExactly(b.get(i));
+            for (int ex : a.get(i)) {
+                assertThat(seen[ex]).isFalse();
+                seen[ex] = true;
+            }
+        }
+        assertThat(seen).doesNotContain(false);
+    }
+}
