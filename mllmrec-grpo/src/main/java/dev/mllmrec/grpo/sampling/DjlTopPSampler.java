@@ -11,19 +11,44 @@ import java.util.Objects;
  * (in {@code float64}), so the two return the same support and, given the same uniforms, the same tokens. No
  * {@code randomMultinomial} (unsupported by DJL's PyTorch engine) is needed.
  *
+ * <p>Sorting a whole large vocabulary is the expensive part, so by default only the {@code candidates} most probable
+ * tokens of each row are sorted ({@code topK}); when, in some row, they hold less than {@code topP} of the mass, the
+ * sampler retries with four times as many, and finally sorts whole rows. The nucleus threshold only depends on the
+ * leading part of the sorted order, so the result is the same either way. {@code candidates = 0} always sorts whole
+ * rows.
+ *
  * <p>Results are attached to the manager of {@code logits}; run each decoding step in its own sub-manager. Immutable
  * and thread-safe.
  */
 public final class DjlTopPSampler {
 
+    /** The default number of candidates sorted per row before falling back to more. */
+    public static final int DEFAULT_CANDIDATES = 1024;
+
+    private static final double MARGIN = 1e-9; // the candidates' mass must exceed topP by this much
+
     private final double temperature;
     private final double topP;
+    private final int candidates;
 
-    /** A sampler with the same validation as {@link TopPSampler#TopPSampler(double, double)}. */
+    /** A sampler sorting {@link #DEFAULT_CANDIDATES} candidates per row first. */
     public DjlTopPSampler(double temperature, double topP) {
+        this(temperature, topP, DEFAULT_CANDIDATES);
+    }
+
+    /**
+     * A sampler with the same validation as {@link TopPSampler#TopPSampler(double, double)}.
+     *
+     * @param candidates how many top tokens per row to sort first; 0 sorts whole rows
+     */
+    public DjlTopPSampler(double temperature, double topP, int candidates) {
         TopPSampler check = new TopPSampler(temperature, topP);
+        if (candidates < 0) {
+            throw new IllegalArgumentException("The candidate count must be zero or more, got " + candidates + ".");
+        }
         this.temperature = check.temperature();
         this.topP = check.topP();
+        this.candidates = candidates;
     }
 
     /**
@@ -63,7 +88,18 @@ public final class DjlTopPSampler {
 
     /** {@code tau} per row, shape {@code (rows, 1)}. */
     private NDArray threshold(NDArray p) {
-        NDArray sorted = p.sort(1).flip(1);
+        long vocab = p.getShape().get(1);
+        for (long k = candidates; k > 0 && k < vocab; k *= 4) {
+            NDArray top = p.topK((int) k, 1, true, true).get(0);
+            if (top.sum(new int[] {1}).gte(topP + MARGIN).all().getBoolean()) {
+                return thresholdFromSorted(top);
+            }
+        }
+        return thresholdFromSorted(p.sort(1).flip(1));
+    }
+
+    /** {@code tau} from the leading part of each row sorted descending. */
+    private NDArray thresholdFromSorted(NDArray sorted) {
         NDArray excl = sorted.cumSum(1).sub(sorted);
         NDArray kept = NDArrays.where(excl.lt(topP), sorted, sorted.onesLike().mul(Double.POSITIVE_INFINITY));
         return kept.min(new int[] {1}, true);
@@ -71,6 +107,6 @@ public final class DjlTopPSampler {
 
     @Override
     public String toString() {
-        return "DjlTopPSampler[temperature=" + temperature + ", topP=" + topP + "]";
+        return "DjlTopPSampler[temperature=" + temperature + ", topP=" + topP + ", candidates=" + candidates + "]";
     }
 }
