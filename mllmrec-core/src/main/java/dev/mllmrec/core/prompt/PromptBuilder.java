@@ -72,14 +72,54 @@ public final class PromptBuilder {
     /** The title shown for an id the catalog does not hold (the reference's fallback). */
     public static final String UNKNOWN_TITLE = "Unknown Title";
 
+    /**
+     * How much text a prompt carries.
+     */
+    public enum Style {
+        /** The reference prompt, word for word (the default). */
+        REFERENCE,
+        /**
+         * The same content without the prose: item tokens only (no titles or captions) on three short lines,
+         * {@code history: [ITEM_1] [ITEM_2] ...}, {@code candidates: ...}, an optional {@code <think> ... </think>}
+         * line and {@code answer:}. About six times shorter than {@link #REFERENCE}, which is what lets the
+         * built-in policy, trained from scratch, learn the collaborative signal on a 2-core CPU; the answer keeps
+         * the reference form {@code [ITEM_<id>] <title>}.
+         */
+        COMPACT;
+
+        /** The style named {@code name} (case-insensitive). */
+        public static Style of(String name) {
+            for (Style s : values()) {
+                if (s.name().equalsIgnoreCase(name.strip())) {
+                    return s;
+                }
+            }
+            throw new IllegalArgumentException("Unknown prompt style '" + name + "'; use reference or compact.");
+        }
+    }
+
+    /** Opens the compact history line. */
+    public static final String COMPACT_HISTORY = "history:";
+    /** Opens the compact candidate line. */
+    public static final String COMPACT_CANDIDATES = "candidates:";
+    /** Ends a compact prompt. */
+    public static final String COMPACT_ANSWER = "answer:";
+
     private final Function<Integer, String> titles;
     private final Function<Integer, String> captions;
     private final boolean grpoGuidelines;
+    private final Style style;
 
     private PromptBuilder(Builder b) {
         this.titles = b.titles;
         this.captions = b.captions;
         this.grpoGuidelines = b.grpoGuidelines;
+        this.style = b.style;
+    }
+
+    /** The prompt style. */
+    public Style style() {
+        return style;
     }
 
     /** A builder; a title source ({@link Builder#setCatalog} or {@link Builder#setTitles}) is required. */
@@ -109,6 +149,9 @@ public final class PromptBuilder {
 
     /** The prompt for a history and candidate list with an optional reasoning block. */
     public String prompt(List<Integer> history, List<Integer> candidates, String reasoning) {
+        if (style == Style.COMPACT) {
+            return compact(history, candidates, reasoning);
+        }
         List<String> lines = new ArrayList<>();
         lines.add(INSTRUCTION);
         lines.add(HISTORY_HEADER);
@@ -131,6 +174,23 @@ public final class PromptBuilder {
         lines.add(ANSWER_INSTRUCTION);
         String prompt = String.join("\n", lines);
         return grpoGuidelines ? prompt + GRPO_GUIDELINES : prompt;
+    }
+
+    private static String compact(List<Integer> history, List<Integer> candidates, String reasoning) {
+        StringBuilder sb = new StringBuilder(COMPACT_HISTORY);
+        for (Integer h : history) {
+            sb.append(' ').append(ItemTokens.token(h));
+        }
+        sb.append('\n').append(COMPACT_CANDIDATES);
+        for (Integer c : candidates) {
+            sb.append(' ').append(ItemTokens.token(c));
+        }
+        sb.append('\n');
+        if (reasoning != null && !reasoning.isBlank()) {
+            sb.append(THINK_OPEN).append(' ').append(reasoning.strip().replace('\n', ' ')).append(' ')
+                    .append(THINK_CLOSE).append('\n');
+        }
+        return sb.append(COMPACT_ANSWER).toString();
     }
 
     /** {@code [ITEM_<id>] <title>}, with {@code  — <caption>} when the lookup has a non-blank caption. */
@@ -165,8 +225,15 @@ public final class PromptBuilder {
         private Function<Integer, String> titles;
         private Function<Integer, String> captions;
         private boolean grpoGuidelines;
+        private Style style = Style.REFERENCE;
 
         private Builder() {
+        }
+
+        /** The prompt style (default {@link Style#REFERENCE}). */
+        public Builder optStyle(Style style) {
+            this.style = Objects.requireNonNull(style, "style");
+            return this;
         }
 
         /** Titles from a catalog (required, or {@link #setTitles}). */

@@ -28,15 +28,21 @@ import picocli.CommandLine.Option;
         description = {"Ranks the candidates of every sample of a split with a model and writes "
                 + "W/eval/<model>-neg<m>-<split>.json (HR@1/3/5/10, NDCG@1/3/5/10, MRR) and the per-user results "
                 + "W/eval/<model>-neg<m>-<split>-users.jsonl.",
-                "Models: random, popularity, markov."})
+                "Models: random, popularity, markov, sasrec, sft, grpo (the trained ones load their checkpoint from "
+                + "W/checkpoints/<model>)."})
 public final class EvaluateCommand implements Callable<Integer> {
 
     @Option(names = "--work-dir", paramLabel = "W", required = true, description = "The prepared work directory.")
     Path workDir;
 
     @Option(names = "--model", paramLabel = "NAME", required = true,
-            description = "The model: random, popularity or markov.")
+            description = "The model: random, popularity, markov, sasrec, sft or grpo.")
     String model;
+
+    @Option(names = "--recommender", paramLabel = "MODE", defaultValue = "likelihood",
+            description = "How sft and grpo rank: likelihood (every candidate by its answer's log-likelihood) or "
+                    + "generative (the reference protocol: one greedy answer). Default: ${DEFAULT-VALUE}.")
+    String recommenderMode;
 
     @Option(names = "--negatives", paramLabel = "M", defaultValue = "9",
             description = "Negatives per sample (9 or 99 are prepared; others are sampled on demand). "
@@ -52,7 +58,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     long seed;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
         long start = System.nanoTime();
         Split s = Split.parse(split);
         if (s == Split.TRAIN) {
@@ -64,8 +70,21 @@ public final class EvaluateCommand implements Callable<Integer> {
         WorkDir w = WorkDir.of(workDir);
         PreparedData data = PreparedData.load(w);
         SampleCache.Entry samples = data.samples(s, negatives);
-        Recommender recommender = RecommenderFactory.create(model, data, seed);
-        Evaluation evaluation = new Evaluator().evaluate(recommender, samples.samples());
+        RecommenderFactory.Mode mode = switch (recommenderMode.strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "likelihood" -> RecommenderFactory.Mode.LIKELIHOOD;
+            case "generative" -> RecommenderFactory.Mode.GENERATIVE;
+            default -> throw new IllegalArgumentException("Unknown --recommender '" + recommenderMode
+                    + "'; use likelihood or generative.");
+        };
+        Recommender recommender = RecommenderFactory.create(model, data, seed, mode);
+        Evaluation evaluation;
+        try {
+            evaluation = new Evaluator(64, true).evaluate(recommender, samples.samples());
+        } finally {
+            if (recommender instanceof AutoCloseable c) {
+                c.close();
+            }
+        }
 
         String base = recommender.name() + "-neg" + negatives + "-" + s.id();
         Path resultsFile = w.eval().resolve(base + "-users.jsonl");

@@ -1,6 +1,14 @@
 package dev.mllmrec.examples.cli;
 
+import dev.mllmrec.api.RankingRequest;
+import dev.mllmrec.api.Ranking;
 import dev.mllmrec.api.Recommender;
+import dev.mllmrec.core.prompt.AnswerParser;
+import dev.mllmrec.core.prompt.PromptBuilder;
+import dev.mllmrec.core.rec.AnswerScope;
+import dev.mllmrec.core.rec.GenerativeRecommender;
+import dev.mllmrec.core.rec.LikelihoodRecommender;
+import dev.mllmrec.core.rec.PolicyBundle;
 import dev.mllmrec.core.baseline.MarkovRecommender;
 import dev.mllmrec.core.baseline.PopularityRecommender;
 import dev.mllmrec.core.baseline.RandomRecommender;
@@ -19,7 +27,18 @@ public final class RecommenderFactory {
 
     /** The models {@code evaluate --model} accepts. */
     public static final List<String> NAMES = List.of(RandomRecommender.NAME, PopularityRecommender.NAME,
-            MarkovRecommender.NAME);
+            MarkovRecommender.NAME, "sasrec", "sft", "grpo");
+
+    /** Policy models: ranked from their checkpoint under {@code W/checkpoints/<name>}. */
+    public static final List<String> POLICIES = List.of("sft", "grpo");
+
+    /** How a policy model ranks the candidates. */
+    public enum Mode {
+        /** Every candidate by its answer's log-likelihood (the default). */
+        LIKELIHOOD,
+        /** The reference protocol: one greedily generated answer first, the rest in seeded random order. */
+        GENERATIVE
+    }
 
     private RecommenderFactory() {
     }
@@ -31,14 +50,72 @@ public final class RecommenderFactory {
      * @throws IllegalArgumentException naming the known models when {@code name} is unknown
      */
     public static Recommender create(String name, PreparedData data, long seed) {
+        return create(name, data, seed, Mode.LIKELIHOOD);
+    }
+
+    /**
+     * Builds (or loads) model {@code name}; policy models rank in {@code mode}. A returned recommender that holds
+     * native memory is {@link AutoCloseable}: close it when done.
+     */
+    public static Recommender create(String name, PreparedData data, long seed, Mode mode) {
         String key = name == null ? "" : name.strip().toLowerCase(java.util.Locale.ROOT);
         return switch (key) {
             case RandomRecommender.NAME -> new RandomRecommender(seed);
             case PopularityRecommender.NAME ->
                     PopularityRecommender.fit(LeaveOneOut.trainingPrefixes(data.sequences()), seed);
             case MarkovRecommender.NAME -> MarkovRecommender.fit(LeaveOneOut.trainingPrefixes(data.sequences()), seed);
+            case "sft", "grpo" -> policy(key, data, seed, mode);
+            case "sasrec" -> sasrec(data);
             default -> throw new IllegalArgumentException("Unknown model '" + name + "'; known models: "
                     + String.join(", ", NAMES) + ".");
         };
+    }
+
+    private static Recommender policy(String key, PreparedData data, long seed, Mode mode) {
+        java.nio.file.Path root = data.workDir().checkpoints(key);
+        java.nio.file.Path best = root.resolve("best");
+        PolicyBundle bundle = PolicyBundle.load(java.nio.file.Files.isDirectory(best) ? best : root);
+        PromptBuilder prompts = bundle.prompts(data.catalog());
+        Recommender inner = mode == Mode.GENERATIVE
+                ? new GenerativeRecommender(key + "-generative", bundle.model(), bundle.tokenizer(), prompts,
+                        AnswerParser.strict(), seed)
+                : new LikelihoodRecommender(key, bundle.model(), bundle.tokenizer(), prompts, AnswerScope.ITEM_TOKEN);
+        return new Owning(inner, bundle);
+    }
+
+    private static Recommender sasrec(PreparedData data) {
+        throw new IllegalArgumentException("No SASRec model in " + data.workDir().checkpoints("sasrec")
+                + "; run train-sasrec first.");
+    }
+
+    /** A recommender that owns the native resources behind it. */
+    static final class Owning implements Recommender, AutoCloseable {
+        private final Recommender inner;
+        private final AutoCloseable resource;
+
+        Owning(Recommender inner, AutoCloseable resource) {
+            this.inner = inner;
+            this.resource = resource;
+        }
+
+        @Override
+        public String name() {
+            return inner.name();
+        }
+
+        @Override
+        public Ranking rank(RankingRequest request) {
+            return inner.rank(request);
+        }
+
+        @Override
+        public List<Ranking> rankAll(List<RankingRequest> requests) {
+            return inner.rankAll(requests);
+        }
+
+        @Override
+        public void close() throws Exception {
+            resource.close();
+        }
     }
 }

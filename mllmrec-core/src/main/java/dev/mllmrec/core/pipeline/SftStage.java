@@ -1,0 +1,177 @@
+package dev.mllmrec.core.pipeline;
+
+import dev.mllmrec.api.Item;
+import dev.mllmrec.api.RecommendationSample;
+import dev.mllmrec.core.Json;
+import dev.mllmrec.core.WorkDir;
+import dev.mllmrec.core.data.PreparedData;
+import dev.mllmrec.core.data.Split;
+import dev.mllmrec.core.eval.Evaluation;
+import dev.mllmrec.core.eval.Evaluator;
+import dev.mllmrec.core.lm.CausalLm;
+import dev.mllmrec.core.lm.LmConfig;
+import dev.mllmrec.core.lm.sft.SftCheckpoint;
+import dev.mllmrec.core.lm.sft.SftConfig;
+import dev.mllmrec.core.lm.sft.SftExample;
+import dev.mllmrec.core.lm.sft.SftProgressListener;
+import dev.mllmrec.core.lm.sft.SftResult;
+import dev.mllmrec.core.lm.sft.SftTrainer;
+import dev.mllmrec.core.lm.tokenizer.TextTokenizer;
+import dev.mllmrec.core.lm.tokenizer.TextTokenizers;
+import dev.mllmrec.core.lm.tokenizer.WordTokenizer;
+import dev.mllmrec.core.prompt.PromptBuilder;
+import dev.mllmrec.core.rec.AnswerScope;
+import dev.mllmrec.core.rec.LikelihoodRecommender;
+import dev.mllmrec.core.rec.PolicyBundle;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Supervised fine-tuning of the policy on a work directory: builds the word-level tokenizer from the training
+ * prompts (one token per catalog item), creates the model from a preset, trains on the answers (resuming from
+ * {@code W/checkpoints/sft} when a checkpoint is there), validates with the likelihood recommender after every
+ * epoch, and writes {@code W/sft/summary.json} and {@code W/sft/metrics.jsonl}.
+ *
+ * <p>Not thread-safe: one run at a time per work directory.
+ */
+public final class SftStage {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SftStage.class);
+
+    /** The command and directory name. */
+    public static final String NAME = "sft";
+
+    /**
+     * Settings of an SFT run.
+     *
+     * @param preset            the model size ({@code tiny}, {@code small}, {@code base})
+     * @param epochs            passes over the training prompts
+     * @param batchSize         prompts per optimizer step
+     * @param learningRate      peak learning rate
+     * @param seed              seeds the model, the data order and dropout-free sampling
+     * @param maxTrainSamples   the most training prompts used (0: all), taken in file order
+     * @param validationSamples the most validation users ranked after each epoch (0: all)
+     * @param negatives         negatives of the training windows and of validation
+     * @param style             the prompt style (compact by default for the built-in policy)
+     */
+    public record Options(String preset, int epochs, int batchSize, double learningRate, long seed,
+                          int maxTrainSamples, int validationSamples, int negatives, PromptBuilder.Style style) {
+
+        /** The defaults: the small preset, 2 epochs, batch 32, learning rate 2e-3, seed 42, compact prompts. */
+        public static Options defaults() {
+            return new Options("small", 2, 32, 2e-3, 42L, 0, 0, 9, PromptBuilder.Style.COMPACT);
+        }
+    }
+
+    private SftStage() {
+    }
+
+    /** Runs SFT on {@code workDir} and returns the summary it also writes. */
+    public static Map<String, Object> run(WorkDir workDir, Options options) {
+        PreparedData data = PreparedData.load(workDir);
+        Path checkpoints = workDir.checkpoints(NAME);
+        PromptBuilder.Style style = SftCheckpoint.latest(checkpoints).isPresent()
+                ? PolicyBundle.readStyle(checkpoints) : options.style();
+        if (style != options.style()) {
+            LOG.warn("Resuming an SFT run trained on {} prompts; keeping that style.", style);
+        }
+        PromptBuilder prompts = PromptBuilder.builder().setCatalog(data.catalog()).optStyle(style).build();
+        List<TrainingPrompts.Entry> entries = TrainingPrompts.load(data, prompts,
+                workDir.root().resolve("train_sft.jsonl"), options.negatives());
+        if (options.maxTrainSamples() > 0 && entries.size() > options.maxTrainSamples()) {
+            entries = entries.subList(0, options.maxTrainSamples());
+        }
+        List<SftExample> examples = new ArrayList<>(entries.size());
+        for (TrainingPrompts.Entry e : entries) {
+            examples.add(new SftExample(e.prompt(), e.answer()));
+        }
+        List<RecommendationSample> validation = data.samples(Split.VALIDATION, options.negatives()).samples();
+        if (options.validationSamples() > 0 && validation.size() > options.validationSamples()) {
+            validation = validation.subList(0, options.validationSamples());
+        }
+
+        Optional<Path> latest = SftCheckpoint.latest(checkpoints);
+        TextTokenizer tokenizer;
+        if (latest.isPresent()) {
+            tokenizer = TextTokenizers.load(latest.get().resolve(SftCheckpoint.TOKENIZER_FILE));
+        } else {
+            List<String> texts = new ArrayList<>(examples.size() * 2 + data.catalog().size());
+            for (SftExample e : examples) {
+                texts.add(e.prompt());
+                texts.add(e.answer());
+            }
+            for (Item item : data.catalog().items()) {
+                texts.add(prompts.itemLine(item.id()));
+            }
+            List<Integer> ids = data.catalog().items().stream().map(Item::id).toList();
+            tokenizer = WordTokenizer.builder().setTexts(texts).optItemIds(ids).optMinFrequency(2).build();
+        }
+        LmConfig lmConfig = LmConfig.Preset.of(options.preset()).config(tokenizer.vocabSize());
+        SftConfig sftConfig = SftConfig.builder()
+                .optEpochs(options.epochs())
+                .optBatchSize(options.batchSize())
+                .optLearningRate(options.learningRate())
+                .optSeed(options.seed())
+                .build();
+        LOG.info("SFT: {} training prompts, {} validation samples, vocabulary {}, model {}", examples.size(),
+                validation.size(), tokenizer.vocabSize(), lmConfig);
+
+        final List<RecommendationSample> val = validation;
+        Path dir = workDir.commandDir(NAME);
+        PolicyBundle.writeStyle(checkpoints, style);
+        try (CausalLm model = CausalLm.create(lmConfig, options.seed())) {
+            SftTrainer trainer = SftTrainer.builder()
+                    .setModel(model)
+                    .setTokenizer(tokenizer)
+                    .optConfig(sftConfig)
+                    .optCheckpointDir(checkpoints)
+                    .optMetricsFile(dir.resolve("metrics.jsonl"))
+                    .optValidator((m, epoch) -> validate(m, tokenizer, prompts, val))
+                    .addListener(new SftProgressListener())
+                    .build();
+            SftResult result = trainer.train(examples);
+            Map<String, Object> summary = new LinkedHashMap<>();
+            summary.put("params", result.parameters());
+            summary.put("steps", result.steps());
+            summary.put("epochs", result.epochs());
+            summary.put("tokens_per_second", result.tokensPerSecond());
+            summary.put("train_loss", result.trainLoss());
+            Map<String, Double> v = new LinkedHashMap<>();
+            for (String k : List.of("HR@1", "HR@3", "NDCG@3")) {
+                v.put(k, result.validation().getOrDefault(k, Double.NaN));
+            }
+            summary.put("validation", v);
+            summary.put("seconds", result.seconds());
+            summary.put("resumed", result.resumed());
+            summary.put("completed", result.completed());
+            summary.put("preset", lmConfig.preset());
+            summary.put("prompt_style", style.name().toLowerCase(java.util.Locale.ROOT));
+            summary.put("model", lmConfig.toString());
+            summary.put("vocabulary", tokenizer.vocabSize());
+            summary.put("train_prompts", examples.size());
+            summary.put("validation_samples", val.size());
+            summary.put("seed", options.seed());
+            summary.put("options", options);
+            summary.put("checkpoints", checkpoints.toString());
+            Json.writePretty(workDir.summary(NAME), summary);
+            return summary;
+        } finally {
+            tokenizer.close();
+        }
+    }
+
+    /** HR@K and NDCG@K of the likelihood recommender over {@code model} on {@code samples}. */
+    static Map<String, Double> validate(CausalLm model, TextTokenizer tokenizer, PromptBuilder prompts,
+                                        List<RecommendationSample> samples) {
+        LikelihoodRecommender rec = new LikelihoodRecommender(NAME, model, tokenizer, prompts,
+                AnswerScope.ITEM_TOKEN);
+        Evaluation e = new Evaluator(64, false).evaluate(rec, samples);
+        return e.metrics();
+    }
+}

@@ -1,0 +1,100 @@
+package dev.mllmrec.core.rec;
+
+import dev.mllmrec.api.RankingRequest;
+import dev.mllmrec.api.Ranking;
+import dev.mllmrec.api.Recommender;
+import dev.mllmrec.api.ScoredItem;
+import dev.mllmrec.core.lm.PolicyModel;
+import dev.mllmrec.core.lm.ScoringRequest;
+import dev.mllmrec.core.lm.SequenceScorer;
+import dev.mllmrec.core.lm.tokenizer.TextTokenizer;
+import dev.mllmrec.core.prompt.PromptBuilder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Ranks every candidate by the policy's log-likelihood of answering it, {@code log p(answer | prompt)}, where the
+ * prompt is the reference prompt of the request (history and candidates). This ranks all candidates, unlike
+ * generation, which names one; it is the recommender used for HR@K and NDCG@K of the SFT and GRPO policies.
+ *
+ * <p>Ties (equal log-likelihoods) keep the candidate presentation order, which the sampler shuffled with a seed.
+ *
+ * <p>Thread-safe: scoring holds no mutable state, and the model's inference may run concurrently (it must not run
+ * while the same model is being trained).
+ */
+public final class LikelihoodRecommender implements Recommender {
+
+    /** The name used in reports. */
+    public static final String NAME = "likelihood";
+
+    private final String name;
+    private final TextTokenizer tokenizer;
+    private final PromptBuilder prompts;
+    private final AnswerScope scope;
+    private final SequenceScorer scorer;
+
+    /**
+     * @param name      the model name used in reports (for example {@code sft})
+     * @param model     the policy
+     * @param tokenizer its tokenizer (item tokens must be single tokens for {@link AnswerScope#ITEM_TOKEN})
+     * @param prompts   renders a request as the prompt the policy was trained on
+     * @param scope     what part of each answer is scored
+     */
+    public LikelihoodRecommender(String name, PolicyModel model, TextTokenizer tokenizer, PromptBuilder prompts,
+                                 AnswerScope scope) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.tokenizer = Objects.requireNonNull(tokenizer, "tokenizer");
+        this.prompts = Objects.requireNonNull(prompts, "prompts");
+        this.scope = Objects.requireNonNull(scope, "scope");
+        int pad = Math.max(0, tokenizer.specialTokens().pad());
+        this.scorer = new SequenceScorer(model, pad, 16, 512);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public Ranking rank(RankingRequest request) {
+        return rankAll(List.of(request)).get(0);
+    }
+
+    @Override
+    public List<Ranking> rankAll(List<RankingRequest> requests) {
+        List<ScoringRequest> scoring = new ArrayList<>(requests.size());
+        for (RankingRequest r : requests) {
+            int[] prompt = tokenizer.encode(prompts.prompt(r));
+            List<int[]> answers = new ArrayList<>(r.candidates().size());
+            for (int c : r.candidates()) {
+                answers.add(answerIds(c));
+            }
+            scoring.add(new ScoringRequest(prompt, answers));
+        }
+        List<double[]> scores = scorer.score(scoring);
+        List<Ranking> out = new ArrayList<>(requests.size());
+        for (int i = 0; i < requests.size(); i++) {
+            RankingRequest r = requests.get(i);
+            double[] s = scores.get(i);
+            List<ScoredItem> items = new ArrayList<>(s.length);
+            for (int j = 0; j < s.length; j++) {
+                items.add(new ScoredItem(r.candidates().get(j), s[j]));
+            }
+            out.add(Ranking.sorted(r.userId(), items));
+        }
+        return out;
+    }
+
+    private int[] answerIds(int itemId) {
+        if (scope == AnswerScope.ITEM_TOKEN) {
+            int token = tokenizer.itemTokenId(itemId);
+            if (token >= 0) {
+                return new int[] {token};
+            }
+            // An item the vocabulary lacks is scored through its text, like any other answer.
+            return tokenizer.encode(prompts.answer(itemId).split(" ", 2)[0]);
+        }
+        return tokenizer.encode(prompts.answer(itemId));
+    }
+}

@@ -1,0 +1,92 @@
+package dev.mllmrec.core.rec;
+
+import dev.mllmrec.core.Json;
+import dev.mllmrec.core.lm.CausalLm;
+import dev.mllmrec.core.lm.sft.SftCheckpoint;
+import dev.mllmrec.core.lm.tokenizer.TextTokenizer;
+import dev.mllmrec.core.lm.tokenizer.TextTokenizers;
+import dev.mllmrec.core.prompt.PromptBuilder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * A policy model together with its tokenizer, as loaded from a checkpoint. Owns both: close it to free the model's
+ * native memory.
+ *
+ * <p>Not thread-safe to close; inference through recommenders built on it may run concurrently.
+ *
+ * @param model     the policy
+ * @param tokenizer its tokenizer
+ * @param source    the checkpoint directory it was loaded from, or {@code null}
+ * @param style     the prompt style the policy was trained on
+ */
+public record PolicyBundle(CausalLm model, TextTokenizer tokenizer, Path source, PromptBuilder.Style style)
+        implements AutoCloseable {
+
+    /** The file, in a checkpoint root or directory, that records the prompt style a policy was trained on. */
+    public static final String PROMPT_FILE = "prompt.json";
+
+    /** Validates. */
+    public PolicyBundle {
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(tokenizer, "tokenizer");
+        Objects.requireNonNull(style, "style");
+    }
+
+    /** Records {@code style} in {@code dir/prompt.json}. */
+    public static void writeStyle(Path dir, PromptBuilder.Style style) {
+        Json.writePretty(dir.resolve(PROMPT_FILE), java.util.Map.of("style", style.name().toLowerCase(
+                java.util.Locale.ROOT)));
+    }
+
+    /**
+     * The prompt style recorded in {@code dir} or one of its two nearest ancestors ({@link PromptBuilder.Style#REFERENCE}
+     * when none records one).
+     */
+    public static PromptBuilder.Style readStyle(Path dir) {
+        Path d = dir.toAbsolutePath();
+        for (int i = 0; i < 3 && d != null; i++, d = d.getParent()) {
+            Path f = d.resolve(PROMPT_FILE);
+            if (Files.isRegularFile(f)) {
+                Object style = Json.read(f, java.util.Map.class).get("style");
+                return PromptBuilder.Style.of(String.valueOf(style));
+            }
+        }
+        return PromptBuilder.Style.REFERENCE;
+    }
+
+    /** A prompt builder over {@code catalog} in the style this policy was trained on. */
+    public PromptBuilder prompts(dev.mllmrec.api.Catalog catalog) {
+        return PromptBuilder.builder().setCatalog(catalog).optStyle(style).build();
+    }
+
+    /**
+     * Loads the newest complete checkpoint under {@code root} (a directory of {@code step-*} checkpoints with a
+     * {@code latest.json} pointer) or {@code root} itself when it is a single checkpoint directory.
+     *
+     * @throws IllegalArgumentException naming the directory when it holds no checkpoint
+     */
+    public static PolicyBundle load(Path root) {
+        Path dir;
+        if (Files.isRegularFile(root.resolve(CausalLm.CONFIG_FILE))
+                && Files.isRegularFile(root.resolve(SftCheckpoint.TOKENIZER_FILE))) {
+            dir = root;
+        } else {
+            dir = SftCheckpoint.latest(root).orElseThrow(() -> new IllegalArgumentException(
+                    "No policy checkpoint under " + root + "; train one first (train-sft or train-grpo)."));
+        }
+        TextTokenizer tokenizer = TextTokenizers.load(dir.resolve(SftCheckpoint.TOKENIZER_FILE));
+        CausalLm model = CausalLm.load(dir);
+        return new PolicyBundle(model, tokenizer, dir, readStyle(dir));
+    }
+
+    @Override
+    public void close() {
+        try {
+            model.close();
+        } finally {
+            tokenizer.close();
+        }
+    }
+}
