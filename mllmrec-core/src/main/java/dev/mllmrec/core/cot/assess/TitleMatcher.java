@@ -13,8 +13,8 @@ import java.util.regex.Pattern;
 /**
  * Finds mentions of an item title in free text, tolerant to case, punctuation, accents, year suffixes and
  * articles. A title yields several <em>variants</em>: the main title and any parenthesised alternative
- * ({@code Seven (a.k.a. Se7en) (1995)} → "seven", "se7en"), each with a trailing article moved to the front and
- * also dropped ({@code Matrix, The} → "the matrix", "matrix"). Text and variants are normalised alike: accents
+ * ({@code Seven (a.k.a. Se7en) (1995)} → "seven", "se7en"), each with a trailing article moved to the front,
+ * dropped, and kept in the catalog's inverted form ({@code Matrix, The} → "the matrix", "matrix", "matrix the"). Text and variants are normalised alike: accents
  * folded, lower-cased, {@code &} read as "and", every run of non-alphanumerics one space; a variant matches as a
  * whole-word phrase.
  *
@@ -31,7 +31,7 @@ public final class TitleMatcher {
             "^(.*),\\s*(the|a|an|les|la|le|l'|il|el|los|las|die|der|das|den|det|i|gli|lo|una|un|une)$",
             Pattern.CASE_INSENSITIVE);
     private static final Pattern LEADING_ARTICLE = Pattern.compile("^(the|a|an) (.+)$");
-    private static final Set<String> COMMON = Set.of(
+    private static final Set<String> COMMON = Set.copyOf(List.of(
             "a", "an", "the", "and", "or", "of", "in", "on", "at", "to", "for", "with", "by", "from", "up", "down",
             "out", "off", "over", "it", "is", "me", "my", "you", "your", "he", "she", "him", "her", "his", "we",
             "us", "they", "them", "this", "that", "what", "who", "all", "one", "two", "big", "go", "new", "old",
@@ -42,7 +42,7 @@ public final class TitleMatcher {
             "crash", "drive", "rush", "speed", "action", "drama", "comedy", "horror", "thriller", "romance",
             "mystery", "adventure", "fantasy", "crime", "war", "western", "musical", "animation", "documentary",
             "children", "film", "movie", "show", "story", "tale", "secret", "memory", "dream", "dreams", "signs",
-            "mood", "tone", "style", "genre", "next", "item");
+            "mood", "tone", "style", "genre", "item"));
     private static final Pattern YEAR_AFTER = Pattern.compile("^\\s*[(\\[]?\\s*(\\d{4})");
 
     private final List<Variant> variants;
@@ -83,6 +83,7 @@ public final class TitleMatcher {
                 String article = ta.group(2);
                 out.add(normalize(article + (article.endsWith("'") ? "" : " ") + ta.group(1)).text());
                 out.add(normalize(ta.group(1)).text());
+                out.add(normalize(t).text());  // the catalog's own inverted form, "shining the"
             } else {
                 String n = normalize(t).text();
                 out.add(n);
@@ -236,6 +237,6 @@ public final class TitleMatcher {
             return false;
         }
         char prev = original.charAt(p);
-        return ".!?:;\n".indexOf(prev) < 0;
+        return ".!?:\n".indexOf(prev) < 0;
     }
 }
