@@ -190,7 +190,8 @@ public final class BuiltinCotGenerator implements CotGenerator {
     private static String step2(List<Item> items, List<Stat> intentGenres, List<Stat> signals, Stat decade,
                                 List<Stat> visuals, Stat mood) {
         int from = Math.max(0, items.size() - RECENT_TITLES);
-        List<String> titles = items.subList(from, items.size()).stream().map(Item::title).toList();
+        List<String> titles = items.subList(from, items.size()).stream().map(i -> displayTitle(i.title()))
+                .toList();
         StringBuilder sb = new StringBuilder("The most recent items (").append(join(titles)).append(')');
         String genres = join(intentGenres.stream().map(s -> s.attribute().value()).toList());
         if (!genres.isEmpty()) {
@@ -205,8 +206,8 @@ public final class BuiltinCotGenerator implements CotGenerator {
             sb.append(", a shift away from the longer-term ").append(topSignalGenre.attribute().value());
         }
         sb.append(", so the next item should be ");
-        sb.append(genres.isEmpty() ? "a title in the same vein" : "a " + String.join("/",
-                intentGenres.stream().map(s -> s.attribute().value()).toList()) + " title");
+        String slash = String.join("/", intentGenres.stream().map(s -> s.attribute().value()).toList());
+        sb.append(genres.isEmpty() ? "a title in the same vein" : article(slash) + " " + slash + " title");
         if (decade != null) {
             sb.append(", likely from the ").append(decade.attribute().value());
         }
@@ -276,10 +277,18 @@ public final class BuiltinCotGenerator implements CotGenerator {
             sb.append(" with ").append(String.join(", ", visuals.stream().map(s -> s.attribute().value()).toList()))
                     .append(" visuals");
         }
-        sb.append(", in the vein of ").append(items.get(items.size() - 1).title()).append('.');
+        sb.append(", in the vein of ").append(displayTitle(items.get(items.size() - 1).title())).append('.');
         String s = sb.toString();
-        // "a 1990s" / "a eerie": fix the article.
         return s.replaceFirst("^The predicted next item is a ([aeiou]|18\\d\\ds)", "The predicted next item is an $1");
+    }
+
+    private static String article(String word) {
+        return word.matches("^([aeiou]|18\\d\\ds).*") ? "an" : "a";
+    }
+
+    /** {@code "Birdcage, The (1996)"} → {@code "The Birdcage (1996)"}, as a person would write it. */
+    static String displayTitle(String title) {
+        return title.replaceFirst("^(.+?), (The|A|An) (\\(\\d{4}\\))$", "$2 $1 $3");
     }
 
     private static String join(List<String> parts) {

@@ -142,7 +142,7 @@ public final class CotPipeline {
         int resumed = samples.size() - todo.size();
         int generated = 0;
         int failed = 0;
-        int chunk = Math.max(64, threads * 16);
+        int chunk = Math.max(256, threads * 32);
         ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "build-cot");
             t.setDaemon(true);

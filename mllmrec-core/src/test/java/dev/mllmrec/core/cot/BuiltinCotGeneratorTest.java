@@ -28,6 +28,8 @@ class BuiltinCotGeneratorTest {
         assertThat(criteria.split(";")).hasSizeBetween(3, 5);
         assertThat(criteria).contains("horror");
         assertThat(t.step(4)).endsWith(".").doesNotContain("\n");
+        assertThat(BuiltinCotGenerator.displayTitle("Birdcage, The (1996)")).isEqualTo("The Birdcage (1996)");
+        assertThat(BuiltinCotGenerator.displayTitle("Heat (1995)")).isEqualTo("Heat (1995)");
     }
 
     @Test
