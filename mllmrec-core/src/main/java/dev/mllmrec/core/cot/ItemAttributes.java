@@ -99,6 +99,19 @@ public final class ItemAttributes {
         return Map.copyOf(m);
     }
 
+    /**
+     * Every word the built-in reasoning may write about an item: the canonical and source colour, tone and mood
+     * words (not the genres, which come from the catalog).
+     */
+    public static Set<String> vocabulary() {
+        Set<String> out = new java.util.TreeSet<>();
+        out.addAll(VISUAL_WORDS.keySet());
+        out.addAll(VISUAL_WORDS.values());
+        out.addAll(MOOD_WORDS.keySet());
+        out.addAll(MOOD_WORDS.values());
+        return Set.copyOf(out);
+    }
+
     /** The release year in the title's trailing parentheses, or {@code -1}. */
     public static int year(String title) {
         Matcher m = YEAR.matcher(title);

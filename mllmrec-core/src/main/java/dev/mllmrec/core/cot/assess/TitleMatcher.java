@@ -18,9 +18,12 @@ import java.util.regex.Pattern;
  * folded, lower-cased, {@code &} read as "and", every run of non-alphanumerics one space; a variant matches as a
  * whole-word phrase.
  *
- * <p>Weak variants, a single word or words that are all common ("Heat", "Up", "The Others"), would match
- * ordinary prose, so they count only when the text uses them as a name: capitalised and not at a sentence or step
- * start, or quoted/emphasised, or followed by the title's year.
+ * <p>Weak variants would match ordinary prose: a single common English, genre, colour or mood word ("Heat",
+ * "Horror", "Others"), a single word of at most four letters ("Up", "Big"), or several words that are all function
+ * words ("Him &amp; Her"). They count only when the text uses them as a name: capitalised and not at a sentence or
+ * step start, or quoted/emphasised, or followed by the title's year. Any other title, a distinctive single word
+ * ("Titanic", "grease") or a phrase ("mystery men", "dark city") included, matches in any case, which errs
+ * towards rejecting. Titles written with hyphens or periods also match without them ("X-Men" as "XMen").
  *
  * <p>Thread-safe: immutable.
  */
@@ -43,6 +46,12 @@ public final class TitleMatcher {
             "mystery", "adventure", "fantasy", "crime", "war", "western", "musical", "animation", "documentary",
             "children", "film", "movie", "show", "story", "tale", "secret", "memory", "dream", "dreams", "signs",
             "mood", "tone", "style", "genre", "item"));
+    private static final Set<String> FUNCTION_WORDS = Set.of("a", "an", "the", "and", "or", "of", "in", "on",
+            "at", "to", "for", "with", "by", "from", "up", "down", "out", "off", "over", "it", "is", "me", "my", "you",
+            "your", "he", "she", "him", "her", "his", "we", "us", "they", "them", "this", "that", "what", "who", "all",
+            "other", "others", "here", "there", "now", "then");
+    private static final Set<String> VOCABULARY = ItemAttributes.vocabulary();
+    private static final Pattern JOINED = Pattern.compile("\\p{Alnum}[-.·]\\p{Alnum}");
     private static final Pattern YEAR_AFTER = Pattern.compile("^\\s*[(\\[]?\\s*(\\d{4})");
 
     private final List<Variant> variants;
@@ -93,19 +102,26 @@ public final class TitleMatcher {
                 }
             }
         }
+        if (JOINED.matcher(base).find()) {
+            // "X-Men" is also written "XMen", "E.T." "ET": add the variants without spaces.
+            for (String v : List.copyOf(out)) {
+                out.add(v.replace(" ", ""));
+            }
+        }
         List<Variant> variants = new ArrayList<>();
         for (String v : out) {
             if (v.isBlank()) {
                 continue;
             }
-            boolean weak = true;
-            for (String w : v.split(" ")) {
-                if (!COMMON.contains(w)) {
-                    weak = false;
-                    break;
+            boolean weak;
+            if (v.contains(" ")) {
+                weak = true;
+                for (String w : v.split(" ")) {
+                    weak &= FUNCTION_WORDS.contains(w);
                 }
+            } else {
+                weak = v.length() <= 4 || COMMON.contains(v) || VOCABULARY.contains(v);
             }
-            weak |= !v.contains(" ");
             variants.add(new Variant(v, weak));
         }
         return new TitleMatcher(List.copyOf(variants), year);

@@ -84,6 +84,14 @@ class LeakageAssessorTest {
         assertThat(assess(cot("a film like Heat next."), heat).reason()).isEqualTo(LeakageAssessor.LEAK_TITLE);
         assertThat(assess(cot("crime; \"Heat\"."), heat).reason()).isEqualTo(LeakageAssessor.LEAK_TITLE);
         assertThat(assess(cot("crime; heat (1995)."), heat).reason()).isEqualTo(LeakageAssessor.LEAK_TITLE);
+        // Distinctive single words match in any case; hyphenated titles also without the hyphen.
+        RecommendationSample halloween = sample(5, List.of(4, 6), List.of(5, 7, 1));
+        assertThat(assess(cot("something like halloween; horror."), halloween).reason())
+                .isEqualTo(LeakageAssessor.LEAK_TITLE);
+        assertThat(assess(cot("the alien creature design."), sample(7, List.of(4), List.of(7, 1))).reason())
+                .isEqualTo(LeakageAssessor.LEAK_TITLE);
+        assertThat(TitleMatcher.of("X-Men (2000)").find("Something like XMen 2000 next.")).isNotNull();
+        assertThat(TitleMatcher.of("X-Men (2000)").find("a men's drama")).isNull();
         RecommendationSample up = sample(1995, List.of(5, 6), List.of(1995, 7, 4));
         assertThat(assess(cot("picks up the pace; ups and downs."), up).kept()).isTrue();
         assertThat(assess(cot("an animated film such as Up."), up).reason()).isEqualTo(LeakageAssessor.LEAK_TITLE);
