@@ -26,9 +26,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * rank, and is 0.5 on average for a query unrelated to every candidate. The scores map also holds
  * {@code retrieval.rank} (1-based), {@code retrieval.margin} and {@code retrieval.similarity}.
  *
- * <p>Candidate embeddings are cached per item id. Thread-safe when the encoder is.
+ * <p>Candidate embeddings are cached per item id, query embeddings per distinct text (up to
+ * {@value #QUERY_CACHE_SIZE}). Thread-safe when the encoder is.
  */
 public final class RetrievalAgreementAssessor implements BatchConfidenceAssessor {
+
+    /** At most this many query embeddings are cached (the cache is emptied when full). */
+    public static final int QUERY_CACHE_SIZE = 100_000;
 
     /** The margin temperature τ. */
     public static final double MARGIN_TEMPERATURE = 0.05;
@@ -46,6 +50,7 @@ public final class RetrievalAgreementAssessor implements BatchConfidenceAssessor
     private final TextEncoder encoder;
     private final Query query;
     private final Map<Integer, float[]> itemCache = new ConcurrentHashMap<>();
+    private final Map<String, float[]> queryCache = new ConcurrentHashMap<>();
 
     /**
      * @param catalog  the items
@@ -97,14 +102,31 @@ public final class RetrievalAgreementAssessor implements BatchConfidenceAssessor
                     + " samples; they must pair up.");
         }
         warm(samples);
+        // Encode each distinct query once: templated reasoning repeats its criteria across many windows.
+        TreeMap<String, float[]> missing = new TreeMap<>();
         List<String> queries = new ArrayList<>(traces.size());
         for (CotTrace t : traces) {
-            queries.add(queryText(t));
+            String q = queryText(t);
+            queries.add(q);
+            if (!queryCache.containsKey(q)) {
+                missing.put(q, null);
+            }
         }
-        float[][] q = encoder.encode(queries);
+        if (!missing.isEmpty()) {
+            List<String> texts = new ArrayList<>(missing.keySet());
+            float[][] e = encoder.encode(texts);
+            if (queryCache.size() + texts.size() > QUERY_CACHE_SIZE) {
+                queryCache.clear();
+            }
+            for (int i = 0; i < texts.size(); i++) {
+                missing.put(texts.get(i), e[i]);
+                queryCache.put(texts.get(i), e[i]);
+            }
+        }
         List<Assessment> out = new ArrayList<>(traces.size());
         for (int i = 0; i < traces.size(); i++) {
-            out.add(score(traces.get(i).sampleId(), q[i], samples.get(i)));
+            float[] q = missing.get(queries.get(i));
+            out.add(score(traces.get(i).sampleId(), q != null ? q : queryCache.get(queries.get(i)), samples.get(i)));
         }
         return out;
     }
