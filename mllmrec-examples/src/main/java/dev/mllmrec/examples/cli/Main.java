@@ -15,6 +15,9 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class,
             PrepareCommand.class,
             EvaluateCommand.class,
+            BuildCotCommand.class,
+            AssessCommand.class,
+            AugmentCommand.class,
             TrainSftCommand.class,
         })
 public final class Main implements Runnable {
