@@ -65,11 +65,11 @@ public final class DjlTopPSampler {
         if (uniforms.size() != rows) {
             throw new IllegalArgumentException("Expected " + rows + " uniforms, got " + uniforms.size() + ".");
         }
-        NDArray masked = NDArrays.where(p.gte(threshold(p)), p, p.zerosLike());
-        NDArray c = masked.cumSum(1);
+        // In place where possible: at large vocabularies the cost is mostly memory traffic.
+        NDArray c = p.muli(p.gte(threshold(p))).cumSum(1);
         NDArray total = c.get(":, -1:");
         NDArray target = uniforms.toType(DataType.FLOAT64, false).reshape(rows, 1).mul(total);
-        return c.lte(target).toType(DataType.INT64, false).sum(new int[] {1});
+        return c.lte(target).sum(new int[] {1}).toType(DataType.INT64, false);
     }
 
     /** The top-p support, {@code (rows, vocab)} boolean. */
@@ -83,7 +83,7 @@ public final class DjlTopPSampler {
         if (logits.getShape().dimension() != 2) {
             throw new IllegalArgumentException("logits must be (rows, vocab), got " + logits.getShape() + ".");
         }
-        return logits.toType(DataType.FLOAT64, false).div(temperature).softmax(1);
+        return logits.toType(DataType.FLOAT64, true).divi(temperature).softmax(1);
     }
 
     /** {@code tau} per row, shape {@code (rows, 1)}. */
