@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             AssessCommand.class,
             AugmentCommand.class,
             TrainSftCommand.class,
+            PipelineCommand.class,
         })
 public final class Main implements Runnable {
 

@@ -1,0 +1,169 @@
+package dev.mllmrec.examples.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.mllmrec.core.Json;
+import dev.mllmrec.core.WorkDir;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code pipeline}: every stage in order with the built-in defaults, ending with one comparison table. Each stage
+ * is the command of the same name, so a killed pipeline restarts where it stopped (every stage skips or resumes
+ * what its outputs already hold).
+ *
+ * <p>Not thread-safe: picocli creates one instance per invocation.
+ */
+@Command(name = "pipeline", mixinStandardHelpOptions = true,
+        description = {"Runs prepare, textualize, build-cot, assess, augment (sft and grpo), train-sasrec, "
+                + "train-sft, train-grpo and evaluate with the built-in defaults (no server, no download), and ends "
+                + "with one table comparing random, popularity, markov, SASRec, SFT and GRPO on the test split at "
+                + "9 and 99 negatives. Writes W/pipeline/summary.json.",
+                "--quick trains on a subset for a run of about five minutes."})
+public final class PipelineCommand implements Callable<Integer> {
+
+    /** The models of the final table, in order. */
+    static final List<String> MODELS = List.of("random", "popularity", "markov", "sasrec", "sft", "grpo");
+
+    @Option(names = "--movielens", paramLabel = "DIR", required = true,
+            description = "The MovieLens folder (ml-latest-small/ and posters/).")
+    Path movielens;
+
+    @Option(names = "--work-dir", paramLabel = "W", required = true, description = "The work directory.")
+    Path workDir;
+
+    @Option(names = "--quick", description = "A small run (subset of training prompts, few steps): about five "
+            + "minutes on 2 cores.")
+    boolean quick;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "Seed. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Override
+    public Integer call() {
+        long start = System.nanoTime();
+        WorkDir w = WorkDir.of(workDir);
+        String wd = w.root().toString();
+        String s = Long.toString(seed);
+        List<String[]> stages = new ArrayList<>();
+        stages.add(args("prepare", "--movielens", movielens.toString(), "--work-dir", wd, "--images-only",
+                "--seed", s));
+        stages.add(args("textualize", "--work-dir", wd));
+        stages.add(args("build-cot", "--work-dir", wd));
+        stages.add(args("assess", "--work-dir", wd, "--encoder", quick ? "tfidf" : "minilm",
+                "--keep-fraction", "0.5"));
+        stages.add(args("augment", "--work-dir", wd, "--stage", "sft", "--seed", s));
+        stages.add(args("augment", "--work-dir", wd, "--stage", "grpo", "--seed", s));
+        stages.add(quick ? args("train-sasrec", "--work-dir", wd, "--seed", s, "--epochs", "20")
+                : args("train-sasrec", "--work-dir", wd, "--seed", s));
+        stages.add(quick ? args("train-sft", "--work-dir", wd, "--seed", s, "--epochs", "1", "--max-train", "6000")
+                : args("train-sft", "--work-dir", wd, "--seed", s));
+        stages.add(quick ? args("train-grpo", "--work-dir", wd, "--seed", s, "--steps", "8")
+                : args("train-grpo", "--work-dir", wd, "--seed", s));
+        for (String model : MODELS) {
+            for (String m : List.of("9", "99")) {
+                stages.add(args("evaluate", "--work-dir", wd, "--model", model, "--negatives", m, "--seed", s));
+            }
+        }
+
+        Map<String, CommandLine> known = new CommandLine(new Main()).getSubcommands();
+        List<Map<String, Object>> ran = new ArrayList<>();
+        for (String[] stage : stages) {
+            String name = stage[0];
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("stage", String.join(" ", stage));
+            if (!known.containsKey(name)) {
+                entry.put("status", "not available in this build");
+                ran.add(entry);
+                continue;
+            }
+            if (name.equals("evaluate") && List.of("sasrec", "sft", "grpo").contains(stage[4])
+                    && !Files.isDirectory(w.checkpoints(stage[4]))) {
+                entry.put("status", "skipped: no checkpoint in " + w.checkpoints(stage[4]));
+                ran.add(entry);
+                continue;
+            }
+            System.out.println();
+            System.out.println("== " + String.join(" ", stage));
+            long t0 = System.nanoTime();
+            int rc = Main.run(stage);
+            entry.put("seconds", CommandSupport.since(t0));
+            entry.put("status", rc == 0 ? "ok" : "failed (exit " + rc + ")");
+            ran.add(entry);
+            if (rc != 0) {
+                writeSummary(w, ran, start);
+                System.err.println("error: pipeline stage '" + String.join(" ", stage) + "' failed with exit code "
+                        + rc + "; fix it and rerun: finished stages are reused.");
+                return rc;
+            }
+        }
+        Map<String, Object> summary = writeSummary(w, ran, start);
+        System.out.println();
+        printTable(System.out, w);
+        System.out.println("pipeline finished in " + CommandSupport.seconds((double) summary.get("seconds"))
+                + " (summary: " + w.summary("pipeline") + ")");
+        return 0;
+    }
+
+    private static String[] args(String... a) {
+        return a;
+    }
+
+    private Map<String, Object> writeSummary(WorkDir w, List<Map<String, Object>> ran, long start) {
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("quick", quick);
+        summary.put("seed", seed);
+        summary.put("stages", ran);
+        summary.put("results", results(w));
+        summary.put("seconds", CommandSupport.since(start));
+        Json.writePretty(w.summary("pipeline"), summary);
+        return summary;
+    }
+
+    /** The test-split metrics of every model and negative count found under {@code W/eval}. */
+    static Map<String, Object> results(WorkDir w) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (String model : MODELS) {
+            for (String m : List.of("9", "99")) {
+                Path f = w.eval().resolve(model + "-neg" + m + "-test.json");
+                if (Files.isRegularFile(f)) {
+                    JsonNode n = Json.read(f, JsonNode.class).path("metrics");
+                    Map<String, Double> metrics = new LinkedHashMap<>();
+                    n.fields().forEachRemaining(e -> metrics.put(e.getKey(), e.getValue().asDouble()));
+                    out.put(model + "-neg" + m, metrics);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Prints one row per model: HR@1, HR@3, NDCG@3, HR@10, MRR at 9 negatives and HR@3, NDCG@10 at 99. */
+    static void printTable(PrintStream out, WorkDir w) {
+        Map<String, Object> r = results(w);
+        List<List<String>> rows = new ArrayList<>();
+        for (String model : MODELS) {
+            @SuppressWarnings("unchecked")
+            Map<String, Double> a = (Map<String, Double>) r.get(model + "-neg9");
+            @SuppressWarnings("unchecked")
+            Map<String, Double> b = (Map<String, Double>) r.get(model + "-neg99");
+            rows.add(List.of(model, cell(a, "HR@1"), cell(a, "HR@3"), cell(a, "NDCG@3"), cell(a, "HR@5"),
+                    cell(a, "MRR"), cell(b, "HR@1"), cell(b, "HR@3"), cell(b, "HR@10"), cell(b, "NDCG@10"),
+                    cell(b, "MRR")));
+        }
+        out.println("test split, 9 negatives | 99 negatives");
+        CommandSupport.printTable(out, List.of("model", "HR@1", "HR@3", "NDCG@3", "HR@5", "MRR", "HR@1/99",
+                "HR@3/99", "HR@10/99", "NDCG@10/99", "MRR/99"), rows);
+    }
+
+    private static String cell(Map<String, Double> m, String key) {
+        return m == null || !m.containsKey(key) ? "-" : CommandSupport.metric(m.get(key));
+    }
+}
