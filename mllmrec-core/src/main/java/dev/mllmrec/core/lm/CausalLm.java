@@ -358,6 +358,7 @@ public final class CausalLm implements PolicyModel {
     }
 
     /** Overwrites every parameter with {@code values} (same names and sizes). */
+    @SuppressWarnings("try")
     public void setParameterValues(Map<String, float[]> values) {
         if (!values.keySet().equals(params.keySet())) {
             throw new IllegalArgumentException("Parameter names differ: expected " + params.keySet() + ", got "

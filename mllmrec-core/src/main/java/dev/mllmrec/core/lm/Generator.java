@@ -74,6 +74,7 @@ public final class Generator {
      *                    {@code null}: unconstrained)
      * @return one generation per prompt, in order
      */
+    @SuppressWarnings("try")
     public List<Generation> generate(List<int[]> prompts, GenerationConfig config, List<ItemConstraint> constraints) {
         if (prompts.isEmpty()) {
             return List.of();

@@ -12,6 +12,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@SuppressWarnings("try")
 class CausalLmTest {
 
     static final LmConfig TINY = LmConfig.Preset.TINY.config(50);
