@@ -296,7 +296,7 @@ public final class CausalLm implements PolicyModel {
             x = x.add(Linear.linear(mlp, b.fc2Weight, b.fc2Bias).singletonOrThrow());
         }
         if (cache != null) {
-            cache.commit(newKeyBias != null ? newKeyBias : m.zeros(new Shape(batch, time), DataType.FLOAT32));
+            cache.commit(newKeyBias, time);
         }
         return LayerNorm.layerNorm(x, normShape, finalNormGamma, finalNormBeta, (float) config.layerNormEps())
                 .singletonOrThrow();
@@ -313,7 +313,9 @@ public final class CausalLm implements PolicyModel {
         NDArray pastBias = cache == null || past == 0 ? null : cache.keyBias();
         if (pastBias != null || newKeyBias != null) {
             NDArray fresh = newKeyBias != null ? newKeyBias : m.zeros(new Shape(batch, time), DataType.FLOAT32);
-            keyBias = pastBias == null ? fresh : local(NDArrays.concat(new NDList(pastBias, fresh), 1), m);
+            NDArray before = pastBias != null ? pastBias
+                    : past > 0 ? m.zeros(new Shape(batch, past), DataType.FLOAT32) : null;
+            keyBias = before == null ? fresh : local(NDArrays.concat(new NDList(before, fresh), 1), m);
             keyBias = keyBias.reshape(batch, 1, 1, total);
         }
         NDArray causal = null;
@@ -356,6 +358,7 @@ public final class CausalLm implements PolicyModel {
     }
 
     /** Overwrites every parameter with {@code values} (same names and sizes). */
+    @SuppressWarnings("try")
     public void setParameterValues(Map<String, float[]> values) {
         if (!values.keySet().equals(params.keySet())) {
             throw new IllegalArgumentException("Parameter names differ: expected " + params.keySet() + ", got "

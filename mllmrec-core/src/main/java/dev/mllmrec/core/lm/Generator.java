@@ -74,6 +74,7 @@ public final class Generator {
      *                    {@code null}: unconstrained)
      * @return one generation per prompt, in order
      */
+    @SuppressWarnings("try")
     public List<Generation> generate(List<int[]> prompts, GenerationConfig config, List<ItemConstraint> constraints) {
         if (prompts.isEmpty()) {
             return List.of();
@@ -105,9 +106,36 @@ public final class Generator {
         for (int i = 0; i < active.length; i++) {
             active[i] = i;
         }
+        // Identical prompts (a GRPO group) share one prefill; the cache is then fanned out to every row.
+        int[] rowToUnique = new int[rows.length];
+        List<Integer> uniqueRows = new ArrayList<>();
+        java.util.Map<PromptKey, Integer> seen = new java.util.HashMap<>();
+        for (int i = 0; i < rows.length; i++) {
+            Integer u = seen.putIfAbsent(new PromptKey(rows[i].prompt), uniqueRows.size());
+            if (u == null) {
+                u = uniqueRows.size();
+                uniqueRows.add(i);
+            }
+            rowToUnique[i] = u;
+        }
+        int[] unique = uniqueRows.stream().mapToInt(Integer::intValue).toArray();
         try (GradMode ignored = GradMode.disabled(); NDManager gm = model.manager().newSubManager();
-             KvCache cache = config.useCache() ? model.newCache(gm, rows.length) : null) {
-            float[] logits = config.useCache() ? prefill(gm, rows, active, cache) : fullForward(gm, rows, active);
+             KvCache cache = config.useCache() ? model.newCache(gm, unique.length) : null) {
+            float[] logits;
+            if (config.useCache()) {
+                float[] uniqueLogits = prefill(gm, rows, unique, cache);
+                if (unique.length == rows.length) {
+                    logits = uniqueLogits;
+                } else {
+                    cache.selectRows(rowToUnique);
+                    logits = new float[rows.length * v];
+                    for (int i = 0; i < rows.length; i++) {
+                        System.arraycopy(uniqueLogits, rowToUnique[i] * v, logits, i * v, v);
+                    }
+                }
+            } else {
+                logits = fullForward(gm, rows, active);
+            }
             for (int step = 0; step < config.maxNewTokens(); step++) {
                 int stillActive = 0;
                 int[] next = new int[active.length];
@@ -278,6 +306,19 @@ public final class Generator {
             NDArray hidden = model.hidden(step.create(tokens, shape), step.create(positions, shape),
                     step.create(mask, shape), null);
             return model.logits(hidden.get(new NDIndex(":, -1, :"))).toFloatArray();
+        }
+    }
+
+    /** A prompt as a map key (content equality). */
+    private record PromptKey(int[] ids) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof PromptKey k && Arrays.equals(ids, k.ids);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(ids);
         }
     }
 

@@ -56,7 +56,7 @@ public final class KvCache implements AutoCloseable {
         return manager;
     }
 
-    /** The cached keys' bias {@code (batch, length)}, or {@code null} while empty. */
+    /** The cached keys' bias {@code (batch, length)}, or {@code null} while no cached key is masked. */
     public NDArray keyBias() {
         return keyBias;
     }
@@ -78,12 +78,23 @@ public final class KvCache implements AutoCloseable {
     }
 
     /**
-     * Appends the new tokens' key bias {@code (batch, newTokens)} after every layer has been appended.
+     * Ends a forward pass over {@code newTokens} tokens whose key bias is {@code newKeyBias}
+     * {@code (batch, newTokens)}, or {@code null} when none of them is masked. The bias is kept only once some
+     * key is masked, so unpadded batches never pay for it.
      */
-    public void commit(NDArray newKeyBias) {
-        NDArray bias = newKeyBias.toType(DataType.FLOAT32, false);
-        keyBias = keyBias == null ? own(bias) : concatOwned(keyBias, bias);
-        length = (int) keyBias.getShape().get(1);
+    public void commit(NDArray newKeyBias, int newTokens) {
+        if (newKeyBias != null || keyBias != null) {
+            NDManager m = newKeyBias != null ? newKeyBias.getManager() : manager;
+            NDArray fresh = newKeyBias != null ? newKeyBias.toType(DataType.FLOAT32, false)
+                    : m.zeros(new Shape(batchSize, newTokens), DataType.FLOAT32);
+            if (keyBias == null) {
+                keyBias = length == 0 ? own(fresh)
+                        : concatOwned(manager.zeros(new Shape(batchSize, length), DataType.FLOAT32), fresh);
+            } else {
+                keyBias = concatOwned(keyBias, fresh);
+            }
+        }
+        length += newTokens;
     }
 
     private NDArray own(NDArray a) {

@@ -73,6 +73,7 @@ public final class SequenceScorer {
     }
 
     /** For each request and answer, the log-probability of each answer token given everything before it. */
+    @SuppressWarnings("try")
     public List<float[][]> tokenLogProbs(List<ScoringRequest> requests) {
         float[][][] results = new float[requests.size()][][];
         Integer[] order = new Integer[requests.size()];

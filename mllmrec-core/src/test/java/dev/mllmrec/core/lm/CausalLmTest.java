@@ -12,6 +12,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@SuppressWarnings("try")
 class CausalLmTest {
 
     static final LmConfig TINY = LmConfig.Preset.TINY.config(50);
@@ -103,6 +104,28 @@ class CausalLmTest {
                     m.create(mask, new Shape(1, 9)), null);
             float[] got = lm.logits(h).toFloatArray();
             assertClose(slice(got, 1, 9, 3, 9), alone);
+        }
+    }
+
+    @Test
+    void aMaskedChunkAfterAnUnmaskedCacheAttendsOnlyToRealKeys() {
+        try (CausalLm lm = CausalLm.create(TINY, 12); NDManager m = NDManager.newBaseManager();
+             GradMode ignored = GradMode.disabled()) {
+            long[] row = randomTokens(7, 13, 50);
+            float[] full = lm.forward(m.create(row, new Shape(1, 7))).toFloatArray();
+            try (KvCache cache = lm.newCache(m, 1)) {
+                lm.hidden(m.create(new long[] {row[0], row[1], row[2]}, new Shape(1, 3)), null, null, cache);
+                assertThat(cache.keyBias()).isNull();
+                // Next chunk: a padding token (masked, position irrelevant) then the remaining four tokens.
+                long[] chunk = {0, row[3], row[4], row[5], row[6]};
+                long[] pos = {0, 3, 4, 5, 6};
+                float[] mask = {0, 1, 1, 1, 1};
+                float[] got = lm.logits(lm.hidden(m.create(chunk, new Shape(1, 5)), m.create(pos, new Shape(1, 5)),
+                        m.create(mask, new Shape(1, 5)), cache)).toFloatArray();
+                assertClose(slice(got, 1, 5, 1, 5), slice(full, 1, 7, 3, 7));
+                assertThat(cache.length()).isEqualTo(8);
+                assertThat(cache.keyBias().getShape()).isEqualTo(new Shape(1, 8));
+            }
         }
     }
 

@@ -83,6 +83,20 @@ class GeneratorTest {
     }
 
     @Test
+    void aGroupOfIdenticalPromptsSharesOnePrefillAndStillSamplesPerRow() {
+        int[] p = TestModels.randomPrompt(9, 40);
+        List<int[]> group = List.of(p, p, p, p, TestModels.randomPrompt(5, 41), p);
+        GenerationConfig sampled = noStops().optSampling(Sampling.temperature(1.5)).optSeed(8).build();
+        List<Generation> shared = gen.generate(group, sampled);
+        List<Generation> uncached = gen.generate(group, noStops().optSampling(Sampling.temperature(1.5)).optSeed(8)
+                .optUseCache(false).build());
+        for (int i = 0; i < group.size(); i++) {
+            assertThat(shared.get(i).tokens()).as("row %d", i).containsExactly(uncached.get(i).tokens());
+        }
+        assertThat(shared.get(0).tokens()).isNotEqualTo(shared.get(1).tokens());
+    }
+
+    @Test
     void itemConstraintMasksOtherItemsAndCanForceTheFirstToken() {
         List<int[]> many = new ArrayList<>();
         List<ItemConstraint> onlyTwo = new ArrayList<>();

@@ -56,8 +56,9 @@ public final class AdamW implements AutoCloseable {
     }
 
     /** The global L2 norm of the current gradients. */
+    @SuppressWarnings("try")
     public double gradientNorm() {
-        try (NDScope ignored = new NDScope(); GradMode g = GradMode.disabled()) {
+        try (NDScope ignored = new NDScope(); GradMode noGrad = GradMode.disabled()) {
             double sum = 0;
             NDArray total = null;
             for (NDArray p : params.values()) {
@@ -73,6 +74,7 @@ public final class AdamW implements AutoCloseable {
      * Applies one update with the current gradients multiplied by {@code gradScale} (the clipping factor), then
      * zeroes the gradients.
      */
+    @SuppressWarnings("try")
     public void update(double learningRate, double gradScale) {
         step++;
         float lr = (float) learningRate;

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.mllmrec.core.JsonLines;
 import dev.mllmrec.core.lm.CausalLm;
 import dev.mllmrec.core.lm.SeededRandom;
@@ -228,6 +229,7 @@ public final class SftTrainer {
     }
 
     /** Forward and backward over each micro-batch of the group, then one clipped AdamW update. */
+    @SuppressWarnings("try")
     private StepOutcome trainStep(SftData data, List<int[]> group, AdamW optimizer, double lr) {
         long targets = 0;
         for (int[] batch : group) {
@@ -342,11 +344,11 @@ public final class SftTrainer {
         if (!Files.exists(file)) {
             return;
         }
-        List<Map> lines = JsonLines.read(file, Map.class);
-        List<Map> kept = new ArrayList<>();
-        for (Map line : lines) {
-            Object s = line.get("step");
-            if (s instanceof Number num && num.longValue() <= step) {
+        List<JsonNode> lines = JsonLines.read(file, JsonNode.class);
+        List<JsonNode> kept = new ArrayList<>();
+        for (JsonNode line : lines) {
+            JsonNode s = line.get("step");
+            if (s != null && s.isNumber() && s.asLong() <= step) {
                 kept.add(line);
             }
         }

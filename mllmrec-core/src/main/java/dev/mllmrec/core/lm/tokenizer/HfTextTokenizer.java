@@ -11,7 +11,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.Map;
 
 /**
@@ -40,8 +39,7 @@ public final class HfTextTokenizer implements TextTokenizer {
             JsonNode root = Json.mapper().readTree(json);
             JsonNode vocab = root.path("model").path("vocab");
             if (vocab.isObject()) {
-                for (Iterator<Map.Entry<String, JsonNode>> it = vocab.fields(); it.hasNext(); ) {
-                    Map.Entry<String, JsonNode> e = it.next();
+                for (Map.Entry<String, JsonNode> e : vocab.properties()) {
                     int id = e.getValue().asInt();
                     maxId = Math.max(maxId, id);
                     remember(named, e.getKey(), id);

@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -112,8 +111,7 @@ public final class WordTokenizer implements TextTokenizer {
         }
         JsonNode vocab = root.path("model").path("vocab");
         String[] byId = new String[vocab.size()];
-        for (Iterator<Map.Entry<String, JsonNode>> it = vocab.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : vocab.properties()) {
             int id = e.getValue().asInt(-1);
             if (id < 0 || id >= byId.length || byId[id] != null) {
                 throw new IllegalArgumentException("Tokenizer " + file + " has a bad or repeated id " + id
