@@ -28,14 +28,21 @@ import java.util.function.IntFunction;
  * current image still has to be captioned by it, so a changed image or a new textualizer version is captioned again
  * and nothing else is.
  *
- * <p>Durability: every {@link #put} is one line appended and forced to disk ({@link JsonLines.Appender}); opening
- * the store cuts off a torn last line left by a killed run and keeps the last line of any key written twice
- * (rewriting the file atomically when it had duplicates). A run killed at any moment therefore resumes with nothing
- * lost and nothing duplicated.
+ * <p>Durability: {@link #put} queues one JSON line; queued lines are appended in one write and forced to disk
+ * ({@link JsonLines.Appender}) every {@value #BATCH_LINES} captions, at least every {@value #BATCH_MILLIS} ms while
+ * captions arrive, on {@link #flush} and on {@link #close} (group commit: one disk sync per batch instead of one per
+ * caption). Opening the store cuts off a torn last line left by a killed run and keeps the last line of any key
+ * written twice (rewriting the file atomically when it had duplicates). A run killed at any moment therefore
+ * resumes with nothing duplicated and nothing lost: at most the captions still queued are described again.
  *
  * <p>Thread-safe.
  */
 public final class CaptionStore implements Closeable {
+
+    /** Captions queued before a write and disk sync. */
+    public static final int BATCH_LINES = 64;
+    /** The longest a caption waits in the queue while others arrive, in milliseconds. */
+    public static final long BATCH_MILLIS = 250;
 
     private record Key(int itemId, String sha, String textualizerId, String version) {
     }
@@ -47,6 +54,9 @@ public final class CaptionStore implements Closeable {
     private final Map<Integer, Caption> current = new ConcurrentHashMap<>();
     private final int duplicatesDropped;
     private final JsonLines.Appender appender;
+    private final Object writeLock = new Object();
+    private List<String> pending = new ArrayList<>();
+    private long lastWrite = System.nanoTime();
 
     private CaptionStore(Path file, String textualizerId, String textualizerVersion) {
         this.file = file;
@@ -133,7 +143,7 @@ public final class CaptionStore implements Closeable {
     }
 
     /**
-     * Records a caption durably: one line appended and forced to disk before this returns.
+     * Records a caption: visible to {@link #needs} and {@link #get} at once, on disk with the next batch.
      *
      * @throws IllegalArgumentException if the caption is from another textualizer or version than the bound one
      */
@@ -143,11 +153,33 @@ public final class CaptionStore implements Closeable {
                     + caption.textualizerId() + " " + caption.textualizerVersion() + " but this store is bound to "
                     + textualizerId + " " + textualizerVersion + ".");
         }
+        String line = Json.line(caption);
+        boolean write;
         synchronized (this) {
-            appender.append(caption);
+            pending.add(line);
             all.remove(keyOf(caption));
             all.put(keyOf(caption), caption);
             current.put(caption.itemId(), caption);
+            write = pending.size() >= BATCH_LINES || System.nanoTime() - lastWrite >= BATCH_MILLIS * 1_000_000L;
+        }
+        if (write) {
+            flush();
+        }
+    }
+
+    /** Appends every queued caption in one write and forces it to disk. */
+    public void flush() {
+        synchronized (writeLock) {
+            List<String> batch;
+            synchronized (this) {
+                batch = pending;
+                pending = new ArrayList<>();
+                lastWrite = System.nanoTime();
+            }
+            if (!batch.isEmpty()) {
+                // One write and one sync for the whole batch; each line is a complete JSON record.
+                appender.appendRaw(String.join("\n", batch));
+            }
         }
     }
 
@@ -234,8 +266,13 @@ public final class CaptionStore implements Closeable {
         return new Key(c.itemId(), c.imageSha256(), c.textualizerId(), c.textualizerVersion());
     }
 
+    /** Flushes the queue and closes the file. */
     @Override
     public void close() {
-        appender.close();
+        try {
+            flush();
+        } finally {
+            appender.close();
+        }
     }
 }

@@ -293,13 +293,13 @@ final class CaptionWriter {
         double e = f.edgeDensity();
         String busy;
         String density;
-        if (e < 0.17) {
+        if (e < 0.26) {
             busy = "calm and smooth";
             density = "sparse";
-        } else if (e < 0.26) {
+        } else if (e < 0.37) {
             busy = "moderately detailed";
             density = "moderate";
-        } else if (e < 0.36) {
+        } else if (e < 0.48) {
             busy = "busy";
             density = "dense";
         } else {

@@ -35,7 +35,7 @@ public record ImageFeatures(ImageInfo info, List<PaletteColor> palette, double b
     public static final long KMEANS_SEED = 20260417L;
 
     private static final int K = 6;
-    private static final int KMEANS_ITERATIONS = 10;
+    private static final int KMEANS_ITERATIONS = 8;
     private static final double MIN_SHARE = 0.03;
     private static final int SOBEL_THRESHOLD = 128;
     private static final int TEXT_STEP = 28;
@@ -136,8 +136,8 @@ public record ImageFeatures(ImageInfo info, List<PaletteColor> palette, double b
 
     /** The dominant palette: k-means (k-means++ initialisation with a fixed seed), centroids named and merged. */
     static List<PaletteColor> palette(float[] lab, int total) {
-        // Fit on every other pixel (plenty for six centres), then assign every pixel once to measure shares.
-        int stride = total >= 512 ? 2 : 1;
+        // Fit on every third pixel (plenty for six centres), then assign every pixel once to measure shares.
+        int stride = total >= 768 ? 3 : 1;
         int n = (total + stride - 1) / stride;
         float[] pl = new float[n];
         float[] pa = new float[n];
@@ -224,7 +224,7 @@ public record ImageFeatures(ImageInfo info, List<PaletteColor> palette, double b
                 sb[best] += b;
                 counts[best]++;
             }
-            if (changed == 0) {
+            if (changed * 200 <= n) {
                 break;
             }
             for (int c = 0; c < k; c++) {

@@ -30,7 +30,7 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
 public final class SafeImageDecoder {
 
     /** The long side, in pixels, above which images are decoded with source subsampling. */
-    public static final int DETAIL_SIDE = 320;
+    public static final int DETAIL_SIDE = 160;
 
     private static final Map<ImageFormat, ImageReaderSpi> PROVIDERS = providers();
 

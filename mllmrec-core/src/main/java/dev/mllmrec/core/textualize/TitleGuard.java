@@ -4,7 +4,6 @@ import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -153,12 +152,30 @@ public final class TitleGuard {
 
     /** Accent-free, lower-case words of {@code text}; without stop words when {@code contentOnly}. */
     static List<String> normalise(String text, boolean contentOnly) {
-        String plain = Normalizer.normalize(text, Normalizer.Form.NFD).replaceAll("\\p{M}+", "")
-                .toLowerCase(Locale.ROOT).replace('&', ' ');
+        String plain = text;
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) > 0x7F) {
+                plain = Normalizer.normalize(text, Normalizer.Form.NFD);
+                break;
+            }
+        }
         List<String> out = new ArrayList<>();
-        for (String w : plain.split("[^\\p{L}\\p{N}]+")) {
-            if (!w.isEmpty() && !(contentOnly && STOP_WORDS.contains(w))) {
-                out.add(w);
+        StringBuilder word = new StringBuilder();
+        for (int i = 0; i <= plain.length(); i++) {
+            char c = i < plain.length() ? plain.charAt(i) : ' ';
+            int type = Character.getType(c);
+            if (type == Character.NON_SPACING_MARK || type == Character.ENCLOSING_MARK
+                    || type == Character.COMBINING_SPACING_MARK) {
+                continue;
+            }
+            if (Character.isLetterOrDigit(c)) {
+                word.append(Character.toLowerCase(c));
+            } else if (word.length() > 0) {
+                String w = word.toString();
+                word.setLength(0);
+                if (!(contentOnly && STOP_WORDS.contains(w))) {
+                    out.add(w);
+                }
             }
         }
         return out;
