@@ -134,10 +134,14 @@ public final class OpenAiVisionTextualizer implements VisualTextualizer {
     /** One line, trimmed, without surrounding quotes or a leading "Caption:" label. */
     static String clean(String raw) {
         String t = raw == null ? "" : raw.replaceAll("\\s+", " ").strip();
-        t = t.replaceFirst("^(?i)caption\\s*:\\s*", "");
-        while (t.length() >= 2 && isQuote(t.charAt(0)) && isQuote(t.charAt(t.length() - 1))) {
-            t = t.substring(1, t.length() - 1).strip();
-        }
+        String before;
+        do {
+            before = t;
+            t = t.replaceFirst("^(?i)caption\\s*:\\s*", "");
+            if (t.length() >= 2 && isQuote(t.charAt(0)) && isQuote(t.charAt(t.length() - 1))) {
+                t = t.substring(1, t.length() - 1).strip();
+            }
+        } while (!t.equals(before));
         return t;
     }
 

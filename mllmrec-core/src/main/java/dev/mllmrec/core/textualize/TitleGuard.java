@@ -4,6 +4,7 @@ import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -23,6 +24,7 @@ public final class TitleGuard {
     private static final Set<String> STOP_WORDS = Set.of("a", "an", "the", "and", "or", "of", "in", "on", "at",
             "to", "for", "with", "by", "from", "as", "is", "le", "la", "les", "l", "il", "el", "los", "las", "der",
             "die", "das", "un", "une", "des", "de", "du", "s");
+    private static final Set<String> ARTICLES = Set.of("the", "a", "an");
     private static final Pattern PARENS = Pattern.compile("\\(([^()]*)\\)");
     private static final Pattern YEAR = Pattern.compile("\\s*\\((\\d{4})(?:[-–]\\d{0,4})?\\)\\s*$");
     private static final Pattern AKA = Pattern.compile("^(?i)(a\\.k\\.a\\.|aka)\\s+");
@@ -127,8 +129,18 @@ public final class TitleGuard {
             int last = owner.get(run[1] - 1);
             String lead = tokens.get(first).replaceAll("^([\\p{Ps}\\p{Pi}'\"]*).*$", "$1");
             String trail = tokens.get(last).replaceAll("^.*?([\\p{Pe}\\p{Pf}'\".,;:!?]*)$", "$1");
+            String with = replacement;
+            if (lead.isEmpty() && first > 0 && ARTICLES.contains(tokens.get(first - 1).toLowerCase(Locale.ROOT))) {
+                // "The Toy Story poster" becomes "The film poster", not "The the film poster".
+                first--;
+                if (Character.isUpperCase(tokens.get(first).charAt(0))) {
+                    with = Character.toUpperCase(with.charAt(0)) + with.substring(1);
+                }
+            } else if (first == 0 && lead.isEmpty()) {
+                with = Character.toUpperCase(with.charAt(0)) + with.substring(1);
+            }
             List<String> replaced = new ArrayList<>(tokens.subList(0, first));
-            replaced.add(lead + replacement + trail);
+            replaced.add(lead + with + trail);
             replaced.addAll(tokens.subList(last + 1, tokens.size()));
             tokens = replaced;
         }

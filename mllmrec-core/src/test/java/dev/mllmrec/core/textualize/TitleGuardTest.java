@@ -46,6 +46,7 @@ class TitleGuardTest {
         String out = g.redact("\"Toy Story\" shows two toys; toy-story fans smile.", "the film");
         assertThat(out).isEqualTo("\"the film\" shows two toys; the film fans smile.");
         assertThat(g.appearsIn(out)).isFalse();
+        assertThat(g.redact("Toy Story: toys.", "the film")).isEqualTo("The film: toys.");
     }
 
     @Test
