@@ -2,6 +2,7 @@ package dev.mllmrec.core.textualize;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.mllmrec.api.Caption;
+import dev.mllmrec.api.Item;
 import dev.mllmrec.core.Json;
 import dev.mllmrec.core.JsonLines;
 import java.io.Closeable;
@@ -125,6 +126,21 @@ public final class CaptionStore implements Closeable {
     /** The bound textualizer's latest caption for the item, or {@code null}. */
     public Caption get(int itemId) {
         return current.get(itemId);
+    }
+
+    /**
+     * The prompt line of an item with its caption when this store has one: {@code [ITEM_<id>] <title> — <caption>},
+     * else {@code [ITEM_<id>] <title>}.
+     */
+    public String itemLine(Item item) {
+        Caption c = current.get(item.id());
+        return itemLine(item, c == null ? null : c.text());
+    }
+
+    /** {@code [ITEM_<id>] <title> — <caption>}, or {@code [ITEM_<id>] <title>} when the caption is null or blank. */
+    public static String itemLine(Item item, String caption) {
+        String base = item.token() + " " + item.title();
+        return caption == null || caption.isBlank() ? base : base + " — " + caption.strip();
     }
 
     /** How many items have a caption from the bound textualizer. */

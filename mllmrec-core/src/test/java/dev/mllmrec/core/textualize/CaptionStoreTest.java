@@ -96,6 +96,16 @@ class CaptionStoreTest {
     }
 
     @Test
+    void itemLinesCarryTheCaptionWhenThereIsOne() {
+        try (CaptionStore store = CaptionStore.open(dir.resolve("c.jsonl"), "builtin", "1.0")) {
+            store.put(caption(7, "aa", "A red poster."));
+            assertThat(store.itemLine(dev.mllmrec.api.Item.of(7, "Heat (1995)")))
+                    .isEqualTo("[ITEM_7] Heat (1995) — A red poster.");
+            assertThat(store.itemLine(dev.mllmrec.api.Item.of(8, "Up (2009)"))).isEqualTo("[ITEM_8] Up (2009)");
+        }
+    }
+
+    @Test
     void captionsOfAnotherTextualizerAreRejected() {
         try (CaptionStore store = CaptionStore.open(dir.resolve("c.jsonl"), "builtin", "1.0")) {
             assertThatThrownBy(() -> store.put(new Caption(1, "aa", "openai", "m/p1", "x")))
