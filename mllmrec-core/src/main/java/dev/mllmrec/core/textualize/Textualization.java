@@ -27,7 +27,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Captions a list of items in parallel: each image is read, hashed, skipped when the {@link CaptionStore} already
  * holds its caption, otherwise described and appended to the store as soon as it is done. Failures are collected
- * with their reasons (and written to a JSON Lines file when one is configured) without stopping the run.
+ * with their reasons (and written to a JSON Lines file when one is configured) without stopping the run; only a
+ * failure to write the caption store itself (disk full, for example) stops it.
  *
  * <p>Thread-safe: {@link #run} may be called again; each call uses its own thread pool.
  */
@@ -78,9 +79,6 @@ public final class Textualization {
                         }
                     } catch (TextualizationException e) {
                         failures.add(new TextualizationFailure(item.id(), item.image(), e.getMessage()));
-                    } catch (RuntimeException e) {
-                        failures.add(new TextualizationFailure(item.id(), item.image(), "Captioning item "
-                                + item.id() + " failed unexpectedly: " + e));
                     } finally {
                         if (bar != null) {
                             bar.step();
@@ -140,7 +138,14 @@ public final class Textualization {
         if (!store.needs(item.id(), sha)) {
             return Outcome.CACHED;
         }
-        String text = textualizer.describe(item, bytes);
+        String text;
+        try {
+            text = textualizer.describe(item, bytes);
+        } catch (RuntimeException e) {
+            // A bug or an unexpected input in one textualizer call fails that item, not the run.
+            throw new TextualizationException("Textualizer " + textualizer.id() + " failed unexpectedly on image "
+                    + BuiltinTextualizer.imageName(item) + ": " + e + ".", e);
+        }
         if (text == null || text.isBlank()) {
             throw new TextualizationException("Textualizer " + textualizer.id() + " returned an empty caption for "
                     + "image " + BuiltinTextualizer.imageName(item) + ".");
