@@ -38,7 +38,7 @@ public record ImageFeatures(ImageInfo info, List<PaletteColor> palette, double b
     private static final int KMEANS_ITERATIONS = 8;
     private static final double MIN_SHARE = 0.03;
     private static final int SOBEL_THRESHOLD = 128;
-    private static final int TEXT_STEP = 28;
+    private static final int TEXT_STEP = 56;
 
     /**
      * One dominant colour.
@@ -331,7 +331,7 @@ public record ImageFeatures(ImageInfo info, List<PaletteColor> palette, double b
         double[] sorted = density.clone();
         Arrays.sort(sorted);
         double median = sorted[h / 2];
-        double threshold = Math.max(0.08, 2.0 * median);
+        double threshold = Math.max(0.04, 1.7 * median);
         int quarter = Math.max(1, h / 4);
         int topRows = 0;
         int bottomRows = 0;
