@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             AugmentCommand.class,
             TrainSftCommand.class,
             PipelineCommand.class,
+            TextualizeCommand.class,
         })
 public final class Main implements Runnable {
 
