@@ -25,6 +25,10 @@ import java.util.List;
  */
 public final class RecommenderFactory {
 
+    /** The baselines, fitted on the fly from the prepared data. */
+    public static final List<String> BASELINES = List.of(RandomRecommender.NAME, PopularityRecommender.NAME,
+            MarkovRecommender.NAME);
+
     /** The models {@code evaluate --model} accepts. */
     public static final List<String> NAMES = List.of(RandomRecommender.NAME, PopularityRecommender.NAME,
             MarkovRecommender.NAME, "sasrec", "sft", "grpo");
