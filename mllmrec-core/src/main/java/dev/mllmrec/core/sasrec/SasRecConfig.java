@@ -14,7 +14,7 @@ package dev.mllmrec.core.sasrec;
  * @param heads           the number of attention heads; must divide {@code hiddenSize}
  * @param dropout         the dropout rate on embeddings, attention weights and block outputs
  * @param learningRate    Adam's learning rate
- * @param l2              the L2 penalty on the item embeddings of each batch (0 turns it off)
+ * @param l2              the weight of the item-embedding table's squared L2 norm added to the loss (0: off)
  * @param batchSize       training windows per step
  * @param epochs          passes over the training windows
  * @param windowStride    items between the ends of consecutive training windows cut from one user's sequence;
@@ -132,7 +132,7 @@ public record SasRecConfig(int maxLength, int hiddenSize, int blocks, int heads,
             return this;
         }
 
-        /** L2 penalty on the batch's item embeddings (default 0). */
+        /** Weight of the squared L2 norm of the item embeddings in the loss (default 0). */
         public Builder optL2(float l2) {
             this.l2 = l2;
             return this;

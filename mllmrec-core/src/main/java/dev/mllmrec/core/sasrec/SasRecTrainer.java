@@ -31,7 +31,8 @@ import java.util.Set;
  * targets); the trainer never sees held-out targets. Each user's sequence is cut into windows of
  * {@link SasRecConfig#maxLength()} items ending every {@link SasRecConfig#windowStride()} items from its end.
  * Everything random (initialisation, window order, negatives, dropout) follows {@link SasRecConfig#seed()}, so the
- * same data and config give the same model.
+ * same data and config give the same model on the same machine and thread count; dropout draws from the PyTorch
+ * engine's global generator, which {@code train} re-seeds.
  *
  * <p>Not thread-safe, and only one DJL PyTorch training may run per JVM at a time (the engine's gradient collector is
  * process-wide). Each step runs in its own {@link NDManager} scope, so memory stays flat.

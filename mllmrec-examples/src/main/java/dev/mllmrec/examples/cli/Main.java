@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
         description = "MLLMRec-R1 on the JVM: a reasoning recommender for multimodal sequential recommendation.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            TrainSasrecCommand.class,
         })
 public final class Main implements Runnable {
 
