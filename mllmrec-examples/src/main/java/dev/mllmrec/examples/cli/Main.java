@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
             TrainSftCommand.class,
             PipelineCommand.class,
             TextualizeCommand.class,
+            TrainSasrecCommand.class,
         })
 public final class Main implements Runnable {
 

@@ -88,8 +88,11 @@ public final class RecommenderFactory {
     }
 
     private static Recommender sasrec(PreparedData data) {
-        throw new IllegalArgumentException("No SASRec model in " + data.workDir().checkpoints("sasrec")
-                + "; run train-sasrec first.");
+        java.nio.file.Path dir = data.workDir().checkpoints("sasrec");
+        if (!java.nio.file.Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("No SASRec model in " + dir + "; run train-sasrec first.");
+        }
+        return dev.mllmrec.core.sasrec.SasRecRecommender.load(dir);
     }
 
     /** A recommender that owns the native resources behind it. */

@@ -1,0 +1,394 @@
+package dev.mllmrec.core.sasrec;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.training.GradientCollector;
+import dev.mllmrec.api.UserHistory;
+import dev.mllmrec.core.JsonLines;
+import dev.mllmrec.core.ProgressBar;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * Trains a {@link SasRecModel} on users' training sequences with the paper's objective: at every position, binary
+ * cross-entropy of the next item against {@link SasRecConfig#negatives()} items sampled uniformly from the items the
+ * user has not interacted with (in the training sequence), optimised with Adam.
+ *
+ * <p>The caller passes training prefixes only (each user's chronological items without the validation and test
+ * targets); the trainer never sees held-out targets. Each user's sequence is cut into windows of
+ * {@link SasRecConfig#maxLength()} items ending every {@link SasRecConfig#windowStride()} items from its end.
+ * Everything random (initialisation, window order, negatives, dropout) follows {@link SasRecConfig#seed()}, so the
+ * same data and config give the same model on the same machine and thread count; dropout draws from the PyTorch
+ * engine's global generator, which {@code train} re-seeds.
+ *
+ * <p>Not thread-safe, and only one DJL PyTorch training may run per JVM at a time (the engine's gradient collector is
+ * process-wide). Each step runs in its own {@link NDManager} scope, so memory stays flat.
+ */
+public final class SasRecTrainer {
+
+    private final SasRecConfig config;
+    private final Path metricsFile;
+    private final List<SasRecTrainingListener> listeners;
+    private final SasRecValidator validator;
+    private final String earlyStopMetric;
+    private final int patience;
+    private final boolean progress;
+
+    private SasRecTrainer(Builder b) {
+        this.config = b.config;
+        this.metricsFile = b.metricsFile;
+        this.listeners = List.copyOf(b.listeners);
+        this.validator = b.validator;
+        this.earlyStopMetric = b.earlyStopMetric;
+        this.patience = b.patience;
+        this.progress = b.progress;
+    }
+
+    /** A builder; every setting has a default. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The config this trainer uses. */
+    public SasRecConfig config() {
+        return config;
+    }
+
+    /**
+     * Trains a new model whose vocabulary is the items of {@code trainingSequences}.
+     *
+     * @see #train(List, Collection)
+     */
+    public SasRecTrainingResult train(List<UserHistory> trainingSequences) {
+        Set<Integer> items = new LinkedHashSet<>();
+        for (UserHistory h : trainingSequences) {
+            items.addAll(h.items());
+        }
+        return train(trainingSequences, items);
+    }
+
+    /**
+     * Trains a new model.
+     *
+     * @param trainingSequences each user's training prefix, oldest first (validation and test targets removed)
+     * @param itemUniverse      the vocabulary and the pool negatives are drawn from; must contain every item of the
+     *                          sequences (items never seen as positives only ever appear as negatives)
+     * @throws IllegalArgumentException when no sequence has two items or an item is missing from the universe
+     */
+    public SasRecTrainingResult train(List<UserHistory> trainingSequences, Collection<Integer> itemUniverse) {
+        Objects.requireNonNull(trainingSequences, "trainingSequences");
+        SasRecModel model = SasRecModel.create(config, itemUniverse);
+        try {
+            return run(model, trainingSequences);
+        } catch (RuntimeException | Error e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    // ------------------------------------------------------------------ windows
+
+    /** One training window: inputs, positive targets (0 = masked), and the user's item set for negatives. */
+    private record Window(long[] input, long[] positive, int[] seen) {
+    }
+
+    private List<Window> windows(SasRecModel model, List<UserHistory> sequences) {
+        int len = config.maxLength();
+        List<Window> out = new ArrayList<>();
+        for (UserHistory h : sequences) {
+            int n = h.size();
+            int[] idx = new int[n];
+            for (int i = 0; i < n; i++) {
+                idx[i] = model.indexOf(h.items().get(i));
+                if (idx[i] == 0) {
+                    throw new IllegalArgumentException("Item " + h.items().get(i) + " of user " + h.userId()
+                            + " is not in the item universe given to the SASRec trainer.");
+                }
+            }
+            int[] seen = Arrays.stream(idx).distinct().sorted().toArray();
+            for (int end = n - 1; end >= 1; end -= config.windowStride()) {
+                long[] input = new long[len];
+                long[] positive = new long[len];
+                for (int p = len - 1, t = end; p >= 0 && t >= 1; p--, t--) {
+                    positive[p] = idx[t];
+                    input[p] = idx[t - 1];
+                }
+                out.add(new Window(input, positive, seen));
+            }
+        }
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException("SASRec needs at least one training sequence with two items; got "
+                    + sequences.size() + " sequences.");
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------ training loop
+
+    private SasRecTrainingResult run(SasRecModel model, List<UserHistory> sequences) {
+        long start = System.nanoTime();
+        List<Window> windows = windows(model, sequences);
+        int stepsPerEpoch = (windows.size() + config.batchSize() - 1) / config.batchSize();
+        Random rnd = new Random(config.seed());
+        Engine.getEngine("PyTorch").setRandomSeed((int) (config.seed() ^ (config.seed() >>> 32)));
+        for (NDArray p : model.parameters().values()) {
+            p.setRequiresGradient(true);
+        }
+        List<SasRecEpoch> epochs = new ArrayList<>();
+        int step = 0;
+        double lastLoss = Double.NaN;
+        double best = Double.NEGATIVE_INFINITY;
+        Map<String, float[]> bestWeights = null;
+        int bestEpoch = 0;
+        int sinceBest = 0;
+        JsonLines.Appender metrics = metricsFile == null ? null : JsonLines.appender(metricsFile);
+        try (AdamOptimizer adam = new AdamOptimizer(model.manager(), config.learningRate());
+             ProgressBar bar = progress ? new ProgressBar("train-sasrec", (long) stepsPerEpoch * config.epochs(),
+                "steps") : null) {
+            for (int epoch = 1; epoch <= config.epochs(); epoch++) {
+                List<Window> order = new ArrayList<>(windows);
+                java.util.Collections.shuffle(order, rnd);
+                double lossSum = 0;
+                for (int from = 0; from < order.size(); from += config.batchSize()) {
+                    List<Window> batch = order.subList(from, Math.min(order.size(), from + config.batchSize()));
+                    double loss = step(model, adam, batch, rnd);
+                    step++;
+                    lossSum += loss;
+                    for (SasRecTrainingListener l : listeners) {
+                        l.onStep(step, loss);
+                    }
+                    if (bar != null) {
+                        bar.step();
+                    }
+                }
+                lastLoss = lossSum / stepsPerEpoch;
+                Map<String, Double> validation = validator == null ? Map.of() : validator.validate(model, epoch);
+                SasRecEpoch record = new SasRecEpoch(epoch, step, lastLoss, (System.nanoTime() - start) / 1e9,
+                        validation);
+                epochs.add(record);
+                if (metrics != null) {
+                    metrics.append(record);
+                }
+                boolean stop = false;
+                for (SasRecTrainingListener l : listeners) {
+                    stop |= l.onEpochEnd(record, model);
+                }
+                if (earlyStopMetric != null) {
+                    Double value = validation.get(earlyStopMetric);
+                    if (value == null) {
+                        throw new IllegalStateException("Early stopping watches '" + earlyStopMetric
+                                + "' but the validator returned only " + validation.keySet() + ".");
+                    }
+                    if (value > best) {
+                        best = value;
+                        bestEpoch = epoch;
+                        bestWeights = snapshot(model);
+                        sinceBest = 0;
+                    } else if (++sinceBest >= patience) {
+                        stop = true;
+                    }
+                }
+                if (stop) {
+                    break;
+                }
+            }
+        } finally {
+            if (metrics != null) {
+                metrics.close();
+            }
+        }
+        for (NDArray p : model.parameters().values()) {
+            p.setRequiresGradient(false);
+        }
+        if (bestWeights != null) {
+            model.restore(bestWeights);
+            model.putProvenance("best_epoch", bestEpoch);
+            model.putProvenance("best_" + earlyStopMetric, best);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        model.putProvenance("trainer", "SasRecTrainer");
+        model.putProvenance("sequences", sequences.size());
+        model.putProvenance("windows", windows.size());
+        model.putProvenance("epochs", epochs.size());
+        model.putProvenance("steps", step);
+        model.putProvenance("train_loss", lastLoss);
+        model.putProvenance("seconds", seconds);
+        return new SasRecTrainingResult(model, step, seconds, lastLoss, epochs);
+    }
+
+    private double step(SasRecModel model, AdamOptimizer adam, List<Window> batch, Random rnd) {
+        int b = batch.size();
+        int len = config.maxLength();
+        int k = config.negatives();
+        int numItems = model.numItems();
+        long[] input = new long[b * len];
+        long[] positive = new long[b * len];
+        long[] negative = new long[b * len * k];
+        for (int r = 0; r < b; r++) {
+            Window w = batch.get(r);
+            System.arraycopy(w.input(), 0, input, r * len, len);
+            System.arraycopy(w.positive(), 0, positive, r * len, len);
+            for (int p = 0; p < len; p++) {
+                if (w.positive()[p] == 0) {
+                    continue;
+                }
+                for (int j = 0; j < k; j++) {
+                    negative[(r * len + p) * k + j] = sampleUnseen(rnd, numItems, w.seen());
+                }
+            }
+        }
+        try (NDManager scope = model.manager().newSubManager()) {
+            float loss;
+            try (GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
+                NDArray lossArray = loss(model, scope, input, positive, negative, b);
+                loss = lossArray.getFloat();
+                if (!Float.isFinite(loss)) {
+                    throw new IllegalStateException("SASRec training loss became " + loss + " at step "
+                            + (adam.steps() + 1) + "; lower the learning rate.");
+                }
+                collector.backward(lossArray);
+            }
+            adam.nextStep();
+            for (Map.Entry<String, NDArray> e : model.parameters().entrySet()) {
+                NDArray grad = e.getValue().getGradient();
+                grad.attach(scope); // a view of the gradient: closing it leaves the gradient in place
+                adam.update(e.getKey(), e.getValue(), grad); // also zeroes the gradient
+            }
+            return loss;
+        }
+    }
+
+    /** The mean binary cross-entropy of positives and sampled negatives over non-padding positions, plus L2. */
+    private NDArray loss(SasRecModel model, NDManager scope, long[] input, long[] positive, long[] negative, int b) {
+        int len = config.maxLength();
+        NDArray seq = scope.create(input, new Shape(b, len));
+        NDArray pos = scope.create(positive, new Shape(b, len));
+        NDArray neg = scope.create(negative, new Shape(b, len, config.negatives()));
+        SasRecModel.Params params = model.new Params(scope, true);
+        NDArray h = model.hidden(scope, seq, true);                                              // (B, L, H)
+        NDArray posLogit = model.embed(pos, params).mul(h).sum(new int[] {-1});                 // (B, L)
+        NDArray negLogit = model.embed(neg, params).mul(h.expandDims(2)).sum(new int[] {-1});   // (B, L, k)
+        NDArray mask = pos.neq(0).toType(DataType.FLOAT32, false);
+        NDArray count = mask.sum().maximum(1f);
+        NDArray loss = softplus(scope, posLogit.neg()).mul(mask).sum()
+                .add(softplus(scope, negLogit).mean(new int[] {-1}).mul(mask).sum())
+                .div(count);
+        if (config.l2() > 0f) {
+            NDArray squares = params.get("item_embedding").square();
+            squares.attach(scope); // the op ran on a parameter, so its result landed in the model's manager
+            loss = loss.add(squares.sum().mul(SasRecModel.scalar(scope, config.l2())));
+        }
+        return loss;
+    }
+
+    /** {@code log(1 + exp(x))} without overflow (scalars held by the scope: see {@link SasRecModel#scalar}). */
+    private static NDArray softplus(NDManager scope, NDArray x) {
+        return x.abs().neg().exp().add(SasRecModel.scalar(scope, 1f)).log().add(Activation.relu(x));
+    }
+
+    /** A dense index in {@code [1, numItems]} that is not in the sorted {@code seen}, uniformly. */
+    static int sampleUnseen(Random rnd, int numItems, int[] seen) {
+        if (seen.length >= numItems) {
+            // The user has seen everything; any item is as good a negative as none.
+            return 1 + rnd.nextInt(numItems);
+        }
+        while (true) {
+            int c = 1 + rnd.nextInt(numItems);
+            if (Arrays.binarySearch(seen, c) < 0) {
+                return c;
+            }
+        }
+    }
+
+    private static Map<String, float[]> snapshot(SasRecModel model) {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        for (Map.Entry<String, NDArray> e : model.parameters().entrySet()) {
+            out.put(e.getKey(), e.getValue().toFloatArray());
+        }
+        return out;
+    }
+
+    /** Builds a {@link SasRecTrainer}. */
+    public static final class Builder {
+        private SasRecConfig config = SasRecConfig.defaults();
+        private Path metricsFile;
+        private final List<SasRecTrainingListener> listeners = new ArrayList<>();
+        private SasRecValidator validator;
+        private String earlyStopMetric;
+        private int patience;
+        private boolean progress = true;
+
+        private Builder() {
+        }
+
+        /** The hyper-parameters (default {@link SasRecConfig#defaults()}). */
+        public Builder optConfig(SasRecConfig config) {
+            this.config = Objects.requireNonNull(config, "config");
+            return this;
+        }
+
+        /** Appends one {@link SasRecEpoch} JSON line per epoch to {@code file} (default: none). */
+        public Builder optMetricsFile(Path file) {
+            this.metricsFile = file;
+            return this;
+        }
+
+        /** Adds a listener. */
+        public Builder addListener(SasRecTrainingListener listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /** Validates after every epoch (default: no validation). */
+        public Builder optValidator(SasRecValidator validator) {
+            this.validator = validator;
+            return this;
+        }
+
+        /**
+         * Stops when the validator's {@code metric} has not improved for {@code patience} epochs and restores the
+         * weights of the best epoch (default: train every epoch, keep the last weights). Needs a validator.
+         */
+        public Builder optEarlyStopping(String metric, int patience) {
+            this.earlyStopMetric = Objects.requireNonNull(metric, "metric");
+            this.patience = patience;
+            return this;
+        }
+
+        /** Whether to draw a progress bar on standard error (default true). */
+        public Builder optProgress(boolean progress) {
+            this.progress = progress;
+            return this;
+        }
+
+        /**
+         * Builds the trainer.
+         *
+         * @throws IllegalArgumentException when early stopping is asked for without a validator or with a
+         *                                  non-positive patience
+         */
+        public SasRecTrainer build() {
+            if (earlyStopMetric != null && validator == null) {
+                throw new IllegalArgumentException("Early stopping on '" + earlyStopMetric
+                        + "' needs a validator; set one with optValidator.");
+            }
+            if (earlyStopMetric != null && patience <= 0) {
+                throw new IllegalArgumentException("Early-stopping patience must be positive, got " + patience + ".");
+            }
+            return new SasRecTrainer(this);
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package dev.mllmrec.core.sasrec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SasRecModelTest {
+
+    private static final List<Integer> ITEMS = IntStream.rangeClosed(1, 40).boxed().toList();
+
+    private static float[] hidden(SasRecModel model, long[] seq) {
+        try (NDManager scope = model.manager().newSubManager()) {
+            NDArray in = scope.create(seq, new Shape(1, seq.length));
+            return model.hidden(scope, in, false).toFloatArray();
+        }
+    }
+
+    @Test
+    void changingALaterItemNeverChangesAnEarlierPosition() {
+        SasRecConfig config = SasRecConfig.builder().optMaxLength(8).optHiddenSize(16).optHeads(2).optSeed(3).build();
+        try (SasRecModel model = SasRecModel.create(config, ITEMS)) {
+            int h = config.hiddenSize();
+            long[] base = {0, 0, 5, 9, 12, 3, 30, 7};
+            float[] before = hidden(model, base);
+            for (int changed = 2; changed < base.length; changed++) {
+                long[] edited = base.clone();
+                edited[changed] = 40;
+                float[] after = hidden(model, edited);
+                for (int pos = 0; pos < base.length; pos++) {
+                    float[] a = java.util.Arrays.copyOfRange(before, pos * h, (pos + 1) * h);
+                    float[] b = java.util.Arrays.copyOfRange(after, pos * h, (pos + 1) * h);
+                    if (pos < changed) {
+                        assertThat(b).as("position %d after changing %d", pos, changed).containsExactly(a);
+                    } else if (pos == changed) {
+                        assertThat(b).as("position %d sees its own item", pos).isNotEqualTo(a);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void historiesAreRightAlignedTruncatedAndSkipUnknownItems() {
+        SasRecConfig config = SasRecConfig.builder().optMaxLength(4).optHiddenSize(8).build();
+        try (SasRecModel model = SasRecModel.create(config, List.of(10, 20, 30, 40, 50))) {
+            assertThat(model.encodeHistory(List.of(20, 30))).containsExactly(0, 0, 2, 3);
+            assertThat(model.encodeHistory(List.of(10, 20, 30, 40, 50))).containsExactly(2, 3, 4, 5);
+            assertThat(model.encodeHistory(List.of(10, 99, 20))).containsExactly(0, 0, 1, 2);
+            assertThat(model.indexOf(99)).isZero();
+        }
+    }
+
+    @Test
+    void sameSeedGivesIdenticalWeightsAndScores() {
+        SasRecConfig config = SasRecConfig.builder().optMaxLength(6).optHiddenSize(16).optSeed(11).build();
+        try (SasRecModel a = SasRecModel.create(config, ITEMS); SasRecModel b = SasRecModel.create(config, ITEMS)) {
+            List<List<Integer>> h = List.of(List.of(1, 2, 3), List.of(7));
+            List<List<Integer>> c = List.of(List.of(4, 5, 6), List.of(8, 9));
+            assertThat(a.scoreLast(h, c)).isDeepEqualTo(b.scoreLast(h, c));
+        }
+    }
+
+    @Test
+    void unknownCandidatesScoreLowest() {
+        try (SasRecModel model = SasRecModel.create(SasRecConfig.builder().optHiddenSize(8).build(), ITEMS)) {
+            double[][] s = model.scoreLast(List.of(List.of(1, 2)), List.of(List.of(3, 999)));
+            assertThat(s[0][1]).isEqualTo(SasRecModel.UNKNOWN_ITEM_SCORE);
+            assertThat(s[0][0]).isGreaterThan(SasRecModel.UNKNOWN_ITEM_SCORE);
+        }
+    }
+
+    @Test
+    void saveAndLoadRoundTripGivesIdenticalScores(@TempDir Path dir) {
+        SasRecConfig config = SasRecConfig.builder().optMaxLength(6).optHiddenSize(16).optBlocks(1).build();
+        List<List<Integer>> h = List.of(List.of(1, 2, 3, 4, 5, 6, 7), List.of(40));
+        List<List<Integer>> c = List.of(List.of(8, 9, 10, 11), List.of(1, 2));
+        try (SasRecModel model = SasRecModel.create(config, ITEMS)) {
+            model.putProvenance("note", "round trip");
+            model.save(dir);
+            try (SasRecModel loaded = SasRecModel.load(dir)) {
+                assertThat(loaded.config()).isEqualTo(config);
+                assertThat(loaded.itemIds()).isEqualTo(model.itemIds());
+                assertThat(loaded.provenance()).containsEntry("note", "round trip");
+                assertThat(loaded.parameterCount()).isEqualTo(model.parameterCount());
+                assertThat(loaded.scoreLast(h, c)).isDeepEqualTo(model.scoreLast(h, c));
+            }
+        }
+    }
+
+    @Test
+    void loadingAnEmptyDirectorySaysWhatIsMissing(@TempDir Path dir) {
+        assertThatThrownBy(() -> SasRecModel.load(dir)).hasMessageContaining("No SASRec checkpoint")
+                .hasMessageContaining("checkpoint.json");
+    }
+
+    @Test
+    void configRejectsBadValuesByName() {
+        assertThatThrownBy(() -> SasRecConfig.builder().optHiddenSize(10).optHeads(3).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("hiddenSize 10");
+        assertThatThrownBy(() -> SasRecConfig.builder().optDropout(1f).build())
+                .hasMessageContaining("dropout");
+        assertThatThrownBy(() -> SasRecConfig.builder().optEpochs(0).build()).hasMessageContaining("epochs");
+    }
+}

@@ -1,0 +1,129 @@
+package dev.mllmrec.core.sasrec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.mllmrec.api.Ranking;
+import dev.mllmrec.api.RecommendationSample;
+import dev.mllmrec.api.UserHistory;
+import dev.mllmrec.core.JsonLines;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SasRecTrainerTest {
+
+    private static final int ITEMS = 20;
+
+    private static SasRecTrainer trainer(SasRecConfig config) {
+        return SasRecTrainer.builder().optConfig(config).optProgress(false).build();
+    }
+
+    @Test
+    void learnsADeterministicSuccessorPattern(@TempDir Path dir) {
+        List<UserHistory> full = SasRecFixtures.ring(60, ITEMS, 14, 1);
+        List<Integer> catalog = IntStream.rangeClosed(1, ITEMS).boxed().toList();
+        List<RecommendationSample> test = HoldOut.samples(full, HoldOut.TEST, 9, 9, catalog, 5);
+        List<RecommendationSample> validation = HoldOut.samples(full, HoldOut.VALIDATION, 9, 9, catalog, 5);
+        List<Double> validationHr1 = new ArrayList<>();
+        SasRecTrainer trainer = SasRecTrainer.builder().optConfig(SasRecFixtures.tiny()).optProgress(false)
+                .optMetricsFile(dir.resolve("metrics.jsonl"))
+                .optValidator((model, epoch) -> {
+                    Map<String, Double> m = HoldOut.metrics(validation,
+                            new SasRecRecommender(model).rankAll(requests(validation)));
+                    validationHr1.add(m.get("HR@1"));
+                    return m;
+                })
+                .build();
+        SasRecTrainingResult result = trainer.train(HoldOut.prefixes(full, 2), catalog);
+        try (SasRecModel model = result.model()) {
+            List<Ranking> rankings = new SasRecRecommender(model).rankAll(requests(test));
+            Map<String, Double> metrics = HoldOut.metrics(test, rankings);
+            assertThat(metrics.get("HR@1")).as("test HR@1 %s", metrics).isGreaterThanOrEqualTo(0.9);
+            assertThat(result.epochs()).hasSize(SasRecFixtures.tiny().epochs());
+            assertThat(result.epochs().get(result.epochs().size() - 1).loss())
+                    .isLessThan(result.epochs().get(0).loss());
+            assertThat(validationHr1).hasSize(SasRecFixtures.tiny().epochs());
+            assertThat(JsonLines.read(dir.resolve("metrics.jsonl"), SasRecEpoch.class))
+                    .hasSize(result.epochs().size())
+                    .allSatisfy(e -> assertThat(e.validation()).containsKeys("HR@1", "HR@3", "NDCG@3"));
+            assertThat(model.provenance()).containsEntry("steps", result.steps());
+        }
+    }
+
+    @Test
+    void memoryStaysFlat() {
+        List<UserHistory> seqs = SasRecFixtures.ring(16, ITEMS, 12, 2);
+        List<Integer> counts = new ArrayList<>();
+        SasRecConfig config = SasRecFixtures.tiny().toBuilder().optEpochs(4).optBatchSize(8).build();
+        SasRecTrainer trainer = SasRecTrainer.builder().optConfig(config).optProgress(false)
+                .addListener(new SasRecTrainingListener() {
+                    @Override
+                    public boolean onEpochEnd(SasRecEpoch epoch, SasRecModel model) {
+                        counts.add(model.manager().getManagedArrays().size());
+                        return false;
+                    }
+                })
+                .build();
+        try (SasRecModel model = trainer.train(seqs).model()) {
+            // The same arrays after every epoch: nothing a step allocates survives it.
+            assertThat(counts).hasSize(4).containsOnly(counts.get(0));
+            assertThat(model.manager().getManagedArrays()).hasSize(model.parameters().size());
+        }
+    }
+
+    @Test
+    void sameSeedGivesIdenticalScoresAfterTraining() {
+        List<UserHistory> seqs = SasRecFixtures.ring(30, ITEMS, 12, 3);
+        SasRecConfig config = SasRecFixtures.tiny().toBuilder().optEpochs(2).build();
+        List<List<Integer>> h = List.of(List.of(1, 2, 3), List.of(10, 11, 12, 13));
+        List<List<Integer>> c = List.of(List.of(4, 5, 6, 7), List.of(14, 1, 20));
+        try (SasRecModel a = trainer(config).train(seqs).model();
+             SasRecModel b = trainer(config).train(seqs).model();
+             SasRecModel untrained = SasRecModel.create(config, Arrays.stream(a.itemIds()).boxed().toList())) {
+            assertThat(a.scoreLast(h, c)).isDeepEqualTo(b.scoreLast(h, c));
+            assertThat(a.scoreLast(h, c)).isNotEqualTo(untrained.scoreLast(h, c));
+        }
+    }
+
+    @Test
+    void earlyStoppingRestoresTheBestEpoch() {
+        List<UserHistory> seqs = SasRecFixtures.ring(20, ITEMS, 12, 4);
+        double[] fake = {0.1, 0.5, 0.3, 0.2, 0.9};
+        SasRecConfig config = SasRecFixtures.tiny().toBuilder().optEpochs(5).build();
+        List<double[][]> scoresPerEpoch = new ArrayList<>();
+        List<List<Integer>> h = List.of(List.of(1, 2, 3));
+        List<List<Integer>> c = List.of(List.of(4, 5, 6));
+        SasRecTrainer trainer = SasRecTrainer.builder().optConfig(config).optProgress(false)
+                .optValidator((model, epoch) -> {
+                    scoresPerEpoch.add(model.scoreLast(h, c));
+                    return Map.of("HR@1", fake[epoch - 1]);
+                })
+                .optEarlyStopping("HR@1", 2)
+                .build();
+        SasRecTrainingResult result = trainer.train(seqs);
+        try (SasRecModel model = result.model()) {
+            assertThat(result.epochs()).hasSize(4); // epochs 3 and 4 did not beat epoch 2
+            assertThat(model.provenance()).containsEntry("best_epoch", 2);
+            assertThat(model.scoreLast(h, c)).isDeepEqualTo(scoresPerEpoch.get(1));
+        }
+    }
+
+    @Test
+    void rejectsItemsOutsideTheUniverse() {
+        List<UserHistory> seqs = List.of(new UserHistory("u", List.of(1, 2, 3)));
+        assertThatThrownBy(() -> trainer(SasRecFixtures.tiny()).train(seqs, List.of(1, 2)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Item 3 of user u");
+        assertThatThrownBy(() -> trainer(SasRecFixtures.tiny()).train(List.of(new UserHistory("u", List.of(1)))))
+                .hasMessageContaining("two items");
+    }
+
+    static List<dev.mllmrec.api.RankingRequest> requests(List<RecommendationSample> samples) {
+        return samples.stream().map(RecommendationSample::request).toList();
+    }
+}

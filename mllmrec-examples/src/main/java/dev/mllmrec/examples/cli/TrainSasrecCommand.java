@@ -1,0 +1,237 @@
+package dev.mllmrec.examples.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.mllmrec.api.RecommendationSample;
+import dev.mllmrec.api.UserHistory;
+import dev.mllmrec.core.Json;
+import dev.mllmrec.core.JsonLines;
+import dev.mllmrec.core.WorkDir;
+import dev.mllmrec.core.sasrec.HoldOut;
+import dev.mllmrec.core.sasrec.SasRecConfig;
+import dev.mllmrec.core.sasrec.SasRecModel;
+import dev.mllmrec.core.sasrec.SasRecRecommender;
+import dev.mllmrec.core.sasrec.SasRecTrainer;
+import dev.mllmrec.core.sasrec.SasRecTrainingResult;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code train-sasrec}: trains the SASRec baseline on each user's training prefix of {@code W/sequences.jsonl} (the
+ * full sequence without its validation and test items), validates on the validation item after every epoch, keeps
+ * the best epoch, and saves the model to {@code W/checkpoints/sasrec}.
+ *
+ * <p>Not thread-safe: picocli creates one instance per invocation.
+ */
+@Command(name = "train-sasrec", mixinStandardHelpOptions = true,
+        description = {"Trains the SASRec baseline on the training prefixes of W/sequences.jsonl (each user's "
+                + "sequence without its last two items). Validates after each epoch on the second-to-last item "
+                + "(the 9 items before it, 9 uniform negatives) and keeps the best epoch. The model goes to "
+                + "W/checkpoints/sasrec, per-epoch metrics to W/train-sasrec/metrics.jsonl, the summary to "
+                + "W/train-sasrec/summary.json. A finished run with the same settings is not repeated.",
+            "Tip: on a busy machine, -Dai.djl.pytorch.num_threads=1 is often much faster."})
+public final class TrainSasrecCommand implements Callable<Integer> {
+
+    /** The command's name, also its directory under the work directory. */
+    static final String NAME = "train-sasrec";
+
+    private static final SasRecConfig DEFAULTS = SasRecConfig.defaults();
+
+    @Option(names = "--work-dir", paramLabel = "W", required = true, description = "The prepared work directory.")
+    Path workDir;
+
+    @Option(names = "--epochs", paramLabel = "N", description = "Maximum passes over the training windows.")
+    Integer epochs;
+
+    @Option(names = "--seed", paramLabel = "S", description = "Seed of training and validation sampling.")
+    Long seed;
+
+    @Option(names = "--max-length", paramLabel = "L", description = "Items the model reads.")
+    Integer maxLength;
+
+    @Option(names = "--hidden-size", paramLabel = "H", description = "Embedding and hidden width.")
+    Integer hiddenSize;
+
+    @Option(names = "--blocks", paramLabel = "N", description = "Self-attention blocks.")
+    Integer blocks;
+
+    @Option(names = "--heads", paramLabel = "N", description = "Attention heads.")
+    Integer heads;
+
+    @Option(names = "--dropout", paramLabel = "P", description = "Dropout rate.")
+    Float dropout;
+
+    @Option(names = "--lr", paramLabel = "LR", description = "Adam learning rate.")
+    Float learningRate;
+
+    @Option(names = "--l2", paramLabel = "L2", description = "L2 penalty on the item embeddings.")
+    Float l2;
+
+    @Option(names = "--batch-size", paramLabel = "B", description = "Training windows per step.")
+    Integer batchSize;
+
+    @Option(names = "--window-stride", paramLabel = "S", description = "Items between training window ends.")
+    Integer windowStride;
+
+    @Option(names = "--negatives", paramLabel = "K", description = "Sampled negatives per position in the loss.")
+    Integer negatives;
+
+    @Option(names = "--patience", paramLabel = "N", defaultValue = "5",
+            description = "Stop after N epochs without a better validation HR@3 (0: run every epoch, keep the "
+                    + "last). Default: ${DEFAULT-VALUE}.")
+    int patience;
+
+    @Option(names = "--validation-negatives", paramLabel = "M", defaultValue = "9",
+            description = "Negatives per validation request. Default: ${DEFAULT-VALUE}.")
+    int validationNegatives;
+
+    @Option(names = "--force", description = "Train again even when a finished run with these settings exists.")
+    boolean force;
+
+    /** The config the options ask for: the library defaults, overridden by each option given. */
+    SasRecConfig config() {
+        SasRecConfig.Builder b = DEFAULTS.toBuilder();
+        if (epochs != null) {
+            b.optEpochs(epochs);
+        }
+        if (seed != null) {
+            b.optSeed(seed);
+        }
+        if (maxLength != null) {
+            b.optMaxLength(maxLength);
+        }
+        if (hiddenSize != null) {
+            b.optHiddenSize(hiddenSize);
+        }
+        if (blocks != null) {
+            b.optBlocks(blocks);
+        }
+        if (heads != null) {
+            b.optHeads(heads);
+        }
+        if (dropout != null) {
+            b.optDropout(dropout);
+        }
+        if (learningRate != null) {
+            b.optLearningRate(learningRate);
+        }
+        if (l2 != null) {
+            b.optL2(l2);
+        }
+        if (batchSize != null) {
+            b.optBatchSize(batchSize);
+        }
+        if (windowStride != null) {
+            b.optWindowStride(windowStride);
+        }
+        if (negatives != null) {
+            b.optNegatives(negatives);
+        }
+        return b.build();
+    }
+
+    @Override
+    public Integer call() {
+        WorkDir w = WorkDir.of(workDir);
+        SasRecConfig config = config();
+        Path checkpoint = w.checkpoints("sasrec");
+        Path summaryFile = w.summary(NAME);
+        Map<String, Object> settings = settings(config);
+        if (!force && finished(summaryFile, checkpoint, settings)) {
+            System.err.println("train-sasrec: " + checkpoint + " already holds a model trained with these settings;"
+                    + " use --force to train again.");
+            System.out.print(read(summaryFile));
+            return 0;
+        }
+        List<UserHistory> sequences = JsonLines.read(w.sequences(), UserHistory.class);
+        if (sequences.isEmpty()) {
+            throw new IllegalArgumentException(w.sequences() + " is missing or empty; run prepare first.");
+        }
+        Set<Integer> catalog = new TreeSet<>();
+        sequences.forEach(h -> catalog.addAll(h.items()));
+        List<UserHistory> train = HoldOut.prefixes(sequences, 2);
+        List<RecommendationSample> validation = HoldOut.samples(sequences, HoldOut.VALIDATION, 9,
+                validationNegatives, catalog, config.seed());
+        Path metrics = w.commandDir(NAME).resolve("metrics.jsonl");
+        deleteIfExists(metrics);
+        SasRecTrainer.Builder trainer = SasRecTrainer.builder().optConfig(config).optMetricsFile(metrics)
+                .optValidator((model, epoch) -> validate(model, validation));
+        if (patience > 0) {
+            trainer.optEarlyStopping("HR@3", patience);
+        }
+        SasRecTrainingResult result = trainer.build().train(train, catalog);
+        try (SasRecModel model = result.model()) {
+            Map<String, Double> m = validate(model, validation);
+            Map<String, Object> summary = new LinkedHashMap<>();
+            summary.put("params", model.parameterCount());
+            summary.put("steps", result.steps());
+            summary.put("seconds", result.seconds());
+            summary.put("train_loss", result.trainLoss());
+            summary.put("validation", Map.of("HR@1", m.get("HR@1"), "HR@3", m.get("HR@3"),
+                    "NDCG@3", m.get("NDCG@3")));
+            summary.put("epochs", result.epochs().size());
+            summary.put("best_epoch", model.provenance().getOrDefault("best_epoch", result.epochs().size()));
+            summary.put("users", train.size());
+            summary.put("items", catalog.size());
+            summary.put("checkpoint", checkpoint.toString());
+            summary.put("settings", settings);
+            model.save(checkpoint);
+            Json.writePretty(summaryFile, summary);
+            System.out.print(Json.pretty(summary));
+        }
+        return 0;
+    }
+
+    private static Map<String, Double> validate(SasRecModel model, List<RecommendationSample> validation) {
+        List<dev.mllmrec.api.RankingRequest> requests = validation.stream().map(RecommendationSample::request)
+                .toList();
+        return HoldOut.metrics(validation, new SasRecRecommender(model).rankAll(requests));
+    }
+
+    private Map<String, Object> settings(SasRecConfig config) {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("config", config);
+        s.put("patience", patience);
+        s.put("validation_negatives", validationNegatives);
+        return s;
+    }
+
+    /** Whether the summary records these exact settings and the checkpoint it names is whole. */
+    private static boolean finished(Path summaryFile, Path checkpoint, Map<String, Object> settings) {
+        if (!Files.isRegularFile(summaryFile) || !Files.isRegularFile(checkpoint.resolve("checkpoint.json"))) {
+            return false;
+        }
+        JsonNode recorded = Json.read(summaryFile, JsonNode.class).get("settings");
+        try {
+            // Both sides parsed from text, so numbers compare as the same node types.
+            return Json.mapper().readTree(Json.line(settings)).equals(recorded);
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot compare settings: " + e.getMessage(), e);
+        }
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void deleteIfExists(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot delete " + file + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package dev.mllmrec.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.mllmrec.api.UserHistory;
+import dev.mllmrec.core.Json;
+import dev.mllmrec.core.JsonLines;
+import dev.mllmrec.core.WorkDir;
+import dev.mllmrec.core.sasrec.SasRecModel;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainSasrecCommandTest {
+
+    private static final String[] SMALL = {"--epochs", "2", "--hidden-size", "16", "--blocks", "1",
+        "--batch-size", "32", "--lr", "0.005"};
+
+    /** Users walking a ring of 20 items: item i is always followed by i + 1. */
+    private static List<UserHistory> ring(int users) {
+        Random rnd = new Random(1);
+        List<UserHistory> out = new ArrayList<>();
+        for (int u = 0; u < users; u++) {
+            int start = rnd.nextInt(20);
+            List<Integer> seq = new ArrayList<>();
+            for (int i = 0; i < 13; i++) {
+                seq.add(1 + (start + i) % 20);
+            }
+            out.add(new UserHistory("u" + u, seq));
+        }
+        return out;
+    }
+
+    private static String[] args(Path dir, String... extra) {
+        List<String> a = new ArrayList<>(List.of("train-sasrec", "--work-dir", dir.toString()));
+        a.addAll(List.of(SMALL));
+        a.addAll(List.of(extra));
+        return a.toArray(String[]::new);
+    }
+
+    @Test
+    void trainsSavesAndSummarisesThenSkipsAFinishedRun(@TempDir Path dir) {
+        WorkDir w = WorkDir.of(dir);
+        JsonLines.write(w.sequences(), ring(30));
+        assertThat(Main.run(args(dir))).isZero();
+
+        JsonNode summary = Json.read(w.summary("train-sasrec"), JsonNode.class);
+        assertThat(summary.get("params").asLong()).isPositive();
+        assertThat(summary.get("steps").asInt()).isPositive();
+        assertThat(summary.get("seconds").asDouble()).isPositive();
+        assertThat(summary.get("train_loss").asDouble()).isPositive();
+        assertThat(summary.get("validation").has("HR@1")).isTrue();
+        assertThat(summary.get("validation").has("HR@3")).isTrue();
+        assertThat(summary.get("validation").has("NDCG@3")).isTrue();
+        assertThat(JsonLines.read(w.commandDir("train-sasrec").resolve("metrics.jsonl"), JsonNode.class))
+                .hasSize(summary.get("epochs").asInt());
+        try (SasRecModel model = SasRecModel.load(w.checkpoints("sasrec"))) {
+            assertThat(model.config().epochs()).isEqualTo(2);
+            assertThat(model.numItems()).isEqualTo(20);
+        }
+
+        PrintStream old = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            assertThat(Main.run(args(dir))).isZero();
+        } finally {
+            System.setErr(old);
+        }
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("already holds a model");
+    }
+
+    @Test
+    void missingSequencesIsAUsageError(@TempDir Path dir) {
+        assertThat(Main.run(args(dir))).isEqualTo(2);
+    }
+}
