@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class,
             PrepareCommand.class,
             EvaluateCommand.class,
+            TrainGrpoCommand.class,
         })
 public final class Main implements Runnable {
 
