@@ -13,7 +13,8 @@ import java.util.Objects;
 
 /**
  * Continues a batch of prompts of different lengths with a {@link PolicyModel}: one prefill pass over the
- * left-padded prompts fills a {@link KvCache}, then each step feeds only the newest token of every unfinished row.
+ * left-padded prompts fills a {@link KvCache} (rows with identical prompts, such as a GRPO group, share one prefill
+ * row that is then fanned out), then each step feeds only the newest token of every unfinished row.
  * Rows that stop are dropped from the batch. Sampling ({@link Sampling}) happens in Java from a per-row
  * {@link SeededRandom}, so results depend only on the prompts, the config and the seed, not on batch composition.
  *
@@ -99,6 +100,9 @@ public final class Generator {
                     + config.maxNewTokens() + " new tokens exceeds the model's context length "
                     + model.contextLength() + ".");
         }
+        // Rows with the same prompt (a GRPO group) share one prefill pass; the cache is then fanned out.
+        int[] rowToDistinct = new int[rows.length];
+        int[] distinct = distinctPrompts(prompts, rowToDistinct);
         TokenSampler sampler = new TokenSampler(config.sampling());
         float[] scratch = new float[v];
         int[] active = new int[rows.length];
@@ -106,8 +110,9 @@ public final class Generator {
             active[i] = i;
         }
         try (GradMode ignored = GradMode.disabled(); NDManager gm = model.manager().newSubManager();
-             KvCache cache = config.useCache() ? model.newCache(gm, rows.length) : null) {
-            float[] logits = config.useCache() ? prefill(gm, rows, active, cache) : fullForward(gm, rows, active);
+             KvCache cache = config.useCache() ? model.newCache(gm, distinct.length) : null) {
+            float[] logits = config.useCache() ? sharedPrefill(gm, rows, distinct, rowToDistinct, cache, v)
+                    : fullForward(gm, rows, active);
             for (int step = 0; step < config.maxNewTokens(); step++) {
                 int stillActive = 0;
                 int[] next = new int[active.length];
@@ -192,6 +197,51 @@ public final class Generator {
             if (!row.allowed[id]) {
                 logits[id] = Float.NEGATIVE_INFINITY;
             }
+        }
+        return logits;
+    }
+
+    /** The first row of each distinct prompt; {@code rowToDistinct[i]} is row i's index among them. */
+    private static int[] distinctPrompts(List<int[]> prompts, int[] rowToDistinct) {
+        java.util.Map<PromptKey, Integer> seen = new java.util.HashMap<>();
+        int[] firstRows = new int[prompts.size()];
+        int n = 0;
+        for (int i = 0; i < prompts.size(); i++) {
+            Integer d = seen.putIfAbsent(new PromptKey(prompts.get(i)), n);
+            if (d == null) {
+                firstRows[n] = i;
+                rowToDistinct[i] = n++;
+            } else {
+                rowToDistinct[i] = d;
+            }
+        }
+        return Arrays.copyOf(firstRows, n);
+    }
+
+    /** A prompt compared by content. */
+    private record PromptKey(int[] ids) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof PromptKey k && Arrays.equals(ids, k.ids);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(ids);
+        }
+    }
+
+    /** Prefills each distinct prompt once, then fans the cache and the last logits out to every row. */
+    private float[] sharedPrefill(NDManager gm, Row[] rows, int[] distinct, int[] rowToDistinct, KvCache cache,
+                                  int v) {
+        float[] first = prefill(gm, rows, distinct, cache);
+        if (distinct.length == rows.length) {
+            return first;
+        }
+        cache.selectRows(rowToDistinct);
+        float[] logits = new float[rows.length * v];
+        for (int i = 0; i < rows.length; i++) {
+            System.arraycopy(first, rowToDistinct[i] * v, logits, i * v, v);
         }
         return logits;
     }

@@ -83,6 +83,29 @@ class GeneratorTest {
     }
 
     @Test
+    void repeatedPromptsShareOnePrefillAndSampleAsTheUncachedPathDoes() {
+        List<int[]> group = new ArrayList<>();
+        for (int[] p : prompts()) {
+            for (int g = 0; g < 4; g++) {
+                group.add(p.clone());
+            }
+        }
+        GenerationConfig sampled = noStops().optSampling(Sampling.topP(0.9, 0.9)).optSeed(5).build();
+        List<Generation> shared = gen.generate(group, sampled);
+        List<Generation> uncached = gen.generate(group, noStops().optSampling(Sampling.topP(0.9, 0.9)).optSeed(5)
+                .optUseCache(false).build());
+        for (int i = 0; i < group.size(); i++) {
+            assertThat(shared.get(i).tokens()).as("row %d", i).containsExactly(uncached.get(i).tokens());
+            float[] a = shared.get(i).logProbs();
+            float[] b = uncached.get(i).logProbs();
+            for (int t = 0; t < a.length; t++) {
+                assertThat(a[t]).isCloseTo(b[t], within(1e-4f));
+            }
+        }
+        assertThat(shared.get(0).tokens()).isNotEqualTo(shared.get(1).tokens());
+    }
+
+    @Test
     void itemConstraintMasksOtherItemsAndCanForceTheFirstToken() {
         List<int[]> many = new ArrayList<>();
         List<ItemConstraint> onlyTwo = new ArrayList<>();
