@@ -13,7 +13,8 @@ import java.util.Objects;
 
 /**
  * Continues a batch of prompts of different lengths with a {@link PolicyModel}: one prefill pass over the
- * left-padded prompts fills a {@link KvCache}, then each step feeds only the newest token of every unfinished row.
+ * left-padded prompts fills a {@link KvCache} (rows with identical prompts, such as a GRPO group, share one prefill
+ * row that is then fanned out), then each step feeds only the newest token of every unfinished row.
  * Rows that stop are dropped from the batch. Sampling ({@link Sampling}) happens in Java from a per-row
  * {@link SeededRandom}, so results depend only on the prompts, the config and the seed, not on batch composition.
  *
@@ -74,7 +75,6 @@ public final class Generator {
      *                    {@code null}: unconstrained)
      * @return one generation per prompt, in order
      */
-    @SuppressWarnings("try")
     public List<Generation> generate(List<int[]> prompts, GenerationConfig config, List<ItemConstraint> constraints) {
         if (prompts.isEmpty()) {
             return List.of();
@@ -100,42 +100,19 @@ public final class Generator {
                     + config.maxNewTokens() + " new tokens exceeds the model's context length "
                     + model.contextLength() + ".");
         }
+        // Rows with the same prompt (a GRPO group) share one prefill pass; the cache is then fanned out.
+        int[] rowToDistinct = new int[rows.length];
+        int[] distinct = distinctPrompts(prompts, rowToDistinct);
         TokenSampler sampler = new TokenSampler(config.sampling());
         float[] scratch = new float[v];
         int[] active = new int[rows.length];
         for (int i = 0; i < active.length; i++) {
             active[i] = i;
         }
-        // Identical prompts (a GRPO group) share one prefill; the cache is then fanned out to every row.
-        int[] rowToUnique = new int[rows.length];
-        List<Integer> uniqueRows = new ArrayList<>();
-        java.util.Map<PromptKey, Integer> seen = new java.util.HashMap<>();
-        for (int i = 0; i < rows.length; i++) {
-            Integer u = seen.putIfAbsent(new PromptKey(rows[i].prompt), uniqueRows.size());
-            if (u == null) {
-                u = uniqueRows.size();
-                uniqueRows.add(i);
-            }
-            rowToUnique[i] = u;
-        }
-        int[] unique = uniqueRows.stream().mapToInt(Integer::intValue).toArray();
         try (GradMode ignored = GradMode.disabled(); NDManager gm = model.manager().newSubManager();
-             KvCache cache = config.useCache() ? model.newCache(gm, unique.length) : null) {
-            float[] logits;
-            if (config.useCache()) {
-                float[] uniqueLogits = prefill(gm, rows, unique, cache);
-                if (unique.length == rows.length) {
-                    logits = uniqueLogits;
-                } else {
-                    cache.selectRows(rowToUnique);
-                    logits = new float[rows.length * v];
-                    for (int i = 0; i < rows.length; i++) {
-                        System.arraycopy(uniqueLogits, rowToUnique[i] * v, logits, i * v, v);
-                    }
-                }
-            } else {
-                logits = fullForward(gm, rows, active);
-            }
+             KvCache cache = config.useCache() ? model.newCache(gm, distinct.length) : null) {
+            float[] logits = config.useCache() ? sharedPrefill(gm, rows, distinct, rowToDistinct, cache, v)
+                    : fullForward(gm, rows, active);
             for (int step = 0; step < config.maxNewTokens(); step++) {
                 int stillActive = 0;
                 int[] next = new int[active.length];
@@ -224,6 +201,51 @@ public final class Generator {
         return logits;
     }
 
+    /** The first row of each distinct prompt; {@code rowToDistinct[i]} is row i's index among them. */
+    private static int[] distinctPrompts(List<int[]> prompts, int[] rowToDistinct) {
+        java.util.Map<PromptKey, Integer> seen = new java.util.HashMap<>();
+        int[] firstRows = new int[prompts.size()];
+        int n = 0;
+        for (int i = 0; i < prompts.size(); i++) {
+            Integer d = seen.putIfAbsent(new PromptKey(prompts.get(i)), n);
+            if (d == null) {
+                firstRows[n] = i;
+                rowToDistinct[i] = n++;
+            } else {
+                rowToDistinct[i] = d;
+            }
+        }
+        return Arrays.copyOf(firstRows, n);
+    }
+
+    /** A prompt compared by content. */
+    private record PromptKey(int[] ids) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof PromptKey k && Arrays.equals(ids, k.ids);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(ids);
+        }
+    }
+
+    /** Prefills each distinct prompt once, then fans the cache and the last logits out to every row. */
+    private float[] sharedPrefill(NDManager gm, Row[] rows, int[] distinct, int[] rowToDistinct, KvCache cache,
+                                  int v) {
+        float[] first = prefill(gm, rows, distinct, cache);
+        if (distinct.length == rows.length) {
+            return first;
+        }
+        cache.selectRows(rowToDistinct);
+        float[] logits = new float[rows.length * v];
+        for (int i = 0; i < rows.length; i++) {
+            System.arraycopy(first, rowToDistinct[i] * v, logits, i * v, v);
+        }
+        return logits;
+    }
+
     private float[] prefill(NDManager gm, Row[] rows, int[] active, KvCache cache) {
         int longest = 0;
         for (int r : active) {
@@ -306,19 +328,6 @@ public final class Generator {
             NDArray hidden = model.hidden(step.create(tokens, shape), step.create(positions, shape),
                     step.create(mask, shape), null);
             return model.logits(hidden.get(new NDIndex(":, -1, :"))).toFloatArray();
-        }
-    }
-
-    /** A prompt as a map key (content equality). */
-    private record PromptKey(int[] ids) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof PromptKey k && Arrays.equals(ids, k.ids);
-        }
-
-        @Override
-        public int hashCode() {
-            return Arrays.hashCode(ids);
         }
     }
 

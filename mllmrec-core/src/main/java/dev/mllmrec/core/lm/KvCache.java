@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 
 /**
  * The keys and values a {@link PolicyModel} has computed for the tokens seen so far, one pair per layer, shaped
@@ -98,7 +99,9 @@ public final class KvCache implements AutoCloseable {
     }
 
     private NDArray own(NDArray a) {
-        NDArray copy = a.duplicate();
+        // duplicate() detaches from autograd; while gradients are recorded (a training pass that shares a prompt's
+        // cache across its completions) the copy must stay in the graph, which a multiplication by one does.
+        NDArray copy = JniUtils.isGradMode() ? a.mul(1f) : a.duplicate();
         copy.attach(manager);
         return copy;
     }

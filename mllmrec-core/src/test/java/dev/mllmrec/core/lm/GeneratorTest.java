@@ -83,15 +83,24 @@ class GeneratorTest {
     }
 
     @Test
-    void aGroupOfIdenticalPromptsSharesOnePrefillAndStillSamplesPerRow() {
-        int[] p = TestModels.randomPrompt(9, 40);
-        List<int[]> group = List.of(p, p, p, p, TestModels.randomPrompt(5, 41), p);
-        GenerationConfig sampled = noStops().optSampling(Sampling.temperature(1.5)).optSeed(8).build();
+    void repeatedPromptsShareOnePrefillAndSampleAsTheUncachedPathDoes() {
+        List<int[]> group = new ArrayList<>();
+        for (int[] p : prompts()) {
+            for (int g = 0; g < 4; g++) {
+                group.add(p.clone());
+            }
+        }
+        GenerationConfig sampled = noStops().optSampling(Sampling.topP(0.9, 0.9)).optSeed(5).build();
         List<Generation> shared = gen.generate(group, sampled);
-        List<Generation> uncached = gen.generate(group, noStops().optSampling(Sampling.temperature(1.5)).optSeed(8)
+        List<Generation> uncached = gen.generate(group, noStops().optSampling(Sampling.topP(0.9, 0.9)).optSeed(5)
                 .optUseCache(false).build());
         for (int i = 0; i < group.size(); i++) {
             assertThat(shared.get(i).tokens()).as("row %d", i).containsExactly(uncached.get(i).tokens());
+            float[] a = shared.get(i).logProbs();
+            float[] b = uncached.get(i).logProbs();
+            for (int t = 0; t < a.length; t++) {
+                assertThat(a[t]).isCloseTo(b[t], within(1e-4f));
+            }
         }
         assertThat(shared.get(0).tokens()).isNotEqualTo(shared.get(1).tokens());
     }

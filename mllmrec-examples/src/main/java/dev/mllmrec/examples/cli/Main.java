@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
             PipelineCommand.class,
             TextualizeCommand.class,
             TrainSasrecCommand.class,
+            TrainGrpoCommand.class,
         })
 public final class Main implements Runnable {
 

@@ -1,0 +1,256 @@
+package dev.mllmrec.grpo.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.mllmrec.api.RecommendationSample;
+import dev.mllmrec.core.Json;
+import dev.mllmrec.core.WorkDir;
+import dev.mllmrec.core.data.PreparedData;
+import dev.mllmrec.core.data.Split;
+import dev.mllmrec.core.lm.CausalLm;
+import dev.mllmrec.core.lm.sft.SftCheckpoint;
+import dev.mllmrec.core.lm.tokenizer.TextTokenizer;
+import dev.mllmrec.core.lm.tokenizer.TextTokenizers;
+import dev.mllmrec.core.prompt.PromptBuilder;
+import dev.mllmrec.grpo.loss.LossAggregation;
+import dev.mllmrec.grpo.monitor.InflationFlag;
+import dev.mllmrec.grpo.monitor.RewardInflationMonitor;
+import dev.mllmrec.grpo.rollout.GrpoPrompt;
+import dev.mllmrec.grpo.train.CandidateLikelihoodValidator;
+import dev.mllmrec.grpo.train.DefaultGrpoTrainer;
+import dev.mllmrec.grpo.train.GrpoConfig;
+import dev.mllmrec.grpo.train.GrpoProgressListener;
+import dev.mllmrec.grpo.train.GrpoPrompts;
+import dev.mllmrec.grpo.train.GrpoResult;
+import dev.mllmrec.grpo.train.GrpoValidator;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * GRPO on a work directory: loads the policy and its tokenizer from the newest SFT checkpoint (and a second,
+ * frozen copy as the KL reference), takes the training prompts from {@code W/train_grpo.jsonl} when the augment
+ * step wrote it (else plain prompts over the prepared training windows), validates on the first validation samples
+ * with a {@link GrpoValidator} (by default the {@link CandidateLikelihoodValidator}), watches for reward inflation,
+ * and writes
+ *
+ * <pre>
+ * W/checkpoints/grpo/latest/, best/       checkpoints (resumed from latest when present)
+ * W/grpo/metrics.jsonl                    one line per step and per validation
+ * W/grpo/reward_vs_validation.png         training reward against validation HR, flagged steps marked
+ * W/grpo/summary.json                     steps, timings, validations, reward trend, inflation flags, settings
+ * </pre>
+ *
+ * <p>Not thread-safe: one run at a time per work directory.
+ */
+public final class GrpoStage {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GrpoStage.class);
+
+    /** The command and directory name. */
+    public static final String NAME = "grpo";
+    /** The augmented GRPO prompts written by the augment step. */
+    public static final String AUGMENTED_FILE = "train_grpo.jsonl";
+    /** The chart file name under {@code W/grpo}. */
+    public static final String CHART_FILE = "reward_vs_validation.png";
+
+    /**
+     * Settings of a GRPO run.
+     *
+     * @param init                 the checkpoint to start from: a name under {@code W/checkpoints/} (default
+     *                             {@code sft}) or a directory
+     * @param config               the trainer's settings
+     * @param cotProbability       the full-CoT injection probability the prompts were augmented with (recorded; the
+     *                             augment step applies it when writing {@code train_grpo.jsonl})
+     * @param validationSamples    the most validation samples ranked per validation (0: all)
+     * @param negatives            negatives of the plain training windows and of validation
+     * @param maxTrainPrompts      the most training prompts used (0: all), in file order
+     * @param inflationWindow      the monitor's window in steps
+     * @param inflationMinRise     the monitor's reward-rise threshold
+     * @param stopAfterFlags       stop after this many consecutive inflation flags (0: never)
+     */
+    public record Options(String init, GrpoConfig config, double cotProbability, int validationSamples,
+                          int negatives, int maxTrainPrompts, int inflationWindow, double inflationMinRise,
+                          int stopAfterFlags) {
+
+        /** The defaults: start from {@code sft}, the default trainer settings, 256 validation samples. */
+        public static Options defaults() {
+            return new Options("sft", GrpoConfig.builder().build(), 0.05, 256, 9, 0, 20, 0.1, 0);
+        }
+    }
+
+    private GrpoStage() {
+    }
+
+    /** The directory of the checkpoint to start from. */
+    public static Path initCheckpoint(WorkDir workDir, String init) {
+        boolean isPath = init.contains("/") || init.contains(java.io.File.separator);
+        Path root = isPath ? Path.of(init) : workDir.checkpoints(init);
+        if (Files.isRegularFile(root.resolve(CausalLm.WEIGHTS_FILE))) {
+            return root;
+        }
+        Optional<Path> latest = SftCheckpoint.latest(root);
+        if (latest.isEmpty()) {
+            throw new IllegalArgumentException("No checkpoint to start GRPO from under " + root
+                    + "; run train-sft first (or pass --init with a checkpoint directory).");
+        }
+        return latest.get();
+    }
+
+    /** Runs GRPO on {@code workDir} and returns the summary it also writes. */
+    public static Map<String, Object> run(WorkDir workDir, Options options, GrpoValidator validator) {
+        PreparedData data = PreparedData.load(workDir);
+        PromptBuilder promptBuilder = PromptBuilder.of(data.catalog());
+        Path augmented = workDir.root().resolve(AUGMENTED_FILE);
+        boolean useAugmented = Files.isRegularFile(augmented);
+        List<GrpoPrompt> prompts = useAugmented ? GrpoPrompts.fromAugmentedFile(augmented, promptBuilder)
+                : GrpoPrompts.fromSamples(data.samples(Split.TRAIN, options.negatives()).samples(), promptBuilder);
+        if (options.maxTrainPrompts() > 0 && prompts.size() > options.maxTrainPrompts()) {
+            prompts = prompts.subList(0, options.maxTrainPrompts());
+        }
+        if (prompts.isEmpty()) {
+            throw new IllegalArgumentException("There are no GRPO training prompts in " + workDir.root() + ".");
+        }
+        Map<String, Long> granularity = useAugmented ? granularities(augmented) : Map.of("plain", (long) prompts.size());
+        if (!useAugmented && options.cotProbability() > 0) {
+            LOG.info("No {} in {}: training on plain prompts (run augment to inject reasoning with probability {}).",
+                    AUGMENTED_FILE, workDir.root(), options.cotProbability());
+        }
+        List<RecommendationSample> validation = data.samples(Split.VALIDATION, options.negatives()).samples();
+        if (options.validationSamples() > 0 && validation.size() > options.validationSamples()) {
+            validation = validation.subList(0, options.validationSamples());
+        }
+
+        Path init = initCheckpoint(workDir, options.init());
+        Path dir = workDir.commandDir(NAME);
+        Path checkpoints = workDir.checkpoints(NAME);
+        GrpoConfig config = options.config();
+        RewardInflationMonitor monitor = RewardInflationMonitor.builder()
+                .optWindowSteps(options.inflationWindow())
+                .optMinRewardRise(options.inflationMinRise())
+                .optMetric(config.selectionMetric())
+                .optStopAfterFlags(options.stopAfterFlags())
+                .optChartFile(dir.resolve(CHART_FILE))
+                .build();
+        try (TextTokenizer tokenizer = TextTokenizers.load(init.resolve(SftCheckpoint.TOKENIZER_FILE));
+             CausalLm policy = CausalLm.load(init);
+             CausalLm reference = config.beta() > 0 ? CausalLm.load(init) : null) {
+            GrpoValidator v = validator != null ? validator
+                    : new CandidateLikelihoodValidator(tokenizer, promptBuilder::prompt, validation);
+            LOG.info("GRPO: {} training prompts ({}), {} validation samples, policy {} from {}", prompts.size(),
+                    useAugmented ? AUGMENTED_FILE : "plain prompts", validation.size(), policy.config(), init);
+            DefaultGrpoTrainer trainer = DefaultGrpoTrainer.builder()
+                    .setPolicy(policy)
+                    .setTokenizer(tokenizer)
+                    .optReference(reference)
+                    .optConfig(config)
+                    .optValidator(v)
+                    .optCheckpointDir(checkpoints)
+                    .optMetricsFile(dir.resolve("metrics.jsonl"))
+                    .addProvenance("init", init.toString())
+                    .addProvenance("prompts", useAugmented ? augmented.toString() : "plain")
+                    .addListener(monitor)
+                    .addListener(new GrpoProgressListener())
+                    .build();
+            GrpoResult result = trainer.train(prompts);
+            Map<String, Object> summary = summary(result, monitor, options, policy, prompts.size(),
+                    validation.size(), useAugmented, granularity, init, checkpoints, dir);
+            Json.writePretty(workDir.summary(NAME), summary);
+            return summary;
+        }
+    }
+
+    private static Map<String, Object> summary(GrpoResult result, RewardInflationMonitor monitor, Options options,
+                                               CausalLm policy, int prompts, int validationSamples,
+                                               boolean augmented, Map<String, Long> granularity, Path init,
+                                               Path checkpoints, Path dir) {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("steps", result.steps());
+        s.put("total_steps", result.totalSteps());
+        s.put("seconds", result.seconds());
+        s.put("seconds_per_step", result.secondsPerStep());
+        s.put("rollout_tokens_per_second", result.rolloutTokensPerSecond());
+        s.put("final_validation", result.finalValidation());
+        s.put("best_validation", result.bestValidation());
+        s.put("best_step", result.bestStep());
+        Map<String, Object> trend = new LinkedHashMap<>();
+        trend.put("start", finite(result.rewardStart()));
+        trend.put("end", finite(result.rewardEnd()));
+        trend.put("change", finite(result.rewardEnd() - result.rewardStart()));
+        s.put("reward_trend", trend);
+        List<Map<String, Object>> flags = new ArrayList<>();
+        for (InflationFlag f : monitor.flags()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("step", f.step());
+            m.put("reference_step", f.referenceStep());
+            m.put("reward_rise", f.rewardRise());
+            m.put("metric_change", f.metricChange());
+            m.put("message", f.message());
+            flags.add(m);
+        }
+        s.put("inflation_flags", flags);
+        s.put("inflation_monitor", monitor.settings());
+        s.put("completed", result.completed());
+        s.put("stop_reason", result.stopReason());
+        s.put("resumed", result.resumed());
+        s.put("params", result.parameters());
+        s.put("model", policy.config().toString());
+        s.put("init", init.toString());
+        s.put("train_prompts", prompts);
+        s.put("prompt_source", augmented ? AUGMENTED_FILE : "plain");
+        s.put("prompt_granularity", granularity);
+        s.put("cot_probability", options.cotProbability());
+        s.put("validation_samples", validationSamples);
+        s.put("negatives", options.negatives());
+        s.put("seed", options.config().seed());
+        s.put("config", options.config());
+        s.put("checkpoints", checkpoints.toString());
+        s.put("metrics", dir.resolve("metrics.jsonl").toString());
+        s.put("chart", dir.resolve(CHART_FILE).toString());
+        return s;
+    }
+
+    private static Object finite(double v) {
+        return Double.isFinite(v) ? v : null;
+    }
+
+    /** How many lines of the augmented file have each granularity. */
+    private static Map<String, Long> granularities(Path file) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                JsonNode n = Json.mapper().readTree(line);
+                out.merge(n.path("granularity").asText("unknown").toLowerCase(Locale.ROOT), 1L, Long::sum);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read " + file + ": " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    /** The loss aggregation named on a command line: {@code grpo}, {@code dapo} or {@code dr_grpo}. */
+    public static LossAggregation parseLoss(String text) {
+        String t = text == null ? "" : text.strip().toLowerCase(Locale.ROOT).replace('-', '_');
+        return switch (t) {
+            case "grpo" -> LossAggregation.GRPO;
+            case "dapo" -> LossAggregation.DAPO;
+            case "dr_grpo" -> LossAggregation.DR_GRPO;
+            default -> throw new IllegalArgumentException("Unknown loss '" + text + "'; expected grpo, dapo or "
+                    + "dr_grpo.");
+        };
+    }
+}

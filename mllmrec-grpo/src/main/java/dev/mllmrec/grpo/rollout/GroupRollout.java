@@ -1,0 +1,285 @@
+package dev.mllmrec.grpo.rollout;
+
+import dev.mllmrec.core.lm.Generation;
+import dev.mllmrec.core.lm.GenerationConfig;
+import dev.mllmrec.core.lm.Generator;
+import dev.mllmrec.core.lm.ItemConstraint;
+import dev.mllmrec.core.lm.PolicyModel;
+import dev.mllmrec.core.lm.Sampling;
+import dev.mllmrec.core.lm.ScoringRequest;
+import dev.mllmrec.core.lm.SequenceScorer;
+import dev.mllmrec.core.lm.tokenizer.SpecialTokens;
+import dev.mllmrec.core.lm.tokenizer.TextTokenizer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Samples GRPO groups: each prompt is continued {@code G} times by the policy through the KV-cache
+ * {@link Generator} (temperature and top-p sampling, a completion-token budget, stop at {@code <eos>} or at the end
+ * of the answer line), optionally constrained to the prompt's candidate item tokens. It records the generated ids,
+ * the mask, the sampling policy's per-token log-probabilities (the "old" log-probs of the clipped objective) and,
+ * when a frozen reference policy is given, the reference's per-token log-probabilities for the KL term (one
+ * {@link SequenceScorer} pass per prompt, its cache fanned out to the group).
+ *
+ * <p>Row {@code i} of a batch samples from a generator seeded with {@code mix(seed, i)}, so a batch depends only on
+ * the prompts, the weights and the seed.
+ *
+ * <p>Thread-safe as far as the models' inference is; not while the policy is being updated.
+ */
+public final class GroupRollout {
+
+    private final PolicyModel policy;
+    private final PolicyModel reference;
+    private final TextTokenizer tokenizer;
+    private final int groupSize;
+    private final Sampling sampling;
+    private final int maxCompletionTokens;
+    private final boolean constrainToCandidates;
+    private final Generator generator;
+    private final SequenceScorer referenceScorer;
+
+    private GroupRollout(Builder b) {
+        this.policy = b.policy;
+        this.reference = b.reference;
+        this.tokenizer = b.tokenizer;
+        this.groupSize = b.groupSize;
+        this.sampling = b.sampling;
+        this.maxCompletionTokens = b.maxCompletionTokens;
+        this.constrainToCandidates = b.constrainToCandidates;
+        this.generator = new Generator(policy, tokenizer);
+        this.referenceScorer = reference == null ? null
+                : new SequenceScorer(reference, tokenizer.specialTokens().pad(), 8, 8 * groupSize);
+    }
+
+    /** A builder; the policy and the tokenizer are required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** G, completions per prompt. */
+    public int groupSize() {
+        return groupSize;
+    }
+
+    /** The most prompt tokens kept: longer prompts lose tokens from the left. */
+    public int maxPromptTokens() {
+        return policy.contextLength() - maxCompletionTokens + 1;
+    }
+
+    /** The prompt's token ids as the policy sees them (left-truncated to {@link #maxPromptTokens()}). */
+    public int[] encodePrompt(String text) {
+        int[] ids = tokenizer.encode(text);
+        if (ids.length == 0) {
+            throw new IllegalArgumentException("The prompt '" + text + "' has no tokens.");
+        }
+        int keep = maxPromptTokens();
+        return ids.length <= keep ? ids : Arrays.copyOfRange(ids, ids.length - keep, ids.length);
+    }
+
+    /**
+     * Samples {@code G} completions for each prompt.
+     *
+     * @param prompts the prompts, at least one
+     * @param seed    the batch seed (the trainer derives it from its seed and the step)
+     */
+    public RolloutBatch generate(List<GrpoPrompt> prompts, long seed) {
+        if (prompts.isEmpty()) {
+            throw new IllegalArgumentException("A rollout needs at least one prompt.");
+        }
+        int p = prompts.size();
+        int n = p * groupSize;
+        List<int[]> promptIds = new ArrayList<>(p);
+        List<int[]> rows = new ArrayList<>(n);
+        List<ItemConstraint> constraints = constrainToCandidates ? new ArrayList<>(n) : null;
+        for (GrpoPrompt prompt : prompts) {
+            int[] ids = encodePrompt(prompt.promptText());
+            promptIds.add(ids);
+            ItemConstraint constraint = constrainToCandidates ? constraint(prompt) : null;
+            for (int g = 0; g < groupSize; g++) {
+                rows.add(ids);
+                if (constraints != null) {
+                    constraints.add(constraint);
+                }
+            }
+        }
+        GenerationConfig config = GenerationConfig.builder()
+                .optSampling(sampling)
+                .optMaxNewTokens(maxCompletionTokens)
+                .optStopOnEos(true)
+                .optStopOnNewline(true)
+                .optUseCache(true)
+                .optSeed(seed)
+                .build();
+        long t0 = System.nanoTime();
+        List<Generation> generations = generator.generate(rows, config, constraints);
+        double generationSeconds = (System.nanoTime() - t0) / 1e9;
+
+        int t = 1;
+        for (Generation g : generations) {
+            t = Math.max(t, g.tokens().length);
+        }
+        float[] mask = new float[n * t];
+        float[] old = new float[n * t];
+        List<int[]> tokens = new ArrayList<>(n);
+        List<String> texts = new ArrayList<>(n);
+        List<Generation.StopReason> stops = new ArrayList<>(n);
+        for (int c = 0; c < n; c++) {
+            Generation g = generations.get(c);
+            int[] ids = g.tokens();
+            float[] lp = g.logProbs();
+            for (int j = 0; j < ids.length; j++) {
+                mask[c * t + j] = 1f;
+                old[c * t + j] = lp[j];
+            }
+            tokens.add(ids);
+            texts.add(completionText(g.contentTokens()));
+            stops.add(g.stopReason());
+        }
+
+        float[] ref = null;
+        double referenceSeconds = 0;
+        if (referenceScorer != null) {
+            long r0 = System.nanoTime();
+            List<ScoringRequest> requests = new ArrayList<>(p);
+            for (int i = 0; i < p; i++) {
+                requests.add(new ScoringRequest(promptIds.get(i), tokens.subList(i * groupSize, (i + 1) * groupSize)));
+            }
+            List<float[][]> scored = referenceScorer.tokenLogProbs(requests);
+            ref = new float[n * t];
+            for (int i = 0; i < p; i++) {
+                float[][] group = scored.get(i);
+                for (int g = 0; g < groupSize; g++) {
+                    int c = i * groupSize + g;
+                    System.arraycopy(group[g], 0, ref, c * t, group[g].length);
+                }
+            }
+            referenceSeconds = (System.nanoTime() - r0) / 1e9;
+        }
+        return new RolloutBatch(prompts, groupSize, promptIds, tokens, texts, stops, t, mask, old, ref,
+                generationSeconds, referenceSeconds);
+    }
+
+    /**
+     * The text a reward sees: the generated ids without the stop token, decoded with {@code <think>} and
+     * {@code </think>} kept (the reward cuts the answer at {@code </think>}) and padding, end-of-sequence and
+     * unknown tokens left out.
+     */
+    String completionText(int[] content) {
+        SpecialTokens s = tokenizer.specialTokens();
+        int[] kept = new int[content.length];
+        int k = 0;
+        for (int id : content) {
+            if (id != s.pad() && id != s.eos() && id != s.unk()) {
+                kept[k++] = id;
+            }
+        }
+        return tokenizer.decode(Arrays.copyOf(kept, k), false);
+    }
+
+    private ItemConstraint constraint(GrpoPrompt prompt) {
+        List<Integer> candidates = prompt.sample().candidates();
+        int[] ids = new int[candidates.size()];
+        int k = 0;
+        for (int item : candidates) {
+            int id = tokenizer.itemTokenId(item);
+            if (id >= 0) {
+                ids[k++] = id;
+            }
+        }
+        if (k == 0) {
+            throw new IllegalArgumentException("Sample " + prompt.sample().sampleId() + " has no candidate with an "
+                    + "item token in this tokenizer; generation cannot be constrained to its candidates.");
+        }
+        return new ItemConstraint(Arrays.copyOf(ids, k), true);
+    }
+
+    @Override
+    public String toString() {
+        return "GroupRollout[G=" + groupSize + ", " + sampling + ", maxCompletionTokens=" + maxCompletionTokens
+                + ", constrained=" + constrainToCandidates + ", reference=" + (reference != null) + "]";
+    }
+
+    /** Builds a {@link GroupRollout}. Not thread-safe. */
+    public static final class Builder {
+        private PolicyModel policy;
+        private PolicyModel reference;
+        private TextTokenizer tokenizer;
+        private int groupSize = 8;
+        private Sampling sampling = Sampling.topP(0.9, 0.9);
+        private int maxCompletionTokens = 24;
+        private boolean constrainToCandidates;
+
+        private Builder() {
+        }
+
+        /** The policy that samples (required). */
+        public Builder setPolicy(PolicyModel m) {
+            policy = m;
+            return this;
+        }
+
+        /** The policy's tokenizer (required). */
+        public Builder setTokenizer(TextTokenizer t) {
+            tokenizer = t;
+            return this;
+        }
+
+        /** The frozen reference policy for the KL term (default none: no reference log-probs). */
+        public Builder optReference(PolicyModel m) {
+            reference = m;
+            return this;
+        }
+
+        /** Completions per prompt, G (default 8). */
+        public Builder optGroupSize(int g) {
+            groupSize = g;
+            return this;
+        }
+
+        /** The sampling strategy (default temperature 0.9, top-p 0.9). */
+        public Builder optSampling(Sampling s) {
+            sampling = Objects.requireNonNull(s, "sampling");
+            return this;
+        }
+
+        /** The completion-token budget, the stop token included (default 24). */
+        public Builder optMaxCompletionTokens(int n) {
+            maxCompletionTokens = n;
+            return this;
+        }
+
+        /** Only the prompt's candidate items may be generated, and the answer starts with one (default false). */
+        public Builder optConstrainToCandidates(boolean b) {
+            constrainToCandidates = b;
+            return this;
+        }
+
+        /** Validates and builds. */
+        public GroupRollout build() {
+            if (policy == null) {
+                throw new IllegalArgumentException("GroupRollout.Builder needs the policy: call setPolicy.");
+            }
+            if (tokenizer == null) {
+                throw new IllegalArgumentException("GroupRollout.Builder needs the tokenizer: call setTokenizer.");
+            }
+            if (groupSize < 1) {
+                throw new IllegalArgumentException("The group size G must be at least 1, got " + groupSize + ".");
+            }
+            if (maxCompletionTokens < 1 || maxCompletionTokens >= policy.contextLength()) {
+                throw new IllegalArgumentException("The completion-token budget must be in [1, "
+                        + (policy.contextLength() - 1) + "), got " + maxCompletionTokens + ".");
+            }
+            if (tokenizer.vocabSize() > policy.vocabSize()) {
+                throw new IllegalArgumentException("The tokenizer has " + tokenizer.vocabSize()
+                        + " tokens but the policy only " + policy.vocabSize() + ".");
+            }
+            if (reference != null && reference.vocabSize() != policy.vocabSize()) {
+                throw new IllegalArgumentException("The reference policy's vocabulary (" + reference.vocabSize()
+                        + ") differs from the policy's (" + policy.vocabSize() + ").");
+            }
+            return new GroupRollout(this);
+        }
+    }
+}

@@ -1,0 +1,153 @@
+package dev.mllmrec.grpo.train;
+
+import dev.mllmrec.core.Json;
+import dev.mllmrec.core.lm.CausalLm;
+import dev.mllmrec.core.lm.ParameterFiles;
+import dev.mllmrec.core.lm.sft.AdamW;
+import dev.mllmrec.core.lm.tokenizer.TextTokenizer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * The checkpoints of a GRPO run under a root such as {@code W/checkpoints/grpo}:
+ *
+ * <pre>
+ * root/latest/config.json        the policy's LmConfig   (CausalLm.load reads the directory)
+ * root/latest/model.params       the weights
+ * root/latest/tokenizer.json     the tokenizer
+ * root/latest/optimizer.params   AdamW's moments
+ * root/latest/state.json         GrpoState: step, prompt order and cursor, RNG state, history, config
+ * root/best/...                  the same files (no optimizer) for the best validation so far
+ * </pre>
+ *
+ * A checkpoint is written into a temporary directory, then renamed into place: the previous one is first renamed
+ * to {@code .old-<name>} and deleted after the swap. A run killed at any moment leaves a complete checkpoint:
+ * {@link #recover} puts an orphaned {@code .old-<name>} back and removes temporary directories.
+ *
+ * <p>Thread-safe: stateless (one writer per root).
+ */
+public final class GrpoCheckpoints {
+
+    /** The checkpoint that resumes a run. */
+    public static final String LATEST = "latest";
+    /** The checkpoint with the best validation metric. */
+    public static final String BEST = "best";
+    /** The tokenizer file inside a checkpoint. */
+    public static final String TOKENIZER_FILE = "tokenizer.json";
+    /** The optimizer file inside a checkpoint. */
+    public static final String OPTIMIZER_FILE = "optimizer.params";
+    /** The state file inside a checkpoint. */
+    public static final String STATE_FILE = "state.json";
+
+    private static final String TMP = ".tmp-";
+    private static final String OLD = ".old-";
+
+    private GrpoCheckpoints() {
+    }
+
+    /** The complete checkpoint {@code name} under {@code root}, after {@link #recover}. */
+    public static Optional<Path> find(Path root, String name) {
+        recover(root);
+        Path dir = root.resolve(name);
+        return Files.isRegularFile(dir.resolve(STATE_FILE)) ? Optional.of(dir) : Optional.empty();
+    }
+
+    /** Reads a checkpoint's state. */
+    public static GrpoState readState(Path checkpoint) {
+        return Json.read(checkpoint.resolve(STATE_FILE), GrpoState.class);
+    }
+
+    /** Reads a checkpoint's optimizer moments. */
+    public static Map<String, float[]> readOptimizer(Path checkpoint) {
+        return ParameterFiles.read(checkpoint.resolve(OPTIMIZER_FILE));
+    }
+
+    /**
+     * Writes checkpoint {@code name} atomically.
+     *
+     * @param optimizer the optimizer whose moments are saved, or {@code null} (no optimizer file)
+     */
+    public static Path save(Path root, String name, CausalLm model, TextTokenizer tokenizer, AdamW optimizer,
+                            GrpoState state) {
+        try {
+            Files.createDirectories(root);
+            recover(root);
+            Path tmp = Files.createTempDirectory(root, TMP + name + "-");
+            model.save(tmp);
+            tokenizer.save(tmp.resolve(TOKENIZER_FILE));
+            if (optimizer != null) {
+                ParameterFiles.write(tmp.resolve(OPTIMIZER_FILE), optimizer.state());
+            }
+            Json.writePretty(tmp.resolve(STATE_FILE), state);
+            Path dir = root.resolve(name);
+            Path old = root.resolve(OLD + name);
+            if (Files.exists(dir)) {
+                move(dir, old);
+            }
+            move(tmp, dir);
+            if (Files.exists(old)) {
+                deleteTree(old);
+            }
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write checkpoint '" + name + "' under " + root + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Repairs what a killed save can leave: an {@code .old-<name>} without {@code <name>} is renamed back, an
+     * {@code .old-<name>} beside a complete {@code <name>} is deleted, and temporary directories are removed.
+     */
+    public static void recover(Path root) {
+        if (!Files.isDirectory(root)) {
+            return;
+        }
+        try (Stream<Path> s = Files.list(root)) {
+            List<Path> entries = s.sorted().toList();
+            for (Path p : entries) {
+                String file = p.getFileName().toString();
+                if (file.startsWith(TMP)) {
+                    deleteTree(p);
+                } else if (file.startsWith(OLD)) {
+                    Path dir = root.resolve(file.substring(OLD.length()));
+                    if (Files.isRegularFile(dir.resolve(STATE_FILE))) {
+                        deleteTree(p);
+                    } else {
+                        if (Files.exists(dir)) {
+                            deleteTree(dir);
+                        }
+                        move(p, dir);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot repair checkpoints under " + root + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to);
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
