@@ -72,6 +72,8 @@ public record PolicyBundle(CausalLm model, TextTokenizer tokenizer, Path source,
         if (Files.isRegularFile(root.resolve(CausalLm.CONFIG_FILE))
                 && Files.isRegularFile(root.resolve(SftCheckpoint.TOKENIZER_FILE))) {
             dir = root;
+        } else if (Files.isRegularFile(root.resolve("latest").resolve(CausalLm.CONFIG_FILE))) {
+            dir = root.resolve("latest");
         } else {
             dir = SftCheckpoint.latest(root).orElseThrow(() -> new IllegalArgumentException(
                     "No policy checkpoint under " + root + "; train one first (train-sft or train-grpo)."));

@@ -11,6 +11,7 @@ import dev.mllmrec.core.lm.sft.SftCheckpoint;
 import dev.mllmrec.core.lm.tokenizer.TextTokenizer;
 import dev.mllmrec.core.lm.tokenizer.TextTokenizers;
 import dev.mllmrec.core.prompt.PromptBuilder;
+import dev.mllmrec.core.rec.PolicyBundle;
 import dev.mllmrec.grpo.loss.LossAggregation;
 import dev.mllmrec.grpo.monitor.InflationFlag;
 import dev.mllmrec.grpo.monitor.RewardInflationMonitor;
@@ -110,7 +111,10 @@ public final class GrpoStage {
     /** Runs GRPO on {@code workDir} and returns the summary it also writes. */
     public static Map<String, Object> run(WorkDir workDir, Options options, GrpoValidator validator) {
         PreparedData data = PreparedData.load(workDir);
-        PromptBuilder promptBuilder = PromptBuilder.of(data.catalog());
+        Path init = initCheckpoint(workDir, options.init());
+        // The policy answers prompts in the style it was fine-tuned on (recorded beside the SFT checkpoints).
+        PromptBuilder.Style style = PolicyBundle.readStyle(init);
+        PromptBuilder promptBuilder = PromptBuilder.builder().setCatalog(data.catalog()).optStyle(style).build();
         Path augmented = workDir.root().resolve(AUGMENTED_FILE);
         boolean useAugmented = Files.isRegularFile(augmented);
         List<GrpoPrompt> prompts = useAugmented ? GrpoPrompts.fromAugmentedFile(augmented, promptBuilder)
@@ -131,9 +135,9 @@ public final class GrpoStage {
             validation = validation.subList(0, options.validationSamples());
         }
 
-        Path init = initCheckpoint(workDir, options.init());
         Path dir = workDir.commandDir(NAME);
         Path checkpoints = workDir.checkpoints(NAME);
+        PolicyBundle.writeStyle(checkpoints, style);
         GrpoConfig config = options.config();
         RewardInflationMonitor monitor = RewardInflationMonitor.builder()
                 .optWindowSteps(options.inflationWindow())
