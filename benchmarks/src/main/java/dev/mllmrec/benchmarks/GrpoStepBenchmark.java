@@ -50,12 +50,14 @@ import org.openjdk.jmh.annotations.Warmup;
  * </ul>
  *
  * A randomly initialised policy rarely stops early, so completions use the whole budget: an upper bound on a
- * trained policy's step time.
+ * trained policy's step time. libtorch runs on one thread: decoding is many small operations, and on a shared
+ * 2-core machine a second intra-op thread mostly waits for a busy core (measured: 2 to 5 times slower).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @State(Scope.Benchmark)
-@Fork(value = 1, jvmArgsAppend = {"-Dai.djl.offline=true"})
+@Fork(value = 1, jvmArgsAppend = {"-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=1",
+    "-Dai.djl.pytorch.num_interop_threads=1"})
 @Warmup(iterations = 1, time = 10)
 @Measurement(iterations = 3, time = 10)
 public class GrpoStepBenchmark {

@@ -59,7 +59,7 @@ public final class TrainGrpoCommand implements Callable<Integer> {
                     + "W/train_grpo.jsonl; recorded here). Default: ${DEFAULT-VALUE}.")
     double cotProb;
 
-    @Option(names = "--steps", paramLabel = "N", defaultValue = "120",
+    @Option(names = "--steps", paramLabel = "N", defaultValue = "300",
             description = "GRPO steps (0: one pass over the prompts). Default: ${DEFAULT-VALUE}.")
     int steps;
 
@@ -67,7 +67,7 @@ public final class TrainGrpoCommand implements Callable<Integer> {
             description = "Prompts per step (each gets G completions). Default: ${DEFAULT-VALUE}.")
     int promptsPerStep;
 
-    @Option(names = "--lr", paramLabel = "LR", defaultValue = "5e-5",
+    @Option(names = "--lr", paramLabel = "LR", defaultValue = "1e-4",
             description = "AdamW learning rate. Default: ${DEFAULT-VALUE}.")
     double lr;
 
@@ -95,7 +95,7 @@ public final class TrainGrpoCommand implements Callable<Integer> {
             description = "Only let the policy generate the prompt's candidate items (off in the reference).")
     boolean constrain;
 
-    @Option(names = "--validate-every", paramLabel = "N", defaultValue = "20",
+    @Option(names = "--validate-every", paramLabel = "N", defaultValue = "25",
             description = "Validation every N steps (and at the start and the end). Default: ${DEFAULT-VALUE}.")
     int validateEvery;
 
@@ -110,6 +110,16 @@ public final class TrainGrpoCommand implements Callable<Integer> {
     @Option(names = "--max-train-prompts", paramLabel = "N", defaultValue = "0",
             description = "Use at most N training prompts (0: all). Default: ${DEFAULT-VALUE}.")
     int maxTrainPrompts;
+
+    @Option(names = "--inflation-window", paramLabel = "N", defaultValue = "50",
+            description = "Reward-inflation window: compare each validation with the one at least N steps earlier. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    int inflationWindow;
+
+    @Option(names = "--inflation-min-rise", paramLabel = "R", defaultValue = "0.1",
+            description = "Fitted training-reward rise over the window that counts as rising. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    double inflationMinRise;
 
     @Option(names = "--stop-on-inflation", paramLabel = "N", defaultValue = "0",
             description = "Stop after N consecutive reward-inflation flags (0: only warn). Default: ${DEFAULT-VALUE}.")
@@ -142,7 +152,7 @@ public final class TrainGrpoCommand implements Callable<Integer> {
             config.optEpsilonHigh(epsilonHigh);
         }
         GrpoStage.Options options = new GrpoStage.Options(init, config.build(), cotProb, validationSamples,
-                negatives, maxTrainPrompts, Math.max(1, validateEvery), 0.1, stopOnInflation);
+                negatives, maxTrainPrompts, inflationWindow, inflationMinRise, stopOnInflation);
         Map<String, Object> summary = GrpoStage.run(WorkDir.of(workDir), options, null);
         print(System.out, summary, WorkDir.of(workDir).summary(GrpoStage.NAME));
         return 0;

@@ -55,7 +55,7 @@ public final class RewardInflationMonitor implements GrpoListener {
         this.chartFile = b.chartFile;
     }
 
-    /** A builder with the defaults (window 20 steps, rise 0.1, HR@3, gain 0, never stop, no chart). */
+    /** A builder with the defaults (window 50 steps, rise 0.1, HR@3, gain 0, never stop, no chart). */
     public static Builder builder() {
         return new Builder();
     }
@@ -211,7 +211,7 @@ public final class RewardInflationMonitor implements GrpoListener {
 
     /** Builds a {@link RewardInflationMonitor}. Not thread-safe. */
     public static final class Builder {
-        private int windowSteps = 20;
+        private int windowSteps = 50;
         private double minRewardRise = 0.1;
         private String metric = "HR@3";
         private double minMetricGain = 0.0;
@@ -221,7 +221,7 @@ public final class RewardInflationMonitor implements GrpoListener {
         private Builder() {
         }
 
-        /** The least span, in steps, between a validation and its reference (default 20). */
+        /** The least span, in steps, between a validation and its reference (default 50). */
         public Builder optWindowSteps(int v) {
             windowSteps = v;
             return this;

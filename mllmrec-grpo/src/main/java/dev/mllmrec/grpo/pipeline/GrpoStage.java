@@ -86,7 +86,7 @@ public final class GrpoStage {
 
         /** The defaults: start from {@code sft}, the default trainer settings, 256 validation samples. */
         public static Options defaults() {
-            return new Options("sft", GrpoConfig.builder().build(), 0.05, 256, 9, 0, 20, 0.1, 0);
+            return new Options("sft", GrpoConfig.builder().build(), 0.05, 256, 9, 0, 50, 0.1, 0);
         }
     }
 

@@ -196,7 +196,7 @@ public record GrpoConfig(int promptsPerStep, int numGenerations, double temperat
         private int policyUpdates = 1;
         private int gradientAccumulation = 1;
         private double maxGradNorm = 1.0;
-        private double learningRate = 5e-5;
+        private double learningRate = 1e-4;
         private LrSchedule lrSchedule = LrSchedule.CONSTANT;
         private double warmupFraction = 0.0;
         private double minLrRatio = 0.1;
@@ -312,7 +312,7 @@ public record GrpoConfig(int promptsPerStep, int numGenerations, double temperat
             return this;
         }
 
-        /** Peak learning rate (default 5e-5). */
+        /** Peak learning rate (default 1e-4). */
         public Builder optLearningRate(double v) {
             learningRate = v;
             return this;
