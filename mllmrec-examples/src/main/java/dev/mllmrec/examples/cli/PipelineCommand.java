@@ -62,7 +62,7 @@ public final class PipelineCommand implements Callable<Integer> {
                 "--keep-fraction", "0.5"));
         stages.add(args("augment", "--work-dir", wd, "--stage", "sft", "--seed", s));
         stages.add(args("augment", "--work-dir", wd, "--stage", "grpo", "--seed", s));
-        stages.add(quick ? args("train-sasrec", "--work-dir", wd, "--seed", s, "--epochs", "20")
+        stages.add(quick ? args("train-sasrec", "--work-dir", wd, "--seed", s, "--epochs", "4")
                 : args("train-sasrec", "--work-dir", wd, "--seed", s));
         stages.add(quick ? args("train-sft", "--work-dir", wd, "--seed", s, "--epochs", "1", "--max-train", "6000")
                 : args("train-sft", "--work-dir", wd, "--seed", s));
