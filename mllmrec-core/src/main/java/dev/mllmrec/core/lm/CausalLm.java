@@ -275,7 +275,7 @@ public final class CausalLm implements PolicyModel {
                     .reshape(batch, time, 3, heads, dh).transpose(2, 0, 3, 1, 4); // (3, B, H, T, dh)
             NDArray qk = qkv.get(new NDIndex("0:2"));
             qk = qk.mul(cos).add(qk.matMul(rotateHalf).mul(sin));
-            NDArray q = qk.get(0).mul(attentionScale);
+            NDArray q = Scalars.mul(qk.get(0), attentionScale);
             NDArray k = qk.get(1);
             NDArray v = qkv.get(2);
             if (cache != null) {

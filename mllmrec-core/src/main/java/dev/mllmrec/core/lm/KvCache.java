@@ -101,7 +101,7 @@ public final class KvCache implements AutoCloseable {
     private NDArray own(NDArray a) {
         // duplicate() detaches from autograd; while gradients are recorded (a training pass that shares a prompt's
         // cache across its completions) the copy must stay in the graph, which a multiplication by one does.
-        NDArray copy = JniUtils.isGradMode() ? a.mul(1f) : a.duplicate();
+        NDArray copy = JniUtils.isGradMode() ? Scalars.mul(a, 1f) : a.duplicate();
         copy.attach(manager);
         return copy;
     }

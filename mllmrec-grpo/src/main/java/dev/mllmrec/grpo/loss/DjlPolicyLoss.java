@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import dev.mllmrec.core.lm.Scalars;
 import java.util.Objects;
 
 /**
@@ -72,14 +73,14 @@ public final class DjlPolicyLoss implements PolicyLoss, AutoCloseable {
         Terms t = terms(logProbs, oldLogProbs, refLogProbs, advantages, mask);
         NDArray perToken = t.surrogate;
         if (t.kl != null && config.beta() != 0.0) {
-            perToken = perToken.add(t.kl.mul((float) config.beta()));
+            perToken = perToken.add(Scalars.mul(t.kl, (float) config.beta()));
         }
         NDArray masked = perToken.mul(t.mask);
         NDArray loss = switch (config.aggregation()) {
             case GRPO -> masked.sum(new int[] {1}).div(t.mask.sum(new int[] {1}).maximum(1f)).mean();
-            case DAPO -> dapoTokenCount > 0 ? masked.sum().div((float) dapoTokenCount)
+            case DAPO -> dapoTokenCount > 0 ? Scalars.div(masked.sum(), (float) dapoTokenCount)
                     : masked.sum().div(t.mask.sum().maximum(1f));
-            case DR_GRPO -> masked.sum().div((float) ((double) t.n * config.maxCompletionLength()));
+            case DR_GRPO -> Scalars.div(masked.sum(), (float) ((double) t.n * config.maxCompletionLength()));
         };
         return new DjlPolicyLossOutput(loss, metrics(t));
     }

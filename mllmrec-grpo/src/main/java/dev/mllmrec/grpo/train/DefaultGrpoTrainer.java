@@ -348,7 +348,7 @@ public final class DefaultGrpoTrainer implements GrpoTrainer {
                             dapo ? (double) generated : 0.0);
                     // GRPO and Dr. GRPO average over sequences: weigh each micro-batch by its share of them. DAPO
                     // already divides by the whole batch's token count.
-                    NDArray scaled = dapo ? lo.loss() : lo.loss().mul((float) rows / n);
+                    NDArray scaled = dapo ? lo.loss() : dev.mllmrec.core.lm.Scalars.mul(lo.loss(), (float) rows / n);
                     gc.backward(scaled);
                     iterationLoss += scaled.getFloat();
                     PolicyLossMetrics pm = lo.readMetrics();

@@ -289,7 +289,7 @@ public final class SftTrainer {
             NDArray hidden = model.hidden(step.create(tokens, new Shape(b, longest)), null, null, null);
             NDArray rows = hidden.reshape(b * longest, -1).get(new NDIndex("{}", step.create(gather)));
             NDArray nll = model.logits(rows).logSoftmax(-1).take(step.create(flatTargets)).sum().neg();
-            gc.backward(nll.div((float) groupTargets));
+            gc.backward(dev.mllmrec.core.lm.Scalars.div(nll, (float) groupTargets));
             return new MicroOutcome(nll.getFloat(), real);
         }
     }
