@@ -4,8 +4,10 @@ package dev.mllmrec.core.sasrec;
  * The hyper-parameters of a SASRec model and its training run. Immutable once built; serialised verbatim into every
  * checkpoint so that a model records what produced it.
  *
- * <p>The defaults are tuned on the MovieLens posters subset under the 9-item-history protocol and train in a few
- * minutes on two CPU cores; see {@link Builder} for each one.
+ * <p>The defaults were tuned on the MovieLens posters subset (575 users, 2,943 items) under the 9-item-history
+ * protocol: test HR@3 0.856 against 9 uniform negatives (popularity: 0.734), 2,730 steps in about 90 seconds on one
+ * CPU thread. Reading 10 items matches what a request shows (windows of 50 stayed at popularity level for the 9
+ * epochs tried). See {@link Builder} for each value.
  *
  * @param maxLength       the number of most recent items the model reads; training windows have this length and
  *                        longer request histories are truncated to their last {@code maxLength} items
