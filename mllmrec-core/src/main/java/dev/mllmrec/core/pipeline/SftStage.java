@@ -85,7 +85,15 @@ public final class SftStage {
         List<TrainingPrompts.Entry> entries = TrainingPrompts.load(data, prompts,
                 workDir.root().resolve("train_sft.jsonl"), options.negatives());
         if (options.maxTrainSamples() > 0 && entries.size() > options.maxTrainSamples()) {
-            entries = entries.subList(0, options.maxTrainSamples());
+            // A seeded subset spread over every user (the files are in user order), kept in file order.
+            List<TrainingPrompts.Entry> ranked = new ArrayList<>(entries);
+            ranked.sort(java.util.Comparator.comparingLong(
+                    e -> dev.mllmrec.core.Seeds.derive(options.seed(), e.sample().sampleId())));
+            java.util.Set<String> keep = new java.util.HashSet<>();
+            for (TrainingPrompts.Entry e : ranked.subList(0, options.maxTrainSamples())) {
+                keep.add(e.sample().sampleId());
+            }
+            entries = entries.stream().filter(e -> keep.contains(e.sample().sampleId())).toList();
         }
         List<SftExample> examples = new ArrayList<>(entries.size());
         for (TrainingPrompts.Entry e : entries) {
