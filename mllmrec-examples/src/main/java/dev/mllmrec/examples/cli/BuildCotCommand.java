@@ -11,7 +11,9 @@ import dev.mllmrec.core.cot.CotPipeline;
 import dev.mllmrec.core.cot.io.ReferenceCotFormat;
 import dev.mllmrec.core.cot.llm.ChatBackend;
 import dev.mllmrec.core.cot.llm.CotRefiner;
-import dev.mllmrec.core.cot.llm.OpenAiChatBackend;
+import dev.mllmrec.core.cot.llm.HttpChatBackend;
+import dev.mllmrec.core.http.ChatOptions;
+import dev.mllmrec.core.http.OpenAiChatClient;
 import dev.mllmrec.core.cot.llm.PseudoCotGenerator;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -137,7 +139,13 @@ public final class BuildCotCommand implements Callable<Integer> {
     }
 
     private ChatBackend backend() {
-        return new OpenAiChatBackend(baseUrl, System.getenv(apiKeyEnv), requireModel(), temperature, maxTokens,
-                Duration.ofSeconds(timeoutSeconds), 3);
+        return new HttpChatBackend(OpenAiChatClient.builder()
+                .setBaseUrl(baseUrl)
+                .setModel(requireModel())
+                .optApiKeyEnv(apiKeyEnv)
+                .optRequestTimeout(Duration.ofSeconds(timeoutSeconds))
+                .optMaxConcurrency(threads == null ? 8 : Math.max(1, threads))
+                .optDefaultOptions(new ChatOptions(temperature, null, maxTokens, null))
+                .build());
     }
 }
