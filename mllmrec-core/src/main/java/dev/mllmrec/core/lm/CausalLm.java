@@ -235,6 +235,14 @@ public final class CausalLm implements PolicyModel {
 
     @Override
     public NDArray hidden(NDArray tokens, NDArray positions, NDArray keyMask, KvCache cache) {
+        return hidden(tokens, positions, keyMask, cache, null);
+    }
+
+    /**
+     * {@link #hidden(NDArray, NDArray, NDArray, KvCache)} for training, with {@code dropout} (may be {@code null})
+     * applied to the embeddings and to the output of every attention and MLP sub-layer before its residual add.
+     */
+    public NDArray hidden(NDArray tokens, NDArray positions, NDArray keyMask, KvCache cache, Dropout dropout) {
         Shape shape = tokens.getShape();
         if (shape.dimension() != 2) {
             throw new IllegalArgumentException("Tokens must be (batch, time), got " + shape + ".");
@@ -259,6 +267,9 @@ public final class CausalLm implements PolicyModel {
         int dh = config.headSize();
 
         NDArray x = Embedding.embedding(ids, tokenEmbedding, SparseFormat.DENSE).singletonOrThrow();
+        if (dropout != null) {
+            x = dropout.apply(x);
+        }
         NDArray cos = Embedding.embedding(pos, cosTable, SparseFormat.DENSE).singletonOrThrow()
                 .reshape(batch, 1, time, dh);
         NDArray sin = Embedding.embedding(pos, sinTable, SparseFormat.DENSE).singletonOrThrow()
@@ -289,11 +300,13 @@ public final class CausalLm implements PolicyModel {
             }
             NDArray attended = scores.softmax(-1).matMul(v) // (B, H, T, dh)
                     .transpose(0, 2, 1, 3).reshape(batch, time, d);
-            x = x.add(Linear.linear(attended, b.outWeight, b.outBias).singletonOrThrow());
+            NDArray attnOut = Linear.linear(attended, b.outWeight, b.outBias).singletonOrThrow();
+            x = x.add(dropout == null ? attnOut : dropout.apply(attnOut));
             NDArray h2 = LayerNorm.layerNorm(x, normShape, b.ln2Gamma, b.ln2Beta, (float) config.layerNormEps())
                     .singletonOrThrow();
             NDArray mlp = Activation.gelu(Linear.linear(h2, b.fc1Weight, b.fc1Bias).singletonOrThrow());
-            x = x.add(Linear.linear(mlp, b.fc2Weight, b.fc2Bias).singletonOrThrow());
+            NDArray mlpOut = Linear.linear(mlp, b.fc2Weight, b.fc2Bias).singletonOrThrow();
+            x = x.add(dropout == null ? mlpOut : dropout.apply(mlpOut));
         }
         if (cache != null) {
             cache.commit(newKeyBias, time);
@@ -341,6 +354,17 @@ public final class CausalLm implements PolicyModel {
     @Override
     public NDArray logits(NDArray hidden) {
         return Linear.linear(hidden, head).singletonOrThrow();
+    }
+
+    /**
+     * The logits of chosen tokens only: {@code hidden (n, d)} and token ids {@code (n, m)} give {@code (n, m)}, the
+     * same values as the matching entries of {@link #logits} at a fraction of the cost (sampled-softmax training).
+     */
+    public NDArray logitsOf(NDArray hidden, NDArray tokens) {
+        Shape ts = tokens.getShape();
+        NDArray ids = tokens.getDataType() == DataType.INT64 ? tokens : tokens.toType(DataType.INT64, false);
+        NDArray rows = Embedding.embedding(ids, head, SparseFormat.DENSE).singletonOrThrow(); // (n, m, d)
+        return rows.matMul(hidden.reshape(ts.get(0), config.dModel(), 1)).reshape(ts.get(0), ts.get(1));
     }
 
     /** Logits {@code (batch, time, vocab)} of a whole batch, without a cache. */

@@ -4,12 +4,15 @@ import dev.mllmrec.api.Item;
 import dev.mllmrec.api.RecommendationSample;
 import dev.mllmrec.core.Json;
 import dev.mllmrec.core.WorkDir;
+import dev.mllmrec.core.Seeds;
+import dev.mllmrec.core.data.LeaveOneOut;
 import dev.mllmrec.core.data.PreparedData;
 import dev.mllmrec.core.data.Split;
 import dev.mllmrec.core.eval.Evaluation;
 import dev.mllmrec.core.eval.Evaluator;
 import dev.mllmrec.core.lm.CausalLm;
 import dev.mllmrec.core.lm.LmConfig;
+import dev.mllmrec.core.lm.sft.AnswerEnd;
 import dev.mllmrec.core.lm.sft.SftCheckpoint;
 import dev.mllmrec.core.lm.sft.SftConfig;
 import dev.mllmrec.core.lm.sft.SftExample;
@@ -59,15 +62,40 @@ public final class SftStage {
      * @param validationSamples the most validation users ranked after each epoch (0: all)
      * @param negatives         negatives of the training windows and of validation
      * @param style             the prompt style (compact by default for the built-in policy)
+     * @param sequenceEpochs    passes of item-sequence pre-training before the prompts (0: none); see
+     *                          {@link ItemSequenceWindows}
+     * @param dropout           the dropout rate of both training phases
      */
     public record Options(String preset, int epochs, int batchSize, double learningRate, long seed,
-                          int maxTrainSamples, int validationSamples, int negatives, PromptBuilder.Style style) {
+                          int maxTrainSamples, int validationSamples, int negatives, PromptBuilder.Style style,
+                          int sequenceEpochs, double dropout) {
 
-        /** The defaults: the small preset, 2 epochs, batch 32, learning rate 2e-3, seed 42, compact prompts. */
+        /** Items per pre-training window (the history length plus the target, as in the prompts). */
+        public static final int SEQUENCE_WINDOW = 10;
+        /** Items between the ends of consecutive pre-training windows. */
+        public static final int SEQUENCE_STRIDE = 5;
+        /** Pre-training windows per optimizer step. */
+        public static final int SEQUENCE_BATCH = 64;
+
+        /**
+         * The defaults: the small preset, 20 pre-training epochs, then 2 epochs over the prompts, batch 32,
+         * learning rate 2e-3, seed 42, compact prompts.
+         */
         public static Options defaults() {
-            return new Options("small", 2, 32, 2e-3, 42L, 0, 0, 9, PromptBuilder.Style.COMPACT);
+            return new Options("small", 2, 32, 2e-3, 42L, 0, 0, 9, PromptBuilder.Style.COMPACT, 20, 0.3);
+        }
+
+        /** These options with {@code n} pre-training epochs. */
+        public Options withSequenceEpochs(int n) {
+            return new Options(preset, epochs, batchSize, learningRate, seed, maxTrainSamples, validationSamples,
+                    negatives, style, n, dropout);
         }
     }
+
+    /** The checkpoint directory name of item-sequence pre-training ({@code W/checkpoints/sft-sequence}). */
+    public static final String SEQUENCE_NAME = "sft-sequence";
+    /** Uniform negatives per target of the pre-training's sampled softmax. */
+    static final int SEQUENCE_NEGATIVES = Integer.getInteger("mllmrec.sequenceNegatives", 9);
 
     private SftStage() {
     }
@@ -126,6 +154,7 @@ public final class SftStage {
                 .optBatchSize(options.batchSize())
                 .optLearningRate(options.learningRate())
                 .optSeed(options.seed())
+                .optDropout(options.dropout())
                 .build();
         LOG.info("SFT: {} training prompts, {} validation samples, vocabulary {}, model {}", examples.size(),
                 validation.size(), tokenizer.vocabSize(), lmConfig);
@@ -134,6 +163,10 @@ public final class SftStage {
         Path dir = workDir.commandDir(NAME);
         PolicyBundle.writeStyle(checkpoints, style);
         try (CausalLm model = CausalLm.create(lmConfig, options.seed())) {
+            Map<String, Object> pretraining = null;
+            if (options.sequenceEpochs() > 0 && latest.isEmpty()) {
+                pretraining = pretrain(workDir, data, model, tokenizer, options, val);
+            }
             SftTrainer trainer = SftTrainer.builder()
                     .setModel(model)
                     .setTokenizer(tokenizer)
@@ -156,6 +189,9 @@ public final class SftStage {
             }
             summary.put("validation", v);
             summary.put("seconds", result.seconds());
+            if (pretraining != null) {
+                summary.put("sequence_pretraining", pretraining);
+            }
             summary.put("resumed", result.resumed());
             summary.put("completed", result.completed());
             summary.put("preset", lmConfig.preset());
@@ -172,6 +208,52 @@ public final class SftStage {
         } finally {
             tokenizer.close();
         }
+    }
+
+    /**
+     * Item-sequence pre-training of {@code model} in place (resuming from {@code W/checkpoints/sft-sequence}); its
+     * validation ranks the candidates by the next-item likelihood after the history alone.
+     */
+    private static Map<String, Object> pretrain(WorkDir workDir, PreparedData data, CausalLm model,
+                                                TextTokenizer tokenizer, Options options,
+                                                List<RecommendationSample> validation) {
+        List<SftExample> windows = ItemSequenceWindows.examples(
+                LeaveOneOut.trainingPrefixes(data.sequences()), Options.SEQUENCE_WINDOW, Options.SEQUENCE_STRIDE);
+        SftConfig config = SftConfig.builder()
+                .optEpochs(options.sequenceEpochs())
+                .optBatchSize(Options.SEQUENCE_BATCH)
+                .optLearningRate(options.learningRate())
+                .optAnswerEnd(AnswerEnd.NONE)
+                .optSeed(Seeds.derive(options.seed(), SEQUENCE_NAME))
+                .optDropout(options.dropout())
+                .optSampledNegatives(SEQUENCE_NEGATIVES)
+                .build();
+        int[] pool = data.catalog().items().stream().mapToInt(i -> tokenizer.itemTokenId(i.id()))
+                .filter(t -> t >= 0).toArray();
+        PromptBuilder sequencePrompts = PromptBuilder.builder().setCatalog(data.catalog())
+                .optStyle(PromptBuilder.Style.SEQUENCE).build();
+        LOG.info("SFT pre-training on {} item-sequence windows ({} epochs)", windows.size(), options.sequenceEpochs());
+        SftTrainer trainer = SftTrainer.builder()
+                .setModel(model)
+                .setTokenizer(tokenizer)
+                .optConfig(config)
+                .optCheckpointDir(workDir.checkpoints(SEQUENCE_NAME))
+                .optNegativePool(pool)
+                .optMetricsFile(workDir.commandDir(NAME).resolve("sequence-metrics.jsonl"))
+                .optValidator((m, epoch) -> validate(m, tokenizer, sequencePrompts, validation))
+                .addListener(new SftProgressListener())
+                .build();
+        SftResult result = trainer.train(windows);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("windows", windows.size());
+        out.put("epochs", result.epochs());
+        out.put("steps", result.steps());
+        out.put("tokens_per_second", result.tokensPerSecond());
+        out.put("train_loss", result.trainLoss());
+        out.put("validation", result.validation());
+        out.put("seconds", result.seconds());
+        out.put("resumed", result.resumed());
+        return out;
     }
 
     /** HR@K and NDCG@K of the likelihood recommender over {@code model} on {@code samples}. */

@@ -85,7 +85,13 @@ public final class PromptBuilder {
          * built-in policy, trained from scratch, learn the collaborative signal on a 2-core CPU; the answer keeps
          * the reference form {@code [ITEM_<id>] <title>}.
          */
-        COMPACT;
+        COMPACT,
+        /**
+         * The history alone, {@code history: [ITEM_1] [ITEM_2] ...}, with no candidates and no answer cue: the
+         * format of item-sequence pre-training ({@code ItemSequenceWindows}), where the next item token follows the
+         * history directly. Useful to validate a pre-trained policy before it has seen a prompt.
+         */
+        SEQUENCE;
 
         /** The style named {@code name} (case-insensitive). */
         public static Style of(String name) {
@@ -94,7 +100,7 @@ public final class PromptBuilder {
                     return s;
                 }
             }
-            throw new IllegalArgumentException("Unknown prompt style '" + name + "'; use reference or compact.");
+            throw new IllegalArgumentException("Unknown prompt style '" + name + "'; use reference, compact or sequence.");
         }
     }
 
@@ -151,6 +157,13 @@ public final class PromptBuilder {
     public String prompt(List<Integer> history, List<Integer> candidates, String reasoning) {
         if (style == Style.COMPACT) {
             return compact(history, candidates, reasoning);
+        }
+        if (style == Style.SEQUENCE) {
+            StringBuilder sb = new StringBuilder(COMPACT_HISTORY);
+            for (Integer h : history) {
+                sb.append(' ').append(ItemTokens.token(h));
+            }
+            return sb.toString();
         }
         List<String> lines = new ArrayList<>();
         lines.add(INSTRUCTION);

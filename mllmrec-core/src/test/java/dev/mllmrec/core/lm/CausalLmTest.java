@@ -40,6 +40,22 @@ class CausalLmTest {
     }
 
     @Test
+    void logitsOfChosenTokensEqualTheMatchingEntriesOfTheFullLogits() {
+        try (CausalLm lm = CausalLm.create(TINY, 5); NDManager m = NDManager.newBaseManager()) {
+            NDArray hidden = lm.hidden(m.create(randomTokens(3, 6, 50), new Shape(1, 3)), null, null, null)
+                    .reshape(3, -1);
+            float[] full = lm.logits(hidden).toFloatArray(); // (3, 50)
+            long[] chosen = {7, 0, 49, 12, 12, 3};
+            float[] some = lm.logitsOf(hidden, m.create(chosen, new Shape(3, 2))).toFloatArray();
+            for (int i = 0; i < chosen.length; i++) {
+                int row = i / 2;
+                assertThat(some[i]).as("row %d token %d", row, chosen[i])
+                        .isCloseTo(full[row * 50 + (int) chosen[i]], within(1e-5f));
+            }
+        }
+    }
+
+    @Test
     void changingALaterTokenNeverChangesAnEarlierPositionsLogits() {
         int time = 16;
         try (CausalLm lm = CausalLm.create(TINY, 2); NDManager m = NDManager.newBaseManager()) {

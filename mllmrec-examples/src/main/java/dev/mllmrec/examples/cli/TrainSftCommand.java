@@ -33,6 +33,16 @@ public final class TrainSftCommand implements Callable<Integer> {
             description = "Passes over the training prompts. Default: ${DEFAULT-VALUE}.")
     int epochs;
 
+    @Option(names = "--sequence-epochs", paramLabel = "N", defaultValue = "20",
+            description = "Passes of item-sequence pre-training (every training item predicted from the items "
+                    + "before it) before the prompts; 0 skips it. Default: ${DEFAULT-VALUE}.")
+    int sequenceEpochs;
+
+    @Option(names = "--dropout", paramLabel = "P", defaultValue = "0.3",
+            description = "Dropout rate of training (embeddings and every sub-layer's output). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    double dropout;
+
     @Option(names = "--batch-size", paramLabel = "B", defaultValue = "32",
             description = "Prompts per optimizer step. Default: ${DEFAULT-VALUE}.")
     int batchSize;
@@ -60,7 +70,8 @@ public final class TrainSftCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         SftStage.Options options = new SftStage.Options(preset, epochs, batchSize, learningRate, seed, maxTrain,
-                validationSamples, 9, dev.mllmrec.core.prompt.PromptBuilder.Style.of(promptStyle));
+                validationSamples, 9, dev.mllmrec.core.prompt.PromptBuilder.Style.of(promptStyle), sequenceEpochs,
+                dropout);
         Map<String, Object> summary = SftStage.run(WorkDir.of(workDir), options);
         System.out.print(Json.pretty(summary));
         return 0;

@@ -22,12 +22,16 @@ package dev.mllmrec.core.lm.sft;
  * @param checkpointEverySteps  a checkpoint every so many optimizer steps (0: only at epoch ends)
  * @param keepCheckpoints       how many checkpoints to keep (the newest)
  * @param logEverySteps         a metrics line every so many optimizer steps
+ * @param dropout               the dropout rate of training forward passes (0: none); masks are seeded per step
+ * @param sampledNegatives      0: the loss is cross-entropy over the whole vocabulary; k &gt; 0: a sampled softmax
+ *                              over each target and k tokens drawn uniformly from the trainer's negative pool (the
+ *                              objective of SASRec-style training against uniform negatives)
  */
 public record SftConfig(int epochs, int batchSize, int gradientAccumulation, double learningRate,
                         double warmupFraction, LrSchedule schedule, double minLrRatio, double weightDecay,
                         double beta1, double beta2, double epsilon, double maxGradNorm, LossScope lossScope,
                         AnswerEnd answerEnd, int maxSequenceLength, long seed, int checkpointEverySteps,
-                        int keepCheckpoints, int logEverySteps) {
+                        int keepCheckpoints, int logEverySteps, double dropout, int sampledNegatives) {
 
     /** The default seed. */
     public static final long DEFAULT_SEED = 42L;
@@ -54,6 +58,8 @@ public record SftConfig(int epochs, int batchSize, int gradientAccumulation, dou
         require(checkpointEverySteps >= 0, "checkpointEverySteps must be >= 0, got " + checkpointEverySteps);
         require(keepCheckpoints >= 1, "keepCheckpoints must be at least 1, got " + keepCheckpoints);
         require(logEverySteps >= 1, "logEverySteps must be at least 1, got " + logEverySteps);
+        require(dropout >= 0 && dropout < 1, "dropout must be in [0, 1), got " + dropout);
+        require(sampledNegatives >= 0, "sampledNegatives must be >= 0, got " + sampledNegatives);
     }
 
     private static void require(boolean ok, String message) {
@@ -88,6 +94,8 @@ public record SftConfig(int epochs, int batchSize, int gradientAccumulation, dou
         private int checkpointEverySteps = 500;
         private int keepCheckpoints = 2;
         private int logEverySteps = 10;
+        private double dropout = 0.0;
+        private int sampledNegatives = 0;
 
         private Builder() {
         }
@@ -201,11 +209,26 @@ public record SftConfig(int epochs, int batchSize, int gradientAccumulation, dou
             return this;
         }
 
+        /** The dropout rate of training forward passes (default 0: none). */
+        public Builder optDropout(double v) {
+            dropout = v;
+            return this;
+        }
+
+        /**
+         * A sampled softmax over each target and {@code k} uniformly drawn negatives instead of the full vocabulary
+         * (default 0: full vocabulary); the trainer then needs a negative pool.
+         */
+        public Builder optSampledNegatives(int k) {
+            sampledNegatives = k;
+            return this;
+        }
+
         /** Validates and builds. */
         public SftConfig build() {
             return new SftConfig(epochs, batchSize, gradientAccumulation, learningRate, warmupFraction, schedule,
                     minLrRatio, weightDecay, beta1, beta2, epsilon, maxGradNorm, lossScope, answerEnd,
-                    maxSequenceLength, seed, checkpointEverySteps, keepCheckpoints, logEverySteps);
+                    maxSequenceLength, seed, checkpointEverySteps, keepCheckpoints, logEverySteps, dropout, sampledNegatives);
         }
     }
 }

@@ -18,17 +18,23 @@ final class SftData {
     final int[][] sequences;
     /** Index of the first target token in each sequence (loss covers tokens lossStart..end). */
     final int[] lossStart;
+    /** Per sequence, the sorted token ids a sampled softmax must not draw as negatives (often empty). */
+    final int[][] notNegatives;
     final long fingerprint;
     final int batchSize;
 
-    private SftData(int[][] sequences, int[] lossStart, int batchSize) {
+    private SftData(int[][] sequences, int[] lossStart, int[][] notNegatives, int batchSize) {
         this.sequences = sequences;
         this.lossStart = lossStart;
+        this.notNegatives = notNegatives;
         this.batchSize = batchSize;
         long h = 0x51ED27A0F3C9B1D5L;
         for (int i = 0; i < sequences.length; i++) {
             h = SeededRandom.mix(h, lossStart[i]);
             h = SeededRandom.mix(h, Arrays.hashCode(sequences[i]));
+            if (notNegatives[i].length > 0) {
+                h = SeededRandom.mix(h, Arrays.hashCode(notNegatives[i]));
+            }
         }
         this.fingerprint = h;
     }
@@ -47,6 +53,7 @@ final class SftData {
         }
         int[][] seqs = new int[examples.size()][];
         int[] start = new int[examples.size()];
+        int[][] exclude = new int[examples.size()][];
         for (int i = 0; i < examples.size(); i++) {
             SftExample ex = examples.get(i);
             int[] prompt = tokenizer.encode(ex.prompt());
@@ -68,8 +75,10 @@ final class SftData {
             }
             seqs[i] = seq;
             start[i] = config.lossScope() == LossScope.ANSWER ? keepPrompt : 1;
+            exclude[i] = ex.notNegatives().stream().mapToInt(tokenizer::itemTokenId).filter(t -> t >= 0)
+                    .sorted().distinct().toArray();
         }
-        return new SftData(seqs, start, config.batchSize());
+        return new SftData(seqs, start, exclude, config.batchSize());
     }
 
     int size() {

@@ -10,11 +10,13 @@ import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mllmrec.core.JsonLines;
 import dev.mllmrec.core.lm.CausalLm;
+import dev.mllmrec.core.lm.Dropout;
 import dev.mllmrec.core.lm.SeededRandom;
 import dev.mllmrec.core.lm.tokenizer.TextTokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +40,12 @@ import org.slf4j.LoggerFactory;
 public final class SftTrainer {
 
     private static final Logger LOG = LoggerFactory.getLogger(SftTrainer.class);
+    /** Separates the dropout masks' random stream from the data order's. */
+    private static final long DROPOUT_STREAM = 0x6D2B79F5D1B54A32L;
+    /** Separates the sampled negatives' random stream from the others. */
+    private static final long NEGATIVE_STREAM = 0x3C6EF372FE94F82BL;
+    /** Draws per negative before an excluded token is accepted anyway. */
+    private static final int MAX_NEGATIVE_TRIES = 64;
 
     private final CausalLm model;
     private final TextTokenizer tokenizer;
@@ -46,6 +54,7 @@ public final class SftTrainer {
     private final Path metricsFile;
     private final SftValidator validator;
     private final List<SftListener> listeners;
+    private final int[] negativePool;
     private volatile boolean stopRequested;
 
     private SftTrainer(Builder b) {
@@ -56,6 +65,7 @@ public final class SftTrainer {
         this.metricsFile = b.metricsFile;
         this.validator = b.validator;
         this.listeners = new CopyOnWriteArrayList<>(b.listeners);
+        this.negativePool = b.negativePool;
     }
 
     /** A builder; {@code setModel} and {@code setTokenizer} are required. */
@@ -160,7 +170,7 @@ public final class SftTrainer {
                 long step = run.step + 1;
                 double lr = config.schedule().rate(step, totalSteps, warmup, config.learningRate(),
                         config.minLrRatio());
-                StepOutcome out = trainStep(data, group, optimizer, lr);
+                StepOutcome out = trainStep(data, group, optimizer, lr, step);
                 double secs = (System.nanoTime() - t0) / 1e9;
                 run.step = step;
                 run.batchInEpoch = groupEnd;
@@ -230,7 +240,7 @@ public final class SftTrainer {
 
     /** Forward and backward over each micro-batch of the group, then one clipped AdamW update. */
     @SuppressWarnings("try")
-    private StepOutcome trainStep(SftData data, List<int[]> group, AdamW optimizer, double lr) {
+    private StepOutcome trainStep(SftData data, List<int[]> group, AdamW optimizer, double lr, long stepNumber) {
         long targets = 0;
         for (int[] batch : group) {
             targets += data.targetTokens(batch);
@@ -238,8 +248,15 @@ public final class SftTrainer {
         double lossSum = 0;
         long real = 0;
         try (NDManager step = model.manager().newSubManager(); NDScope scope = new NDScope()) {
+            int micro = 0;
             for (int[] batch : group) {
-                MicroOutcome mo = microBatch(step, data, batch, targets);
+                int microIndex = micro++;
+                Dropout dropout = config.dropout() > 0 ? new Dropout(config.dropout(),
+                        SeededRandom.mix(SeededRandom.mix(config.seed() ^ DROPOUT_STREAM, stepNumber), microIndex))
+                        : null;
+                SeededRandom negatives = new SeededRandom(
+                        SeededRandom.mix(SeededRandom.mix(config.seed() ^ NEGATIVE_STREAM, stepNumber), microIndex));
+                MicroOutcome mo = microBatch(step, data, batch, targets, dropout, negatives);
                 lossSum += mo.lossSum;
                 real += mo.realTokens;
             }
@@ -259,7 +276,8 @@ public final class SftTrainer {
     }
 
     /** One micro-batch: right-padded tokens, loss on the target positions only, gradients accumulated. */
-    private MicroOutcome microBatch(NDManager step, SftData data, int[] batch, long groupTargets) {
+    private MicroOutcome microBatch(NDManager step, SftData data, int[] batch, long groupTargets,
+                                    Dropout dropout, SeededRandom negatives) {
         int b = batch.length;
         int longest = 0;
         for (int i : batch) {
@@ -271,6 +289,7 @@ public final class SftTrainer {
         int n = (int) data.targetTokens(batch);
         long[] gather = new long[n];
         long[] flatTargets = new long[n];
+        int[] rowOf = new int[n];
         long real = 0;
         int k = 0;
         for (int r = 0; r < b; r++) {
@@ -282,13 +301,38 @@ public final class SftTrainer {
             for (int t = data.lossStart[batch[r]]; t < seq.length; t++) {
                 gather[k] = (long) r * longest + t - 1;
                 flatTargets[k] = (long) k * v + seq[t];
+                rowOf[k] = r;
                 k++;
             }
         }
         try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
-            NDArray hidden = model.hidden(step.create(tokens, new Shape(b, longest)), null, null, null);
+            NDArray hidden = model.hidden(step.create(tokens, new Shape(b, longest)), null, null, null, dropout);
             NDArray rows = hidden.reshape(b * longest, -1).get(new NDIndex("{}", step.create(gather)));
-            NDArray nll = model.logits(rows).logSoftmax(-1).take(step.create(flatTargets)).sum().neg();
+            int kNeg = config.sampledNegatives();
+            NDArray nll;
+            if (kNeg == 0) {
+                nll = model.logits(rows).logSoftmax(-1).take(step.create(flatTargets)).sum().neg();
+            } else {
+                // Column 0 holds the target, columns 1..k uniform draws from the pool (never the target).
+                long[] choices = new long[n * (kNeg + 1)];
+                for (int i = 0; i < n; i++) {
+                    long target = flatTargets[i] - (long) i * v;
+                    choices[i * (kNeg + 1)] = target;
+                    int[] seen = data.notNegatives[batch[rowOf[i]]];
+                    for (int j = 1; j <= kNeg; j++) {
+                        int tok;
+                        int tries = 0;
+                        do {
+                            tok = negativePool[negatives.nextInt(negativePool.length)];
+                            // A user who has seen (nearly) the whole pool still gets negatives, just not unseen ones.
+                        } while (tok == target || (++tries < MAX_NEGATIVE_TRIES
+                                && Arrays.binarySearch(seen, tok) >= 0));
+                        choices[i * (kNeg + 1) + j] = tok;
+                    }
+                }
+                nll = model.logitsOf(rows, step.create(choices, new Shape(n, kNeg + 1))).logSoftmax(-1)
+                        .get(new NDIndex(":, 0")).sum().neg();
+            }
             gc.backward(dev.mllmrec.core.lm.Scalars.div(nll, (float) groupTargets));
             return new MicroOutcome(nll.getFloat(), real);
         }
@@ -366,6 +410,7 @@ public final class SftTrainer {
         private Path metricsFile;
         private SftValidator validator;
         private final List<SftListener> listeners = new ArrayList<>();
+        private int[] negativePool;
 
         private Builder() {
         }
@@ -412,6 +457,15 @@ public final class SftTrainer {
             return this;
         }
 
+        /**
+         * The tokens sampled-softmax negatives are drawn from, uniformly (required when the config's
+         * {@code sampledNegatives} is positive; typically every item token).
+         */
+        public Builder optNegativePool(int[] tokens) {
+            negativePool = tokens.clone();
+            return this;
+        }
+
         /** Validates and builds. */
         public SftTrainer build() {
             if (model == null) {
@@ -424,6 +478,10 @@ public final class SftTrainer {
             if (tokenizer.vocabSize() > model.vocabSize()) {
                 throw new IllegalArgumentException("The tokenizer has " + tokenizer.vocabSize()
                         + " tokens but the model only " + model.vocabSize() + ".");
+            }
+            if (config.sampledNegatives() > 0 && (negativePool == null || negativePool.length < 2)) {
+                throw new IllegalArgumentException("A sampled softmax (sampledNegatives " + config.sampledNegatives()
+                        + ") needs a negative pool of at least two tokens: call optNegativePool.");
             }
             return new SftTrainer(this);
         }

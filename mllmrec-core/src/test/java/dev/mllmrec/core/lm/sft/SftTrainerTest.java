@@ -92,13 +92,64 @@ class SftTrainerTest {
 
     @Test
     void aRunStoppedAndResumedFromItsCheckpointEndsBitForBitLikeAnUninterruptedOne(@TempDir Path dir) {
-        List<SftExample> data = examples(40, 2);
-        SftConfig cfg = config().optEpochs(2).optBatchSize(4).optGradientAccumulation(2).optCheckpointEverySteps(3)
-                .build(); // 10 micro-batches = 5 steps per epoch, 10 steps
+        assertResumeIsExact(dir, examples(40, 2), config().optEpochs(2).optBatchSize(4).optGradientAccumulation(2)
+                .optCheckpointEverySteps(3).build()); // 10 micro-batches = 5 steps per epoch, 10 steps
+    }
+
+    @Test
+    void withDropoutAndSampledNegativesAResumedRunStillEndsBitForBitLikeAnUninterruptedOne(@TempDir Path dir) {
+        // Dropout masks and negatives are seeded per step, so a resumed run draws exactly the same ones.
+        List<SftExample> data = new ArrayList<>();
+        for (SftExample e : examples(40, 2)) {
+            data.add(new SftExample(e.prompt(), e.answer(), List.of(9, 10)));
+        }
+        assertResumeIsExact(dir, data, config().optEpochs(2).optBatchSize(4).optGradientAccumulation(2)
+                .optCheckpointEverySteps(3).optDropout(0.2).optSampledNegatives(3).build());
+    }
+
+    @Test
+    void aSampledSoftmaxWithExclusionsLearnsTheToyTaskAndNeedsANegativePool() {
+        List<SftExample> data = new ArrayList<>();
+        for (SftExample e : examples(96, 1)) {
+            data.add(new SftExample(e.prompt(), e.answer(), List.of(9, 10)));
+        }
+        List<Double> epochLosses = new ArrayList<>();
+        try (CausalLm lm = CausalLm.create(CONFIG, 7)) {
+            SftTrainer trainer = SftTrainer.builder().setModel(lm).setTokenizer(TOK)
+                    .optConfig(config().optEpochs(4).optSampledNegatives(2).optDropout(0.1).build())
+                    .optNegativePool(itemTokens())
+                    .addListener(new SftListener() {
+                        @Override
+                        public void onEpochEnd(Epoch epoch) {
+                            epochLosses.add(epoch.trainLoss());
+                        }
+                    })
+                    .build();
+            trainer.train(data);
+            // A 3-way softmax starts near log 3 = 1.0986 and must fall well below it.
+            assertThat(epochLosses.get(0)).isLessThan(1.2);
+            assertThat(epochLosses.get(3)).isLessThan(epochLosses.get(0) * 0.6);
+        }
+        assertThatThrownBy(() -> SftTrainer.builder().setModel(CausalLm.create(CONFIG, 1)).setTokenizer(TOK)
+                .optConfig(config().optSampledNegatives(2).build()).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("optNegativePool");
+    }
+
+    /** The token ids of items 1..10. */
+    static int[] itemTokens() {
+        int[] out = new int[10];
+        for (int i = 0; i < 10; i++) {
+            out[i] = TOK.itemTokenId(i + 1);
+        }
+        return out;
+    }
+
+    private static void assertResumeIsExact(Path dir, List<SftExample> data, SftConfig cfg) {
         Map<String, float[]> straight;
         SftResult straightResult;
         try (CausalLm lm = CausalLm.create(CONFIG, 9)) {
             straightResult = SftTrainer.builder().setModel(lm).setTokenizer(TOK).optConfig(cfg)
+                    .optNegativePool(itemTokens())
                     .optCheckpointDir(dir.resolve("a")).build().train(data);
             straight = lm.parameterValues();
         }
@@ -108,6 +159,7 @@ class SftTrainerTest {
             AtomicInteger steps = new AtomicInteger();
             SftTrainer[] holder = new SftTrainer[1];
             holder[0] = SftTrainer.builder().setModel(lm).setTokenizer(TOK).optConfig(cfg).optCheckpointDir(ckpt)
+                    .optNegativePool(itemTokens())
                     .optMetricsFile(metrics)
                     .addListener(new SftListener() {
                         @Override
@@ -124,6 +176,7 @@ class SftTrainerTest {
         assertThat(SftCheckpoint.latest(ckpt)).hasValueSatisfying(p -> assertThat(p.getFileName().toString()).isEqualTo("step-00000003"));
         try (CausalLm lm = CausalLm.create(CONFIG, 1234)) { // other initial weights: the checkpoint overwrites them
             SftResult resumed = SftTrainer.builder().setModel(lm).setTokenizer(TOK).optConfig(cfg)
+                    .optNegativePool(itemTokens())
                     .optCheckpointDir(ckpt).optMetricsFile(metrics).build().train(data);
             assertThat(resumed.resumed()).isTrue();
             assertThat(resumed.completed()).isTrue();

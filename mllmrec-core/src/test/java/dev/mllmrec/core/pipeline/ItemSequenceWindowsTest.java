@@ -1,0 +1,46 @@
+package dev.mllmrec.core.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.mllmrec.core.lm.sft.SftExample;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ItemSequenceWindowsTest {
+
+    @Test
+    void cutsEachPrefixIntoWindowsEndingEveryStrideItemsFromItsEnd() {
+        List<Integer> seven = List.of(1, 2, 3, 4, 5, 6, 7);
+        List<SftExample> out = ItemSequenceWindows.examples(List.of(seven, List.of(9), List.of(8, 9)), 4, 3);
+        // Ends at 7, 4 (then 1 < 2 stops); the window ending at 4 starts at the prefix's head, so none follow.
+        assertThat(out).extracting(SftExample::answer).containsExactly(
+                "[ITEM_4] [ITEM_5] [ITEM_6] [ITEM_7]",
+                "[ITEM_1] [ITEM_2] [ITEM_3] [ITEM_4]",
+                "[ITEM_8] [ITEM_9]");
+        assertThat(out).extracting(SftExample::prompt).containsOnly("history:");
+        // A window's negatives never include anything the user has in its training prefix.
+        assertThat(out.get(0).notNegatives()).isEqualTo(seven);
+        assertThat(out.get(2).notNegatives()).containsExactly(8, 9);
+    }
+
+    @Test
+    void everyItemButTheFirstIsATargetAtLeastOnce() {
+        List<Integer> seq = java.util.stream.IntStream.rangeClosed(1, 23).boxed().toList();
+        List<SftExample> out = ItemSequenceWindows.examples(List.of(seq), 10, 5);
+        java.util.Set<String> targets = new java.util.HashSet<>();
+        for (SftExample e : out) {
+            String[] items = e.answer().split(" ");
+            assertThat(items.length).isBetween(2, 10);
+            targets.addAll(List.of(items));
+        }
+        assertThat(targets).hasSize(23);
+        assertThat(out).hasSize(4); // ends at 23, 18, 13, 8 (which starts at the head)
+    }
+
+    @Test
+    void rejectsWindowsTooShortToPredictAnything() {
+        assertThatThrownBy(() -> ItemSequenceWindows.examples(List.of(), 1, 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("length >= 2");
+    }
+}
