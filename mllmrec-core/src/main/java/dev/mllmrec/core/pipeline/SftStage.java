@@ -5,7 +5,6 @@ import dev.mllmrec.api.RecommendationSample;
 import dev.mllmrec.core.Json;
 import dev.mllmrec.core.WorkDir;
 import dev.mllmrec.core.Seeds;
-import dev.mllmrec.core.data.LeaveOneOut;
 import dev.mllmrec.core.data.PreparedData;
 import dev.mllmrec.core.data.Split;
 import dev.mllmrec.core.eval.Evaluation;
@@ -32,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SplittableRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,10 +65,12 @@ public final class SftStage {
      * @param sequenceEpochs    passes of item-sequence pre-training before the prompts (0: none); see
      *                          {@link ItemSequenceWindows}
      * @param dropout           the dropout rate of both training phases
+     * @param grpoHoldout       the most recent training windows of each user left out for GRPO (0: none); see
+     *                          {@link RecentWindows}
      */
     public record Options(String preset, int epochs, int batchSize, double learningRate, long seed,
                           int maxTrainSamples, int validationSamples, int negatives, PromptBuilder.Style style,
-                          int sequenceEpochs, double dropout) {
+                          int sequenceEpochs, double dropout, int grpoHoldout) {
 
         /** Items per pre-training window (the history length plus the target, as in the prompts). */
         public static final int SEQUENCE_WINDOW = 10;
@@ -82,13 +84,14 @@ public final class SftStage {
          * learning rate 2e-3, seed 42, compact prompts.
          */
         public static Options defaults() {
-            return new Options("small", 2, 32, 2e-3, 42L, 0, 0, 9, PromptBuilder.Style.COMPACT, 20, 0.3);
+            return new Options("small", 2, 32, 2e-3, 42L, 0, 0, 9, PromptBuilder.Style.COMPACT, 20, 0.3,
+                    RecentWindows.DEFAULT);
         }
 
         /** These options with {@code n} pre-training epochs. */
         public Options withSequenceEpochs(int n) {
             return new Options(preset, epochs, batchSize, learningRate, seed, maxTrainSamples, validationSamples,
-                    negatives, style, n, dropout);
+                    negatives, style, n, dropout, grpoHoldout);
         }
     }
 
@@ -97,7 +100,35 @@ public final class SftStage {
     /** Uniform negatives per target of the pre-training's sampled softmax. */
     static final int SEQUENCE_NEGATIVES = Integer.getInteger("mllmrec.sequenceNegatives", 9);
 
+    /**
+     * The share of training prompts whose candidate list is widened to {@link #WIDE_CANDIDATES} with extra uniform
+     * negatives, so that the policy also ranks long candidate lists (99 negatives) it would otherwise never see.
+     */
+    static final double WIDE_FRACTION = 0.2;
+    /** Candidates of a widened training prompt (the target and 99 negatives). */
+    static final int WIDE_CANDIDATES = 100;
+
     private SftStage() {
+    }
+
+    /**
+     * The sample's candidates plus uniform negatives up to {@code size} (never the history, the target or a
+     * candidate already there: the prepared samples' rule), in a seeded random order.
+     */
+    static List<Integer> widen(RecommendationSample sample, int[] pool, int size, SplittableRandom rnd) {
+        java.util.Set<Integer> excluded = new java.util.HashSet<>(sample.history());
+        excluded.addAll(sample.candidates());
+        excluded.add(sample.target());
+        int extra = Math.max(0, Math.min(size - sample.candidates().size(), pool.length - excluded.size()));
+        List<Integer> out = new ArrayList<>(sample.candidates());
+        out.addAll(dev.mllmrec.core.data.NegativeSampler.draw(pool, excluded, extra, rnd));
+        for (int i = out.size() - 1; i > 0; i--) {
+            int j = rnd.nextInt(i + 1);
+            Integer t = out.get(i);
+            out.set(i, out.get(j));
+            out.set(j, t);
+        }
+        return out;
     }
 
     /** Runs SFT on {@code workDir} and returns the summary it also writes. */
@@ -112,6 +143,14 @@ public final class SftStage {
         PromptBuilder prompts = PromptBuilder.builder().setCatalog(data.catalog()).optStyle(style).build();
         List<TrainingPrompts.Entry> entries = TrainingPrompts.load(data, prompts,
                 workDir.root().resolve("train_sft.jsonl"), options.negatives());
+        // The vocabulary comes from every training prompt, whatever subset is trained on.
+        List<TrainingPrompts.Entry> allEntries = entries;
+        java.util.Set<String> heldOut = RecentWindows.sampleIds(data.sequences(), options.grpoHoldout());
+        if (!heldOut.isEmpty()) {
+            entries = entries.stream().filter(e -> !heldOut.contains(e.sample().sampleId())).toList();
+            LOG.info("SFT leaves the {} most recent training windows of each user ({} prompts) to GRPO.",
+                    options.grpoHoldout(), allEntries.size() - entries.size());
+        }
         if (options.maxTrainSamples() > 0 && entries.size() > options.maxTrainSamples()) {
             // A seeded subset spread over every user (the files are in user order), kept in file order.
             List<TrainingPrompts.Entry> ranked = new ArrayList<>(entries);
@@ -124,8 +163,18 @@ public final class SftStage {
             entries = entries.stream().filter(e -> keep.contains(e.sample().sampleId())).toList();
         }
         List<SftExample> examples = new ArrayList<>(entries.size());
+        int[] pool = data.catalog().ids();
+        int wide = 0;
         for (TrainingPrompts.Entry e : entries) {
-            examples.add(new SftExample(e.prompt(), e.answer()));
+            SplittableRandom rnd = new SplittableRandom(Seeds.derive(options.seed(), "wide:" + e.sample().sampleId()));
+            if (style != PromptBuilder.Style.SEQUENCE && rnd.nextDouble() < WIDE_FRACTION) {
+                List<Integer> candidates = widen(e.sample(), pool, WIDE_CANDIDATES, rnd);
+                examples.add(new SftExample(prompts.prompt(e.sample().history(), candidates, e.reasoning()),
+                        e.answer()));
+                wide++;
+            } else {
+                examples.add(new SftExample(e.prompt(), e.answer()));
+            }
         }
         List<RecommendationSample> validation = data.samples(Split.VALIDATION, options.negatives()).samples();
         if (options.validationSamples() > 0 && validation.size() > options.validationSamples()) {
@@ -133,12 +182,16 @@ public final class SftStage {
         }
 
         Optional<Path> latest = SftCheckpoint.latest(checkpoints);
+        // A resumed run keeps the vocabulary its checkpoints were written with (prompt SFT's, else pre-training's).
+        Optional<Path> vocabularyFrom = latest.isPresent() ? latest
+                : options.sequenceEpochs() > 0 ? SftCheckpoint.latest(workDir.checkpoints(SEQUENCE_NAME))
+                : Optional.empty();
         TextTokenizer tokenizer;
-        if (latest.isPresent()) {
-            tokenizer = TextTokenizers.load(latest.get().resolve(SftCheckpoint.TOKENIZER_FILE));
+        if (vocabularyFrom.isPresent()) {
+            tokenizer = TextTokenizers.load(vocabularyFrom.get().resolve(SftCheckpoint.TOKENIZER_FILE));
         } else {
-            List<String> texts = new ArrayList<>(examples.size() * 2 + data.catalog().size());
-            for (SftExample e : examples) {
+            List<String> texts = new ArrayList<>(allEntries.size() * 2 + data.catalog().size());
+            for (TrainingPrompts.Entry e : allEntries) {
                 texts.add(e.prompt());
                 texts.add(e.answer());
             }
@@ -199,6 +252,8 @@ public final class SftStage {
             summary.put("model", lmConfig.toString());
             summary.put("vocabulary", tokenizer.vocabSize());
             summary.put("train_prompts", examples.size());
+            summary.put("wide_prompts", wide);
+            summary.put("grpo_holdout", options.grpoHoldout());
             summary.put("validation_samples", val.size());
             summary.put("seed", options.seed());
             summary.put("options", options);
@@ -218,7 +273,8 @@ public final class SftStage {
                                                 TextTokenizer tokenizer, Options options,
                                                 List<RecommendationSample> validation) {
         List<SftExample> windows = ItemSequenceWindows.examples(
-                LeaveOneOut.trainingPrefixes(data.sequences()), Options.SEQUENCE_WINDOW, Options.SEQUENCE_STRIDE);
+                RecentWindows.sftPrefixes(data.sequences(), options.grpoHoldout()), Options.SEQUENCE_WINDOW,
+                Options.SEQUENCE_STRIDE);
         SftConfig config = SftConfig.builder()
                 .optEpochs(options.sequenceEpochs())
                 .optBatchSize(Options.SEQUENCE_BATCH)

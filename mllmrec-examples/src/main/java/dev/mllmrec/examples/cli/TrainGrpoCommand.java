@@ -99,13 +99,19 @@ public final class TrainGrpoCommand implements Callable<Integer> {
             description = "Validation every N steps (and at the start and the end). Default: ${DEFAULT-VALUE}.")
     int validateEvery;
 
-    @Option(names = "--validation-samples", paramLabel = "N", defaultValue = "256",
+    @Option(names = "--validation-samples", paramLabel = "N", defaultValue = "0",
             description = "Validation samples ranked per validation (0: all). Default: ${DEFAULT-VALUE}.")
     int validationSamples;
 
     @Option(names = "--negatives", paramLabel = "M", defaultValue = "9",
             description = "Negatives of the training windows and of validation. Default: ${DEFAULT-VALUE}.")
     int negatives;
+
+    @Option(names = "--recent-windows", paramLabel = "R", defaultValue = "2",
+            description = "Train on each user's R most recent training windows, the ones train-sft --grpo-holdout R "
+                    + "left out, so that rewards are earned on prompts the policy was not fitted to (0: every "
+                    + "training prompt). Default: ${DEFAULT-VALUE}.")
+    int recentWindows;
 
     @Option(names = "--max-train-prompts", paramLabel = "N", defaultValue = "0",
             description = "Use at most N training prompts (0: all). Default: ${DEFAULT-VALUE}.")
@@ -152,7 +158,7 @@ public final class TrainGrpoCommand implements Callable<Integer> {
             config.optEpsilonHigh(epsilonHigh);
         }
         GrpoStage.Options options = new GrpoStage.Options(init, config.build(), cotProb, validationSamples,
-                negatives, maxTrainPrompts, inflationWindow, inflationMinRise, stopOnInflation);
+                negatives, maxTrainPrompts, inflationWindow, inflationMinRise, stopOnInflation, recentWindows);
         Map<String, Object> summary = GrpoStage.run(WorkDir.of(workDir), options, null);
         print(System.out, summary, WorkDir.of(workDir).summary(GrpoStage.NAME));
         return 0;

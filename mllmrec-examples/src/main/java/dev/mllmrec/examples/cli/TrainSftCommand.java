@@ -16,10 +16,13 @@ import picocli.CommandLine.Option;
  * <p>Not thread-safe: picocli creates one instance per invocation.
  */
 @Command(name = "train-sft", mixinStandardHelpOptions = true,
-        description = {"Trains the policy language model on the training prompts (W/train_sft.jsonl when augment "
-                + "wrote it, else plain prompts over the training windows), with the loss on the answer. "
-                + "Checkpoints go to W/checkpoints/sft (a killed run resumes from the newest), metrics to "
-                + "W/sft/metrics.jsonl, the summary to W/sft/summary.json."})
+        description = {"Trains the policy language model in two phases: item-sequence pre-training (every training "
+                + "item predicted from the items before it, sampled softmax against uniform negatives the user has "
+                + "not seen; W/checkpoints/sft-sequence, W/sft/sequence-metrics.jsonl), then the training prompts "
+                + "(W/train_sft.jsonl when augment wrote it, else plain prompts over the training windows; a fifth "
+                + "widened to 100 candidates), with the loss on the answer. Checkpoints go to W/checkpoints/sft (a "
+                + "killed run resumes from the newest), metrics to W/sft/metrics.jsonl, the summary to "
+                + "W/sft/summary.json."})
 public final class TrainSftCommand implements Callable<Integer> {
 
     @Option(names = "--work-dir", paramLabel = "W", required = true, description = "The prepared work directory.")
@@ -42,6 +45,11 @@ public final class TrainSftCommand implements Callable<Integer> {
             description = "Dropout rate of training (embeddings and every sub-layer's output). "
                     + "Default: ${DEFAULT-VALUE}.")
     double dropout;
+
+    @Option(names = "--grpo-holdout", paramLabel = "R", defaultValue = "2",
+            description = "Leave each user's R most recent training windows to GRPO (train-grpo --recent-windows); "
+                    + "0 trains on all. Default: ${DEFAULT-VALUE}.")
+    int grpoHoldout;
 
     @Option(names = "--batch-size", paramLabel = "B", defaultValue = "32",
             description = "Prompts per optimizer step. Default: ${DEFAULT-VALUE}.")
@@ -71,7 +79,7 @@ public final class TrainSftCommand implements Callable<Integer> {
     public Integer call() {
         SftStage.Options options = new SftStage.Options(preset, epochs, batchSize, learningRate, seed, maxTrain,
                 validationSamples, 9, dev.mllmrec.core.prompt.PromptBuilder.Style.of(promptStyle), sequenceEpochs,
-                dropout);
+                dropout, grpoHoldout);
         Map<String, Object> summary = SftStage.run(WorkDir.of(workDir), options);
         System.out.print(Json.pretty(summary));
         return 0;

@@ -5,6 +5,7 @@ import dev.mllmrec.api.RecommendationSample;
 import dev.mllmrec.core.Json;
 import dev.mllmrec.core.WorkDir;
 import dev.mllmrec.core.data.PreparedData;
+import dev.mllmrec.core.pipeline.RecentWindows;
 import dev.mllmrec.core.data.Split;
 import dev.mllmrec.core.lm.CausalLm;
 import dev.mllmrec.core.lm.sft.SftCheckpoint;
@@ -79,14 +80,21 @@ public final class GrpoStage {
      * @param inflationWindow      the monitor's window in steps
      * @param inflationMinRise     the monitor's reward-rise threshold
      * @param stopAfterFlags       stop after this many consecutive inflation flags (0: never)
+     * @param recentWindows        train only on each user's last {@code r} training windows, the ones
+     *                             {@code train-sft --grpo-holdout r} left out (0: every training prompt); see
+     *                             {@code RecentWindows}
      */
     public record Options(String init, GrpoConfig config, double cotProbability, int validationSamples,
                           int negatives, int maxTrainPrompts, int inflationWindow, double inflationMinRise,
-                          int stopAfterFlags) {
+                          int stopAfterFlags, int recentWindows) {
 
-        /** The defaults: start from {@code sft}, the default trainer settings, 256 validation samples. */
+        /**
+         * The defaults: start from {@code sft}, the default trainer settings, every validation sample, the 2 most
+         * recent training windows of each user.
+         */
         public static Options defaults() {
-            return new Options("sft", GrpoConfig.builder().build(), 0.05, 256, 9, 0, 50, 0.1, 0);
+            return new Options("sft", GrpoConfig.builder().build(), 0.05, 0, 9, 0, 50, 0.1, 0,
+                    RecentWindows.DEFAULT);
         }
     }
 
@@ -119,6 +127,12 @@ public final class GrpoStage {
         boolean useAugmented = Files.isRegularFile(augmented);
         List<GrpoPrompt> prompts = useAugmented ? GrpoPrompts.fromAugmentedFile(augmented, promptBuilder)
                 : GrpoPrompts.fromSamples(data.samples(Split.TRAIN, options.negatives()).samples(), promptBuilder);
+        if (options.recentWindows() > 0) {
+            java.util.Set<String> recent = RecentWindows.sampleIds(data.sequences(), options.recentWindows());
+            prompts = prompts.stream().filter(p -> recent.contains(p.sample().sampleId())).toList();
+            LOG.info("GRPO trains on the {} most recent training windows of each user: {} prompts.",
+                    options.recentWindows(), prompts.size());
+        }
         if (options.maxTrainPrompts() > 0 && prompts.size() > options.maxTrainPrompts()) {
             prompts = prompts.subList(0, options.maxTrainPrompts());
         }
