@@ -67,7 +67,7 @@ public final class TrainGrpoCommand implements Callable<Integer> {
             description = "Prompts per step (each gets G completions). Default: ${DEFAULT-VALUE}.")
     int promptsPerStep;
 
-    @Option(names = "--lr", paramLabel = "LR", defaultValue = "1e-4",
+    @Option(names = "--lr", paramLabel = "LR", defaultValue = "5e-5",
             description = "AdamW learning rate. Default: ${DEFAULT-VALUE}.")
     double lr;
 
@@ -91,8 +91,10 @@ public final class TrainGrpoCommand implements Callable<Integer> {
             description = "Micro-batches per update. Default: ${DEFAULT-VALUE}.")
     int gradAccum;
 
-    @Option(names = "--constrain-to-candidates",
-            description = "Only let the policy generate the prompt's candidate items (off in the reference).")
+    @Option(names = "--constrain-to-candidates", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Only let the policy generate the prompt's candidate items, so every completion names a "
+                    + "candidate and rewards separate the target from the other candidates (on by default; "
+                    + "--no-constrain-to-candidates is the reference's setting).")
     boolean constrain;
 
     @Option(names = "--validate-every", paramLabel = "N", defaultValue = "25",

@@ -32,7 +32,7 @@ public final class TrainSftCommand implements Callable<Integer> {
             description = "Model size: tiny, small or base. Default: ${DEFAULT-VALUE}.")
     String preset;
 
-    @Option(names = "--epochs", paramLabel = "N", defaultValue = "2",
+    @Option(names = "--epochs", paramLabel = "N", defaultValue = "1",
             description = "Passes over the training prompts. Default: ${DEFAULT-VALUE}.")
     int epochs;
 
@@ -59,8 +59,9 @@ public final class TrainSftCommand implements Callable<Integer> {
             description = "Peak learning rate (warm-up, then cosine decay). Default: ${DEFAULT-VALUE}.")
     double learningRate;
 
-    @Option(names = "--max-train", paramLabel = "N", defaultValue = "0",
-            description = "Use at most N training prompts (0: all). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--max-train", paramLabel = "N", defaultValue = "6000",
+            description = "Use a seeded subset of at most N training prompts (0: all); after pre-training, more "
+                    + "prompts add little. Default: ${DEFAULT-VALUE}.")
     int maxTrain;
 
     @Option(names = "--validation-samples", paramLabel = "N", defaultValue = "0",

@@ -89,11 +89,13 @@ public final class GrpoStage {
                           int stopAfterFlags, int recentWindows) {
 
         /**
-         * The defaults: start from {@code sft}, the default trainer settings, every validation sample, the 2 most
-         * recent training windows of each user.
+         * The defaults of {@code train-grpo}: start from {@code sft}, the trainer's defaults with learning rate
+         * 5e-5 and rollouts constrained to the candidates, every validation sample, the 2 most recent training
+         * windows of each user.
          */
         public static Options defaults() {
-            return new Options("sft", GrpoConfig.builder().build(), 0.05, 0, 9, 0, 50, 0.1, 0,
+            return new Options("sft", GrpoConfig.builder().optLearningRate(5e-5).optConstrainToCandidates(true).build(),
+                    0.05, 0, 9, 0, 50, 0.1, 0,
                     RecentWindows.DEFAULT);
         }
     }
