@@ -141,7 +141,10 @@ public final class GrpoStage {
         if (prompts.isEmpty()) {
             throw new IllegalArgumentException("There are no GRPO training prompts in " + workDir.root() + ".");
         }
-        Map<String, Long> granularity = useAugmented ? granularities(augmented) : Map.of("plain", (long) prompts.size());
+        java.util.Set<String> kept = new java.util.HashSet<>();
+        prompts.forEach(p -> kept.add(p.sample().sampleId()));
+        Map<String, Long> granularity = useAugmented ? granularities(augmented, kept)
+                : Map.of("plain", (long) prompts.size());
         if (!useAugmented && options.cotProbability() > 0) {
             LOG.info("No {} in {}: training on plain prompts (run augment to inject reasoning with probability {}).",
                     AUGMENTED_FILE, workDir.root(), options.cotProbability());
@@ -228,6 +231,7 @@ public final class GrpoStage {
         s.put("init", init.toString());
         s.put("train_prompts", prompts);
         s.put("prompt_source", augmented ? AUGMENTED_FILE : "plain");
+        s.put("recent_windows", options.recentWindows());
         s.put("prompt_granularity", granularity);
         s.put("cot_probability", options.cotProbability());
         s.put("validation_samples", validationSamples);
@@ -244,8 +248,8 @@ public final class GrpoStage {
         return Double.isFinite(v) ? v : null;
     }
 
-    /** How many lines of the augmented file have each granularity. */
-    private static Map<String, Long> granularities(Path file) {
+    /** The granularity counts of the lines of {@code file} whose sample is one of {@code kept}. */
+    private static Map<String, Long> granularities(Path file, java.util.Set<String> kept) {
         Map<String, Long> out = new LinkedHashMap<>();
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String line;
@@ -254,6 +258,9 @@ public final class GrpoStage {
                     continue;
                 }
                 JsonNode n = Json.mapper().readTree(line);
+                if (!kept.contains(n.path("sampleId").asText())) {
+                    continue;
+                }
                 out.merge(n.path("granularity").asText("unknown").toLowerCase(Locale.ROOT), 1L, Long::sum);
             }
         } catch (IOException e) {
