@@ -5,6 +5,7 @@ import dev.mllmrec.api.RecommendationSample;
 import dev.mllmrec.core.Json;
 import dev.mllmrec.core.WorkDir;
 import dev.mllmrec.core.Seeds;
+import dev.mllmrec.core.data.NegativeSampler;
 import dev.mllmrec.core.data.PreparedData;
 import dev.mllmrec.core.data.Split;
 import dev.mllmrec.core.eval.Evaluation;
@@ -27,10 +28,13 @@ import dev.mllmrec.core.rec.LikelihoodRecommender;
 import dev.mllmrec.core.rec.PolicyBundle;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SplittableRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -99,7 +103,7 @@ public final class SftStage {
     /** The checkpoint directory name of item-sequence pre-training ({@code W/checkpoints/sft-sequence}). */
     public static final String SEQUENCE_NAME = "sft-sequence";
     /** Uniform negatives per target of the pre-training's sampled softmax. */
-    static final int SEQUENCE_NEGATIVES = Integer.getInteger("mllmrec.sequenceNegatives", 9);
+    static final int SEQUENCE_NEGATIVES = 9;
 
     /**
      * The share of training prompts whose candidate list is widened to {@link #WIDE_CANDIDATES} with extra uniform
@@ -117,12 +121,12 @@ public final class SftStage {
      * candidate already there: the prepared samples' rule), in a seeded random order.
      */
     static List<Integer> widen(RecommendationSample sample, int[] pool, int size, SplittableRandom rnd) {
-        java.util.Set<Integer> excluded = new java.util.HashSet<>(sample.history());
+        Set<Integer> excluded = new HashSet<>(sample.history());
         excluded.addAll(sample.candidates());
         excluded.add(sample.target());
         int extra = Math.max(0, Math.min(size - sample.candidates().size(), pool.length - excluded.size()));
         List<Integer> out = new ArrayList<>(sample.candidates());
-        out.addAll(dev.mllmrec.core.data.NegativeSampler.draw(pool, excluded, extra, rnd));
+        out.addAll(NegativeSampler.draw(pool, excluded, extra, rnd));
         for (int i = out.size() - 1; i > 0; i--) {
             int j = rnd.nextInt(i + 1);
             Integer t = out.get(i);
@@ -146,7 +150,7 @@ public final class SftStage {
                 workDir.root().resolve("train_sft.jsonl"), options.negatives());
         // The vocabulary comes from every training prompt, whatever subset is trained on.
         List<TrainingPrompts.Entry> allEntries = entries;
-        java.util.Set<String> heldOut = RecentWindows.sampleIds(data.sequences(), options.grpoHoldout());
+        Set<String> heldOut = RecentWindows.sampleIds(data.sequences(), options.grpoHoldout());
         if (!heldOut.isEmpty()) {
             entries = entries.stream().filter(e -> !heldOut.contains(e.sample().sampleId())).toList();
             LOG.info("SFT leaves the {} most recent training windows of each user ({} prompts) to GRPO.",
@@ -155,9 +159,9 @@ public final class SftStage {
         if (options.maxTrainSamples() > 0 && entries.size() > options.maxTrainSamples()) {
             // A seeded subset spread over every user (the files are in user order), kept in file order.
             List<TrainingPrompts.Entry> ranked = new ArrayList<>(entries);
-            ranked.sort(java.util.Comparator.comparingLong(
-                    e -> dev.mllmrec.core.Seeds.derive(options.seed(), e.sample().sampleId())));
-            java.util.Set<String> keep = new java.util.HashSet<>();
+            ranked.sort(Comparator.comparingLong(
+                    e -> Seeds.derive(options.seed(), e.sample().sampleId())));
+            Set<String> keep = new HashSet<>();
             for (TrainingPrompts.Entry e : ranked.subList(0, options.maxTrainSamples())) {
                 keep.add(e.sample().sampleId());
             }
