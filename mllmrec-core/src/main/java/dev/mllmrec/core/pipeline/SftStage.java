@@ -13,6 +13,7 @@ import dev.mllmrec.core.eval.Evaluator;
 import dev.mllmrec.core.lm.CausalLm;
 import dev.mllmrec.core.lm.LmConfig;
 import dev.mllmrec.core.lm.sft.AnswerEnd;
+import dev.mllmrec.core.lm.sft.BestEpochKeeper;
 import dev.mllmrec.core.lm.sft.SftCheckpoint;
 import dev.mllmrec.core.lm.sft.SftConfig;
 import dev.mllmrec.core.lm.sft.SftExample;
@@ -84,12 +85,12 @@ public final class SftStage {
         public static final int SEQUENCE_BATCH = 64;
 
         /**
-         * The defaults: the small preset, 20 pre-training epochs, then 1 epoch over a seeded subset of 6,000
+         * The defaults: the small preset, 10 pre-training epochs (the best-validation one kept), then 1 epoch over a seeded subset of 6,000
          * prompts, batch 32, learning rate 2e-3, dropout 0.3, seed 42, compact prompts, 2 recent windows per user
          * left to GRPO.
          */
         public static Options defaults() {
-            return new Options("small", 1, 32, 2e-3, 42L, 6000, 0, 9, PromptBuilder.Style.COMPACT, 20, 0.3,
+            return new Options("small", 1, 32, 2e-3, 42L, 6000, 0, 9, PromptBuilder.Style.COMPACT, 10, 0.3,
                     RecentWindows.DEFAULT);
         }
 
@@ -294,6 +295,8 @@ public final class SftStage {
         PromptBuilder sequencePrompts = PromptBuilder.builder().setCatalog(data.catalog())
                 .optStyle(PromptBuilder.Style.SEQUENCE).build();
         LOG.info("SFT pre-training on {} item-sequence windows ({} epochs)", windows.size(), options.sequenceEpochs());
+        BestEpochKeeper keeper = new BestEpochKeeper(model, workDir.checkpoints(SEQUENCE_NAME).resolve("best"),
+                "HR@3", "NDCG@3");
         SftTrainer trainer = SftTrainer.builder()
                 .setModel(model)
                 .setTokenizer(tokenizer)
@@ -303,8 +306,10 @@ public final class SftStage {
                 .optMetricsFile(workDir.commandDir(NAME).resolve("sequence-metrics.jsonl"))
                 .optValidator((m, epoch) -> validate(m, tokenizer, sequencePrompts, validation))
                 .addListener(new SftProgressListener())
+                .addListener(keeper)
                 .build();
         SftResult result = trainer.train(windows);
+        Optional<BestEpochKeeper.Best> best = keeper.restore();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("windows", windows.size());
         out.put("epochs", result.epochs());
@@ -312,6 +317,10 @@ public final class SftStage {
         out.put("tokens_per_second", result.tokensPerSecond());
         out.put("train_loss", result.trainLoss());
         out.put("validation", result.validation());
+        best.ifPresent(b -> {
+            out.put("best_epoch", b.epoch());
+            out.put("best_validation", b.validation());
+        });
         out.put("seconds", result.seconds());
         out.put("resumed", result.resumed());
         return out;
