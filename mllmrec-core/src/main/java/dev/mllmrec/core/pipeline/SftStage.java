@@ -72,10 +72,12 @@ public final class SftStage {
      * @param dropout           the dropout rate of both training phases
      * @param grpoHoldout       the most recent training windows of each user left out for GRPO (0: none); see
      *                          {@link RecentWindows}
+     * @param keepBestSequenceEpoch continue from the pre-training epoch with the best validation HR@3 instead of
+     *                          the last one ({@link BestEpochKeeper})
      */
     public record Options(String preset, int epochs, int batchSize, double learningRate, long seed,
                           int maxTrainSamples, int validationSamples, int negatives, PromptBuilder.Style style,
-                          int sequenceEpochs, double dropout, int grpoHoldout) {
+                          int sequenceEpochs, double dropout, int grpoHoldout, boolean keepBestSequenceEpoch) {
 
         /** Items per pre-training window (the history length plus the target, as in the prompts). */
         public static final int SEQUENCE_WINDOW = 10;
@@ -85,19 +87,19 @@ public final class SftStage {
         public static final int SEQUENCE_BATCH = 64;
 
         /**
-         * The defaults: the small preset, 10 pre-training epochs (the best-validation one kept), then 1 epoch over a seeded subset of 6,000
+         * The defaults: the small preset, 20 pre-training epochs (the last one kept), then 1 epoch over a seeded subset of 6,000
          * prompts, batch 32, learning rate 2e-3, dropout 0.3, seed 42, compact prompts, 2 recent windows per user
          * left to GRPO.
          */
         public static Options defaults() {
-            return new Options("small", 1, 32, 2e-3, 42L, 6000, 0, 9, PromptBuilder.Style.COMPACT, 10, 0.3,
-                    RecentWindows.DEFAULT);
+            return new Options("small", 1, 32, 2e-3, 42L, 6000, 0, 9, PromptBuilder.Style.COMPACT, 20, 0.3,
+                    RecentWindows.DEFAULT, false);
         }
 
         /** These options with {@code n} pre-training epochs. */
         public Options withSequenceEpochs(int n) {
             return new Options(preset, epochs, batchSize, learningRate, seed, maxTrainSamples, validationSamples,
-                    negatives, style, n, dropout, grpoHoldout);
+                    negatives, style, n, dropout, grpoHoldout, keepBestSequenceEpoch);
         }
     }
 
@@ -309,7 +311,7 @@ public final class SftStage {
                 .addListener(keeper)
                 .build();
         SftResult result = trainer.train(windows);
-        Optional<BestEpochKeeper.Best> best = keeper.restore();
+        Optional<BestEpochKeeper.Best> best = options.keepBestSequenceEpoch() ? keeper.restore() : keeper.best();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("windows", windows.size());
         out.put("epochs", result.epochs());
@@ -320,6 +322,7 @@ public final class SftStage {
         best.ifPresent(b -> {
             out.put("best_epoch", b.epoch());
             out.put("best_validation", b.validation());
+            out.put("kept", options.keepBestSequenceEpoch() ? "best" : "last");
         });
         out.put("seconds", result.seconds());
         out.put("resumed", result.resumed());

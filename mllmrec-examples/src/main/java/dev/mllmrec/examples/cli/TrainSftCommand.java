@@ -36,11 +36,15 @@ public final class TrainSftCommand implements Callable<Integer> {
             description = "Passes over the training prompts. Default: ${DEFAULT-VALUE}.")
     int epochs;
 
-    @Option(names = "--sequence-epochs", paramLabel = "N", defaultValue = "10",
+    @Option(names = "--sequence-epochs", paramLabel = "N", defaultValue = "20",
             description = "Passes of item-sequence pre-training (every training item predicted from the items "
-                    + "before it) before the prompts; the epoch with the best validation HR@3 is kept; 0 skips "
-                    + "it. Default: ${DEFAULT-VALUE}.")
+                    + "before it) before the prompts; 0 skips it. Default: ${DEFAULT-VALUE}.")
     int sequenceEpochs;
+
+    @Option(names = "--keep-best-sequence-epoch",
+            description = "Continue from the pre-training epoch with the best validation HR@3 instead of the last "
+                    + "(its weights are kept in W/checkpoints/sft-sequence/best either way).")
+    boolean keepBestSequenceEpoch;
 
     @Option(names = "--dropout", paramLabel = "P", defaultValue = "0.3",
             description = "Dropout rate of training (embeddings and every sub-layer's output). "
@@ -81,7 +85,7 @@ public final class TrainSftCommand implements Callable<Integer> {
     public Integer call() {
         SftStage.Options options = new SftStage.Options(preset, epochs, batchSize, learningRate, seed, maxTrain,
                 validationSamples, 9, dev.mllmrec.core.prompt.PromptBuilder.Style.of(promptStyle), sequenceEpochs,
-                dropout, grpoHoldout);
+                dropout, grpoHoldout, keepBestSequenceEpoch);
         Map<String, Object> summary = SftStage.run(WorkDir.of(workDir), options);
         System.out.print(Json.pretty(summary));
         return 0;
