@@ -119,17 +119,17 @@ public final class KvCache implements AutoCloseable {
      * prompt out to several continuations.
      */
     public void selectRows(int[] rows) {
-        try (NDManager tmp = manager.newSubManager()) {
-            NDArray index = tmp.create(toLongs(rows));
-            for (int l = 0; l < keys.length; l++) {
-                if (keys[l] != null) {
-                    keys[l] = gatherRows(keys[l], index);
-                    values[l] = gatherRows(values[l], index);
-                }
+        // The index lives as long as the cache: under autograd the gathers save it for the backward pass, and a
+        // temporary index freed here let a later backward read freed memory ("index ... out of bounds").
+        NDArray index = manager.create(toLongs(rows));
+        for (int l = 0; l < keys.length; l++) {
+            if (keys[l] != null) {
+                keys[l] = gatherRows(keys[l], index);
+                values[l] = gatherRows(values[l], index);
             }
-            if (keyBias != null) {
-                keyBias = gatherRows(keyBias, index);
-            }
+        }
+        if (keyBias != null) {
+            keyBias = gatherRows(keyBias, index);
         }
         batchSize = rows.length;
     }
