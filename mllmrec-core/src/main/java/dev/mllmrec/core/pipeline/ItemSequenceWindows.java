@@ -35,7 +35,8 @@ public final class ItemSequenceWindows {
                     + length + ", stride " + stride + ".");
         }
         List<SftExample> out = new ArrayList<>();
-        for (List<Integer> prefix : prefixes) {
+        for (List<Integer> userPrefix : prefixes) {
+            List<Integer> prefix = List.copyOf(userPrefix); // one immutable copy shared by the user's windows
             int n = prefix.size();
             if (n < 2) {
                 continue;

@@ -289,6 +289,7 @@ public final class SftTrainer {
         int n = (int) data.targetTokens(batch);
         long[] gather = new long[n];
         long[] flatTargets = new long[n];
+        int[] targetTokens = new int[n];
         int[] rowOf = new int[n];
         long real = 0;
         int k = 0;
@@ -301,6 +302,7 @@ public final class SftTrainer {
             for (int t = data.lossStart[batch[r]]; t < seq.length; t++) {
                 gather[k] = (long) r * longest + t - 1;
                 flatTargets[k] = (long) k * v + seq[t];
+                targetTokens[k] = seq[t];
                 rowOf[k] = r;
                 k++;
             }
@@ -316,7 +318,7 @@ public final class SftTrainer {
                 // Column 0 holds the target, columns 1..k uniform draws from the pool (never the target).
                 long[] choices = new long[n * (kNeg + 1)];
                 for (int i = 0; i < n; i++) {
-                    long target = flatTargets[i] - (long) i * v;
+                    int target = targetTokens[i];
                     choices[i * (kNeg + 1)] = target;
                     int[] seen = data.notNegatives[batch[rowOf[i]]];
                     for (int j = 1; j <= kNeg; j++) {
