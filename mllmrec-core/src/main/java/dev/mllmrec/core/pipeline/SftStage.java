@@ -14,6 +14,7 @@ import dev.mllmrec.core.lm.CausalLm;
 import dev.mllmrec.core.lm.LmConfig;
 import dev.mllmrec.core.lm.sft.AnswerEnd;
 import dev.mllmrec.core.lm.sft.BestEpochKeeper;
+import dev.mllmrec.core.lm.sft.LrSchedule;
 import dev.mllmrec.core.lm.sft.SftCheckpoint;
 import dev.mllmrec.core.lm.sft.SftConfig;
 import dev.mllmrec.core.lm.sft.SftExample;
@@ -58,10 +59,11 @@ public final class SftStage {
     /**
      * Settings of an SFT run.
      *
-     * @param preset            the model size ({@code tiny}, {@code small}, {@code base})
+     * @param preset            the model size ({@code tiny}, {@code mini}, {@code small}, {@code base})
      * @param epochs            passes over the training prompts
      * @param batchSize         prompts per optimizer step
-     * @param learningRate      peak learning rate
+     * @param learningRate      peak learning rate of the prompt phase (pre-training uses
+     *                          {@link Options#SEQUENCE_LEARNING_RATE})
      * @param seed              seeds the model, the data order and dropout-free sampling
      * @param maxTrainSamples   the most training prompts used (0: all), taken in file order
      * @param validationSamples the most validation users ranked after each epoch (0: all)
@@ -83,16 +85,23 @@ public final class SftStage {
         public static final int SEQUENCE_WINDOW = 10;
         /** Items between the ends of consecutive pre-training windows. */
         public static final int SEQUENCE_STRIDE = 5;
-        /** Pre-training windows per optimizer step. */
-        public static final int SEQUENCE_BATCH = 64;
+        /** Pre-training windows per optimizer step (SASRec's batch). */
+        public static final int SEQUENCE_BATCH = 128;
+        /**
+         * The pre-training's learning rate, held constant with Adam's beta2 at 0.98, no warm-up, no gradient
+         * clipping and no weight decay: SASRec's optimizer, under which the sequence model keeps improving for tens
+         * of epochs instead of peaking after a few (validation HR@3 0.83 against 0.79 with the prompt phase's cosine
+         * schedule, clipping and decay).
+         */
+        public static final double SEQUENCE_LEARNING_RATE = 1e-3;
 
         /**
-         * The defaults: the small preset, 20 pre-training epochs (the last one kept), then 1 epoch over a seeded subset of 6,000
-         * prompts, batch 32, learning rate 2e-3, dropout 0.3, seed 42, compact prompts, 2 recent windows per user
-         * left to GRPO.
+         * The defaults: the mini preset, 50 pre-training epochs (the last one kept), then 1 epoch over a seeded
+         * subset of 6,000 prompts, batch 32, learning rate 2e-3, dropout 0.3, seed 42, compact prompts, 2 recent
+         * windows per user left to GRPO.
          */
         public static Options defaults() {
-            return new Options("small", 1, 32, 2e-3, 42L, 6000, 0, 9, PromptBuilder.Style.COMPACT, 20, 0.3,
+            return new Options("mini", 1, 32, 2e-3, 42L, 6000, 0, 9, PromptBuilder.Style.COMPACT, 50, 0.3,
                     RecentWindows.DEFAULT, false);
         }
 
@@ -286,7 +295,12 @@ public final class SftStage {
         SftConfig config = SftConfig.builder()
                 .optEpochs(options.sequenceEpochs())
                 .optBatchSize(Options.SEQUENCE_BATCH)
-                .optLearningRate(options.learningRate())
+                .optLearningRate(Options.SEQUENCE_LEARNING_RATE)
+                .optSchedule(LrSchedule.CONSTANT)
+                .optWarmupFraction(0)
+                .optBetas(0.9, 0.98)
+                .optMaxGradNorm(0)
+                .optWeightDecay(0)
                 .optAnswerEnd(AnswerEnd.NONE)
                 .optSeed(Seeds.derive(options.seed(), SEQUENCE_NAME))
                 .optDropout(options.dropout())

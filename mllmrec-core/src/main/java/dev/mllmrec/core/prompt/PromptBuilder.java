@@ -80,8 +80,9 @@ public final class PromptBuilder {
         REFERENCE,
         /**
          * The same content without the prose: item tokens only (no titles or captions) on three short lines,
-         * {@code history: [ITEM_1] [ITEM_2] ...}, {@code candidates: ...}, an optional {@code <think> ... </think>}
-         * line and {@code answer:}. About six times shorter than {@link #REFERENCE}, which is what lets the
+         * {@code candidates: [ITEM_7] [ITEM_3] ...}, {@code history: [ITEM_1] [ITEM_2] ...}, an optional
+         * {@code <think> ... </think>} line and {@code answer:}; the history comes last so that it ends right before
+         * the answer, as in item-sequence pre-training. About six times shorter than {@link #REFERENCE}, which is what lets the
          * built-in policy, trained from scratch, learn the collaborative signal on a 2-core CPU; the answer keeps
          * the reference form {@code [ITEM_<id>] <title>}.
          */
@@ -190,13 +191,15 @@ public final class PromptBuilder {
     }
 
     private static String compact(List<Integer> history, List<Integer> candidates, String reasoning) {
-        StringBuilder sb = new StringBuilder(COMPACT_HISTORY);
-        for (Integer h : history) {
-            sb.append(' ').append(ItemTokens.token(h));
-        }
-        sb.append('\n').append(COMPACT_CANDIDATES);
+        // Candidates first, so that the history ends right before the answer cue, as in item-sequence
+        // pre-training: the pre-trained next-item prediction carries over to the prompt instead of being relearnt.
+        StringBuilder sb = new StringBuilder(COMPACT_CANDIDATES);
         for (Integer c : candidates) {
             sb.append(' ').append(ItemTokens.token(c));
+        }
+        sb.append('\n').append(COMPACT_HISTORY);
+        for (Integer h : history) {
+            sb.append(' ').append(ItemTokens.token(h));
         }
         sb.append('\n');
         if (reasoning != null && !reasoning.isBlank()) {

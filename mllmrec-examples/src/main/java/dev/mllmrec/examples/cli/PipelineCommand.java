@@ -64,7 +64,7 @@ public final class PipelineCommand implements Callable<Integer> {
         stages.add(args("augment", "--work-dir", wd, "--stage", "grpo", "--seed", s));
         stages.add(quick ? args("train-sasrec", "--work-dir", wd, "--seed", s, "--epochs", "4")
                 : args("train-sasrec", "--work-dir", wd, "--seed", s));
-        stages.add(quick ? args("train-sft", "--work-dir", wd, "--seed", s, "--sequence-epochs", "4", "--epochs", "1",
+        stages.add(quick ? args("train-sft", "--work-dir", wd, "--seed", s, "--sequence-epochs", "15", "--epochs", "1",
                 "--max-train", "3000")
                 : args("train-sft", "--work-dir", wd, "--seed", s));
         stages.add(quick ? args("train-grpo", "--work-dir", wd, "--seed", s, "--steps", "8")

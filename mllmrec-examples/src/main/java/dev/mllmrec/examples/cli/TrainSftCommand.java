@@ -28,15 +28,15 @@ public final class TrainSftCommand implements Callable<Integer> {
     @Option(names = "--work-dir", paramLabel = "W", required = true, description = "The prepared work directory.")
     Path workDir;
 
-    @Option(names = "--preset", paramLabel = "NAME", defaultValue = "small",
-            description = "Model size: tiny, small or base. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--preset", paramLabel = "NAME", defaultValue = "mini",
+            description = "Model size: tiny, mini (SASRec's width), small or base. Default: ${DEFAULT-VALUE}.")
     String preset;
 
     @Option(names = "--epochs", paramLabel = "N", defaultValue = "1",
             description = "Passes over the training prompts. Default: ${DEFAULT-VALUE}.")
     int epochs;
 
-    @Option(names = "--sequence-epochs", paramLabel = "N", defaultValue = "20",
+    @Option(names = "--sequence-epochs", paramLabel = "N", defaultValue = "50",
             description = "Passes of item-sequence pre-training (every training item predicted from the items "
                     + "before it) before the prompts; 0 skips it. Default: ${DEFAULT-VALUE}.")
     int sequenceEpochs;
@@ -61,7 +61,8 @@ public final class TrainSftCommand implements Callable<Integer> {
     int batchSize;
 
     @Option(names = "--lr", paramLabel = "LR", defaultValue = "2e-3",
-            description = "Peak learning rate (warm-up, then cosine decay). Default: ${DEFAULT-VALUE}.")
+            description = "Peak learning rate of the prompt phase (warm-up, then cosine decay); pre-training runs "
+                    + "at a constant 1e-3. Default: ${DEFAULT-VALUE}.")
     double learningRate;
 
     @Option(names = "--max-train", paramLabel = "N", defaultValue = "6000",
