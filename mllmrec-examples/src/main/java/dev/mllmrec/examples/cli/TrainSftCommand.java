@@ -20,7 +20,8 @@ import picocli.CommandLine.Option;
                 + "item predicted from the items before it, sampled softmax against uniform negatives the user has "
                 + "not seen; W/checkpoints/sft-sequence, W/sft/sequence-metrics.jsonl), then the training prompts "
                 + "(W/train_sft.jsonl when augment wrote it, else plain prompts over the training windows; a fifth "
-                + "widened to 100 candidates), with the loss on the answer. Checkpoints go to W/checkpoints/sft (a "
+                + "widened to 100 candidates) with the pre-training windows replayed beside them, with the loss on the "
+                + "answer. Checkpoints go to W/checkpoints/sft (a "
                 + "killed run resumes from the newest), metrics to W/sft/metrics.jsonl, the summary to "
                 + "W/sft/summary.json."})
 public final class TrainSftCommand implements Callable<Integer> {
@@ -32,8 +33,9 @@ public final class TrainSftCommand implements Callable<Integer> {
             description = "Model size: tiny, mini (SASRec's width), small or base. Default: ${DEFAULT-VALUE}.")
     String preset;
 
-    @Option(names = "--epochs", paramLabel = "N", defaultValue = "1",
-            description = "Passes over the training prompts. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--epochs", paramLabel = "N", defaultValue = "3",
+            description = "Passes over the training prompts, with the pre-training windows replayed beside them. "
+                    + "Default: ${DEFAULT-VALUE}.")
     int epochs;
 
     @Option(names = "--sequence-epochs", paramLabel = "N", defaultValue = "50",
@@ -56,13 +58,14 @@ public final class TrainSftCommand implements Callable<Integer> {
                     + "0 trains on all. Default: ${DEFAULT-VALUE}.")
     int grpoHoldout;
 
-    @Option(names = "--batch-size", paramLabel = "B", defaultValue = "32",
-            description = "Prompts per optimizer step. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--batch-size", paramLabel = "B", defaultValue = "128",
+            description = "Examples (prompts and replayed windows) per optimizer step of the prompt phase. "
+                    + "Default: ${DEFAULT-VALUE}.")
     int batchSize;
 
-    @Option(names = "--lr", paramLabel = "LR", defaultValue = "2e-3",
-            description = "Peak learning rate of the prompt phase (warm-up, then cosine decay); pre-training runs "
-                    + "at a constant 1e-3. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--lr", paramLabel = "LR", defaultValue = "1e-3",
+            description = "Learning rate of the prompt phase (constant, Adam beta2 0.98, no clipping or decay: "
+                    + "SASRec's optimizer, as in pre-training). Default: ${DEFAULT-VALUE}.")
     double learningRate;
 
     @Option(names = "--max-train", paramLabel = "N", defaultValue = "6000",

@@ -55,6 +55,8 @@ public final class SftTrainer {
     private final SftValidator validator;
     private final List<SftListener> listeners;
     private final int[] negativePool;
+    /** Whether each token id is in {@link #negativePool} (null without a pool). */
+    private final boolean[] poolMember;
     private volatile boolean stopRequested;
 
     private SftTrainer(Builder b) {
@@ -66,6 +68,15 @@ public final class SftTrainer {
         this.validator = b.validator;
         this.listeners = new CopyOnWriteArrayList<>(b.listeners);
         this.negativePool = b.negativePool;
+        if (negativePool == null) {
+            this.poolMember = null;
+        } else {
+            int size = Math.max(b.model.vocabSize(), Arrays.stream(negativePool).max().orElse(0) + 1);
+            this.poolMember = new boolean[size];
+            for (int t : negativePool) {
+                poolMember[t] = true;
+            }
+        }
     }
 
     /** A builder; {@code setModel} and {@code setTokenizer} are required. */
@@ -315,11 +326,30 @@ public final class SftTrainer {
             if (kNeg == 0) {
                 nll = model.logits(rows).logSoftmax(-1).take(step.create(flatTargets)).sum().neg();
             } else {
-                // Column 0 holds the target, columns 1..k uniform draws from the pool (never the target).
-                long[] choices = new long[n * (kNeg + 1)];
+                // Item targets: column 0 holds the target, columns 1..k uniform draws from the pool (never the
+                // target). Other targets (title words, end of sequence) keep the softmax over the whole vocabulary.
+                int items = 0;
+                for (int i = 0; i < n; i++) {
+                    if (inPool(targetTokens[i])) {
+                        items++;
+                    }
+                }
+                long[] itemRows = new long[items];
+                long[] choices = new long[items * (kNeg + 1)];
+                long[] textRows = new long[n - items];
+                long[] textTargets = new long[n - items];
+                int ii = 0;
+                int ti = 0;
                 for (int i = 0; i < n; i++) {
                     int target = targetTokens[i];
-                    choices[i * (kNeg + 1)] = target;
+                    if (!inPool(target)) {
+                        textRows[ti] = i;
+                        textTargets[ti] = (long) ti * v + target;
+                        ti++;
+                        continue;
+                    }
+                    itemRows[ii] = i;
+                    choices[ii * (kNeg + 1)] = target;
                     int[] seen = data.notNegatives[batch[rowOf[i]]];
                     for (int j = 1; j <= kNeg; j++) {
                         int tok;
@@ -329,15 +359,30 @@ public final class SftTrainer {
                             // A user who has seen (nearly) the whole pool still gets negatives, just not unseen ones.
                         } while (tok == target || (++tries < MAX_NEGATIVE_TRIES
                                 && Arrays.binarySearch(seen, tok) >= 0));
-                        choices[i * (kNeg + 1) + j] = tok;
+                        choices[ii * (kNeg + 1) + j] = tok;
                     }
+                    ii++;
                 }
-                nll = model.logitsOf(rows, step.create(choices, new Shape(n, kNeg + 1))).logSoftmax(-1)
-                        .get(new NDIndex(":, 0")).sum().neg();
+                nll = null;
+                if (items > 0) {
+                    NDArray itemHidden = items == n ? rows : rows.get(new NDIndex("{}", step.create(itemRows)));
+                    nll = model.logitsOf(itemHidden, step.create(choices, new Shape(items, kNeg + 1)))
+                            .logSoftmax(-1).get(new NDIndex(":, 0")).sum().neg();
+                }
+                if (items < n) {
+                    NDArray textHidden = rows.get(new NDIndex("{}", step.create(textRows)));
+                    NDArray textNll = model.logits(textHidden).logSoftmax(-1).take(step.create(textTargets)).sum()
+                            .neg();
+                    nll = nll == null ? textNll : nll.add(textNll);
+                }
             }
             gc.backward(dev.mllmrec.core.lm.Scalars.div(nll, (float) groupTargets));
             return new MicroOutcome(nll.getFloat(), real);
         }
+    }
+
+    private boolean inPool(int token) {
+        return token >= 0 && token < poolMember.length && poolMember[token];
     }
 
     private void checkpoint(SftData data, AdamW optimizer, Run run, long totalSteps) {

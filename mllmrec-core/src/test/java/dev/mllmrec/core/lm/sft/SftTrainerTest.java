@@ -2,6 +2,7 @@ package dev.mllmrec.core.lm.sft;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mllmrec.core.JsonLines;
@@ -109,14 +110,17 @@ class SftTrainerTest {
 
     @Test
     void aSampledSoftmaxWithExclusionsLearnsTheToyTaskAndNeedsANegativePool() {
+        // Answers of one item token and no end marker: every target is an item, so every target gets the sampled
+        // softmax over itself and two pool tokens.
         List<SftExample> data = new ArrayList<>();
         for (SftExample e : examples(96, 1)) {
-            data.add(new SftExample(e.prompt(), e.answer(), List.of(9, 10)));
+            data.add(new SftExample(e.prompt(), e.answer().substring(0, e.answer().indexOf(']') + 1), List.of(9, 10)));
         }
         List<Double> epochLosses = new ArrayList<>();
         try (CausalLm lm = CausalLm.create(CONFIG, 7)) {
             SftTrainer trainer = SftTrainer.builder().setModel(lm).setTokenizer(TOK)
-                    .optConfig(config().optEpochs(4).optSampledNegatives(2).optDropout(0.1).build())
+                    .optConfig(config().optEpochs(4).optSampledNegatives(2).optDropout(0.1)
+                            .optAnswerEnd(AnswerEnd.NONE).build())
                     .optNegativePool(itemTokens())
                     .addListener(new SftListener() {
                         @Override
@@ -133,6 +137,29 @@ class SftTrainerTest {
         assertThatThrownBy(() -> SftTrainer.builder().setModel(CausalLm.create(CONFIG, 1)).setTokenizer(TOK)
                 .optConfig(config().optSampledNegatives(2).build()).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("optNegativePool");
+    }
+
+    @Test
+    void targetsOutsideTheNegativePoolKeepTheFullSoftmax() {
+        // Word-only answers (plus the end marker): no target is an item token, so a sampled softmax over items
+        // must give exactly the loss of the full softmax. One step over the whole set reports the loss before its
+        // only update.
+        List<SftExample> words = new ArrayList<>();
+        for (SftExample e : examples(16, 4)) {
+            words.add(new SftExample(e.prompt(), e.answer().substring(e.answer().indexOf(']') + 1)));
+        }
+        double[] losses = new double[2];
+        for (int k = 0; k < 2; k++) {
+            try (CausalLm lm = CausalLm.create(CONFIG, 7)) {
+                SftResult r = SftTrainer.builder().setModel(lm).setTokenizer(TOK)
+                        .optConfig(config().optEpochs(1).optBatchSize(16).optSampledNegatives(k == 0 ? 0 : 3).build())
+                        .optNegativePool(itemTokens())
+                        .build().train(words);
+                losses[k] = r.trainLoss();
+            }
+        }
+        assertThat(losses[0]).isGreaterThan(2.0); // about log(vocabulary), far above a 4-way softmax's log 4
+        assertThat(losses[1]).isCloseTo(losses[0], within(1e-5));
     }
 
     /** The token ids of items 1..10. */
