@@ -25,7 +25,8 @@ public final class ItemSequenceWindows {
     /**
      * The windows of {@code prefixes} as SFT examples whose prompt is {@link PromptBuilder#COMPACT_HISTORY} and whose
      * answer is the window's item tokens separated by spaces; every item of the user's prefix is excluded from the
-     * window's sampled negatives.
+     * window's sampled negatives, and the examples are open-ended (no end-of-answer token: a window is a stretch of
+     * the user's sequence, and a policy that learnt to stop after an item would answer without a title).
      *
      * @throws IllegalArgumentException if {@code length < 2} or {@code stride < 1}
      */
@@ -50,7 +51,7 @@ public final class ItemSequenceWindows {
                     }
                     answer.append(ItemTokens.token(prefix.get(i)));
                 }
-                out.add(new SftExample(PromptBuilder.COMPACT_HISTORY, answer.toString(), prefix));
+                out.add(new SftExample(PromptBuilder.COMPACT_HISTORY, answer.toString(), prefix, true));
                 if (from == 0) {
                     break;
                 }

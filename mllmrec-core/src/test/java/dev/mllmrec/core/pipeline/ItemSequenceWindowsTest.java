@@ -22,6 +22,8 @@ class ItemSequenceWindowsTest {
         // A window's negatives never include anything the user has in its training prefix.
         assertThat(out.get(0).notNegatives()).isEqualTo(seven);
         assertThat(out.get(2).notNegatives()).containsExactly(8, 9);
+        // Windows are stretches of a sequence: no end-of-answer token follows them.
+        assertThat(out).allMatch(SftExample::openEnded);
     }
 
     @Test

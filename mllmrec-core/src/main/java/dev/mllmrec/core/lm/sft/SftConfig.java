@@ -23,10 +23,12 @@ package dev.mllmrec.core.lm.sft;
  * @param keepCheckpoints       how many checkpoints to keep (the newest)
  * @param logEverySteps         a metrics line every so many optimizer steps
  * @param dropout               the dropout rate of training forward passes (0: none); masks are seeded per step
- * @param sampledNegatives      0: the loss is cross-entropy over the whole vocabulary; k &gt; 0: a target that is
- *                              in the trainer's negative pool (an item token) gets a sampled softmax over itself and
- *                              k pool tokens drawn uniformly (the objective of SASRec-style training against uniform
- *                              negatives), every other target (title words, end of sequence) the full softmax
+ * @param sampledNegatives      0: the loss is cross-entropy over the whole vocabulary; k &gt; 0: an item target of an
+ *                              open-ended example ({@link SftExample#openEnded()}, an item-sequence window) gets a
+ *                              sampled softmax over itself and k tokens drawn uniformly from the trainer's negative
+ *                              pool (the objective of SASRec-style training against uniform negatives); every other
+ *                              target (complete answers, title words, end of sequence) keeps the full softmax, so
+ *                              that the distribution generation samples from stays calibrated
  */
 public record SftConfig(int epochs, int batchSize, int gradientAccumulation, double learningRate,
                         double warmupFraction, LrSchedule schedule, double minLrRatio, double weightDecay,

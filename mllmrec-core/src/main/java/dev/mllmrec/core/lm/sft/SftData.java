@@ -20,11 +20,14 @@ final class SftData {
     final int[] lossStart;
     /** Per sequence, the sorted token ids a sampled softmax must not draw as negatives (often empty). */
     final int[][] notNegatives;
+    /** Per sequence, whether it is open-ended (an item-sequence window): only those rank items by sampled softmax. */
+    final boolean[] openEnded;
     final long fingerprint;
     final int batchSize;
 
-    private SftData(int[][] sequences, int[] lossStart, int[][] notNegatives, int batchSize) {
+    private SftData(int[][] sequences, int[] lossStart, int[][] notNegatives, boolean[] openEnded, int batchSize) {
         this.sequences = sequences;
+        this.openEnded = openEnded;
         this.lossStart = lossStart;
         this.notNegatives = notNegatives;
         this.batchSize = batchSize;
@@ -54,11 +57,14 @@ final class SftData {
         int[][] seqs = new int[examples.size()][];
         int[] start = new int[examples.size()];
         int[][] exclude = new int[examples.size()][];
+        boolean[] open = new boolean[examples.size()];
         for (int i = 0; i < examples.size(); i++) {
             SftExample ex = examples.get(i);
             int[] prompt = tokenizer.encode(ex.prompt());
             int[] answer = tokenizer.encode(ex.answer());
-            int answerLen = answer.length + (end >= 0 ? 1 : 0);
+            open[i] = ex.openEnded();
+            boolean ends = end >= 0 && !ex.openEnded();
+            int answerLen = answer.length + (ends ? 1 : 0);
             if (answerLen + 1 > maxLen) {
                 throw new IllegalArgumentException("Example " + i + ": its answer of " + answerLen
                         + " tokens does not fit the maximum sequence length " + maxLen + ".");
@@ -70,7 +76,7 @@ final class SftData {
             int[] seq = new int[keepPrompt + answerLen];
             System.arraycopy(prompt, prompt.length - keepPrompt, seq, 0, keepPrompt);
             System.arraycopy(answer, 0, seq, keepPrompt, answer.length);
-            if (end >= 0) {
+            if (ends) {
                 seq[seq.length - 1] = end;
             }
             seqs[i] = seq;
@@ -78,7 +84,7 @@ final class SftData {
             exclude[i] = ex.notNegatives().stream().mapToInt(tokenizer::itemTokenId).filter(t -> t >= 0)
                     .sorted().distinct().toArray();
         }
-        return new SftData(seqs, start, exclude, config.batchSize());
+        return new SftData(seqs, start, exclude, open, config.batchSize());
     }
 
     int size() {

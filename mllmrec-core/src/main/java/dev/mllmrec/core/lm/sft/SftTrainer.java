@@ -326,11 +326,14 @@ public final class SftTrainer {
             if (kNeg == 0) {
                 nll = model.logits(rows).logSoftmax(-1).take(step.create(flatTargets)).sum().neg();
             } else {
-                // Item targets: column 0 holds the target, columns 1..k uniform draws from the pool (never the
-                // target). Other targets (title words, end of sequence) keep the softmax over the whole vocabulary.
+                // Item targets of open-ended examples: column 0 holds the target, columns 1..k uniform draws from the
+                // pool (never the target). Every other target (complete answers, whose distribution over the whole
+                // vocabulary generation samples from) keeps the softmax over the whole vocabulary.
+                boolean[] ranked = new boolean[n];
                 int items = 0;
                 for (int i = 0; i < n; i++) {
-                    if (inPool(targetTokens[i])) {
+                    ranked[i] = data.openEnded[batch[rowOf[i]]] && inPool(targetTokens[i]);
+                    if (ranked[i]) {
                         items++;
                     }
                 }
@@ -342,7 +345,7 @@ public final class SftTrainer {
                 int ti = 0;
                 for (int i = 0; i < n; i++) {
                     int target = targetTokens[i];
-                    if (!inPool(target)) {
+                    if (!ranked[i]) {
                         textRows[ti] = i;
                         textTargets[ti] = (long) ti * v + target;
                         ti++;

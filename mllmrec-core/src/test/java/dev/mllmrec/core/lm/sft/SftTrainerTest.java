@@ -101,8 +101,11 @@ class SftTrainerTest {
     void withDropoutAndSampledNegativesAResumedRunStillEndsBitForBitLikeAnUninterruptedOne(@TempDir Path dir) {
         // Dropout masks and negatives are seeded per step, so a resumed run draws exactly the same ones.
         List<SftExample> data = new ArrayList<>();
-        for (SftExample e : examples(40, 2)) {
-            data.add(new SftExample(e.prompt(), e.answer(), List.of(9, 10)));
+        List<SftExample> some = examples(40, 2);
+        for (int i = 0; i < some.size(); i++) {
+            // Half open-ended (sampled softmax on their item targets), half complete answers (full softmax).
+            SftExample e = some.get(i);
+            data.add(new SftExample(e.prompt(), e.answer(), List.of(9, 10), i % 2 == 0));
         }
         assertResumeIsExact(dir, data, config().optEpochs(2).optBatchSize(4).optGradientAccumulation(2)
                 .optCheckpointEverySteps(3).optDropout(0.2).optSampledNegatives(3).build());
@@ -110,11 +113,12 @@ class SftTrainerTest {
 
     @Test
     void aSampledSoftmaxWithExclusionsLearnsTheToyTaskAndNeedsANegativePool() {
-        // Answers of one item token and no end marker: every target is an item, so every target gets the sampled
-        // softmax over itself and two pool tokens.
+        // Open-ended answers of one item token: every target is an item of an open-ended example, so every target
+        // gets the sampled softmax over itself and two pool tokens.
         List<SftExample> data = new ArrayList<>();
         for (SftExample e : examples(96, 1)) {
-            data.add(new SftExample(e.prompt(), e.answer().substring(0, e.answer().indexOf(']') + 1), List.of(9, 10)));
+            data.add(new SftExample(e.prompt(), e.answer().substring(0, e.answer().indexOf(']') + 1), List.of(9, 10),
+                    true));
         }
         List<Double> epochLosses = new ArrayList<>();
         try (CausalLm lm = CausalLm.create(CONFIG, 7)) {
@@ -140,26 +144,35 @@ class SftTrainerTest {
     }
 
     @Test
-    void targetsOutsideTheNegativePoolKeepTheFullSoftmax() {
-        // Word-only answers (plus the end marker): no target is an item token, so a sampled softmax over items
-        // must give exactly the loss of the full softmax. One step over the whole set reports the loss before its
-        // only update.
-        List<SftExample> words = new ArrayList<>();
-        for (SftExample e : examples(16, 4)) {
-            words.add(new SftExample(e.prompt(), e.answer().substring(e.answer().indexOf(']') + 1)));
-        }
+    void completeAnswersKeepTheFullSoftmaxEvenForTheirItemTokens() {
+        // Complete answers ("[ITEM_k] word" and the end marker) are what generation samples from, so a sampled
+        // softmax configured for open-ended windows must leave their loss exactly the full softmax's. One step over
+        // the whole set reports the loss before its only update.
+        List<SftExample> answers = examples(16, 4);
         double[] losses = new double[2];
         for (int k = 0; k < 2; k++) {
             try (CausalLm lm = CausalLm.create(CONFIG, 7)) {
                 SftResult r = SftTrainer.builder().setModel(lm).setTokenizer(TOK)
                         .optConfig(config().optEpochs(1).optBatchSize(16).optSampledNegatives(k == 0 ? 0 : 3).build())
                         .optNegativePool(itemTokens())
-                        .build().train(words);
+                        .build().train(answers);
                 losses[k] = r.trainLoss();
             }
         }
         assertThat(losses[0]).isGreaterThan(2.0); // about log(vocabulary), far above a 4-way softmax's log 4
         assertThat(losses[1]).isCloseTo(losses[0], within(1e-5));
+    }
+
+    @Test
+    void anOpenEndedExampleGetsNoEndOfAnswerToken() {
+        SftConfig eos = config().build();
+        SftExample closed = new SftExample("w1 w2\n", "[ITEM_3]");
+        SftExample open = new SftExample("w1 w2\n", "[ITEM_3]", List.of(), true);
+        SftData data = SftData.tokenize(List.of(closed, open), TOK, eos, 64);
+        int eosId = TOK.specialTokens().eos();
+        assertThat(data.sequences[0][data.sequences[0].length - 1]).isEqualTo(eosId);
+        assertThat(data.sequences[1]).hasSize(data.sequences[0].length - 1).doesNotContain(eosId);
+        assertThat(data.sequences[1][data.sequences[1].length - 1]).isEqualTo(TOK.itemTokenId(3));
     }
 
     /** The token ids of items 1..10. */
