@@ -122,6 +122,7 @@ public final class Generator {
                     System.arraycopy(logits, a * v, scratch, 0, v);
                     int token = sampler.sample(applyConstraint(row, scratch, step), row.rng);
                     row.add(token, TokenSampler.logProb(logits, a * v, v, token));
+                    row.advanceForced(token);
                     Generation.StopReason stop = stopReason(row, token, config);
                     if (stop == null && row.length == config.maxNewTokens()) {
                         stop = Generation.StopReason.LENGTH;
@@ -182,13 +183,21 @@ public final class Generator {
         if (c == null) {
             return logits;
         }
+        if (row.forced != null) {
+            // Committed to an item's answer line: its next token is the only choice.
+            int token = row.forced[row.forcedAt];
+            float[] only = new float[logits.length];
+            Arrays.fill(only, Float.NEGATIVE_INFINITY);
+            only[token] = logits[token];
+            return only;
+        }
         if (row.awaitingItem) {
             float[] only = new float[logits.length];
             Arrays.fill(only, Float.NEGATIVE_INFINITY);
             for (int id : row.allowedIds) {
                 only[id] = logits[id];
             }
-            if (step == 0 && special.thinkStart() >= 0) {
+            if (step == 0 && c.thinkFirst() && special.thinkStart() >= 0) {
                 only[special.thinkStart()] = logits[special.thinkStart()];
             }
             return only;
@@ -344,6 +353,9 @@ public final class Generator {
         boolean awaitingItem;
         Generation.StopReason stop;
         final int[] allowedIds;
+        /** The answer line being forced (null: none), and the index of its next token. */
+        int[] forced;
+        int forcedAt;
 
         Row(int[] prompt, SeededRandom rng, ItemConstraint constraint, int vocab) {
             this.prompt = prompt.clone();
@@ -359,6 +371,21 @@ public final class Generator {
                     allowed[id] = true;
                 }
                 awaitingItem = constraint.itemFirst();
+            }
+        }
+
+        /** After {@code token}: moves along a forced line, or starts one when an item with a line was chosen. */
+        void advanceForced(int token) {
+            if (forced != null) {
+                if (++forcedAt == forced.length) {
+                    forced = null;
+                }
+            } else if (constraint != null && allowed[token]) {
+                int[] line = constraint.continuation(token);
+                if (line != null && line.length > 0) {
+                    forced = line;
+                    forcedAt = 0;
+                }
             }
         }
 

@@ -138,6 +138,36 @@ class GeneratorTest {
     }
 
     @Test
+    void aChosenCandidateCommitsTheRowToItsAnswerLineAndThinkCanBeRuledOut() {
+        int two = tok.itemTokenId(2);
+        int five = tok.itemTokenId(5);
+        int eos = tok.specialTokens().eos();
+        int[] lineOfTwo = {tok.encode(TestModels.word(7))[0], tok.encode(TestModels.word(8))[0], eos};
+        int[] lineOfFive = {tok.encode(TestModels.word(9))[0], eos};
+        ItemConstraint lines = new ItemConstraint(new int[] {two, five}, true, false,
+                java.util.Map.of(two, lineOfTwo, five, lineOfFive));
+        List<int[]> many = new ArrayList<>();
+        List<ItemConstraint> constraints = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            many.add(TestModels.randomPrompt(4 + i % 5, 300 + i));
+            constraints.add(lines);
+        }
+        // Hot sampling would wander anywhere; the forced lines leave only the first token to chance.
+        GenerationConfig hot = GenerationConfig.builder().optSampling(Sampling.temperature(3.0)).optMaxNewTokens(12)
+                .optStopOnEos(true).optSeed(5).build();
+        java.util.Set<Integer> chosen = new java.util.HashSet<>();
+        for (Generation g : gen.generate(many, hot, constraints)) {
+            int[] t = g.tokens();
+            assertThat(t[0]).isIn(two, five); // never <think>: thinkFirst is off
+            chosen.add(t[0]);
+            int[] expected = t[0] == two ? lineOfTwo : lineOfFive;
+            assertThat(java.util.Arrays.copyOfRange(t, 1, t.length)).containsExactly(expected);
+            assertThat(g.stopReason()).isEqualTo(Generation.StopReason.EOS);
+        }
+        assertThat(chosen).containsExactlyInAnyOrder(two, five);
+    }
+
+    @Test
     void stopsOnAStopTokenAndReportsTheBudget() {
         Generation free = gen.generate(List.of(prompts().get(0)), noStops().build()).get(0);
         assertThat(free.stopReason()).isEqualTo(Generation.StopReason.LENGTH);

@@ -92,9 +92,10 @@ public final class TrainGrpoCommand implements Callable<Integer> {
     int gradAccum;
 
     @Option(names = "--constrain-to-candidates", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Only let the policy generate the prompt's candidate items, so every completion names a "
-                    + "candidate and rewards separate the target from the other candidates (on by default; "
-                    + "--no-constrain-to-candidates is the reference's setting).")
+            description = "Only let the policy choose one of the prompt's candidates; the rest of the chosen "
+                    + "candidate's answer line ([ITEM_<id>] <title>) is then forced and left out of the loss, so "
+                    + "every completion is well formed and rewards measure the choice of the item alone (on by "
+                    + "default; --no-constrain-to-candidates is the reference's free generation).")
     boolean constrain;
 
     @Option(names = "--validate-every", paramLabel = "N", defaultValue = "25",

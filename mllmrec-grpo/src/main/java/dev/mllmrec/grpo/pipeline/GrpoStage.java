@@ -177,6 +177,7 @@ public final class GrpoStage {
                     .setTokenizer(tokenizer)
                     .optReference(reference)
                     .optConfig(config)
+                    .optPromptBuilder(promptBuilder)
                     .optValidator(v)
                     .optCheckpointDir(checkpoints)
                     .optMetricsFile(dir.resolve("metrics.jsonl"))

@@ -12,8 +12,11 @@ import dev.mllmrec.core.lm.tokenizer.SpecialTokens;
 import dev.mllmrec.core.lm.tokenizer.TextTokenizer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.IntFunction;
 
 /**
  * Samples GRPO groups: each prompt is continued {@code G} times by the policy through the KV-cache
@@ -37,6 +40,7 @@ public final class GroupRollout {
     private final Sampling sampling;
     private final int maxCompletionTokens;
     private final boolean constrainToCandidates;
+    private final IntFunction<String> answerLines;
     private final Generator generator;
     private final SequenceScorer referenceScorer;
 
@@ -48,6 +52,7 @@ public final class GroupRollout {
         this.sampling = b.sampling;
         this.maxCompletionTokens = b.maxCompletionTokens;
         this.constrainToCandidates = b.constrainToCandidates;
+        this.answerLines = b.answerLines;
         this.generator = new Generator(policy, tokenizer);
         this.referenceScorer = reference == null ? null
                 : new SequenceScorer(reference, tokenizer.specialTokens().pad(), 8, 8 * groupSize);
@@ -133,6 +138,9 @@ public final class GroupRollout {
                 mask[c * t + j] = 1f;
                 old[c * t + j] = lp[j];
             }
+            if (constraints != null) {
+                maskForcedLine(constraints.get(c), ids, mask, c * t);
+            }
             tokens.add(ids);
             texts.add(completionText(g.contentTokens()));
             stops.add(g.stopReason());
@@ -178,6 +186,22 @@ public final class GroupRollout {
         return tokenizer.decode(Arrays.copyOf(kept, k), false);
     }
 
+    /**
+     * Takes the tokens forced after the chosen item (its answer line and the end of sequence) out of the loss:
+     * the policy did not choose them, so only the item token carries the advantage.
+     */
+    static void maskForcedLine(ItemConstraint constraint, int[] ids, float[] mask, int offset) {
+        for (int j = 0; j < ids.length; j++) {
+            int[] line = constraint.continuation(ids[j]);
+            if (line != null) {
+                for (int f = j + 1; f < Math.min(ids.length, j + 1 + line.length); f++) {
+                    mask[offset + f] = 0f;
+                }
+                return;
+            }
+        }
+    }
+
     private ItemConstraint constraint(GrpoPrompt prompt) {
         List<Integer> candidates = prompt.sample().candidates();
         int[] ids = new int[candidates.size()];
@@ -192,7 +216,29 @@ public final class GroupRollout {
             throw new IllegalArgumentException("Sample " + prompt.sample().sampleId() + " has no candidate with an "
                     + "item token in this tokenizer; generation cannot be constrained to its candidates.");
         }
-        return new ItemConstraint(Arrays.copyOf(ids, k), true);
+        if (answerLines == null) {
+            return new ItemConstraint(Arrays.copyOf(ids, k), true);
+        }
+        // Each candidate's whole answer line: the item token chosen, the rest forced, then the end of sequence.
+        Map<Integer, int[]> lines = new HashMap<>();
+        int eos = tokenizer.specialTokens().eos();
+        for (int item : candidates) {
+            int id = tokenizer.itemTokenId(item);
+            if (id < 0) {
+                continue;
+            }
+            int[] line = tokenizer.encode(answerLines.apply(item));
+            if (line.length == 0 || line[0] != id) {
+                throw new IllegalArgumentException("The answer line of item " + item + " ('"
+                        + answerLines.apply(item) + "') does not start with its item token.");
+            }
+            int[] rest = Arrays.copyOfRange(line, 1, line.length + (eos >= 0 ? 1 : 0));
+            if (eos >= 0) {
+                rest[rest.length - 1] = eos;
+            }
+            lines.put(id, rest);
+        }
+        return new ItemConstraint(Arrays.copyOf(ids, k), true, false, lines);
     }
 
     @Override
@@ -210,6 +256,7 @@ public final class GroupRollout {
         private Sampling sampling = Sampling.topP(0.9, 0.9);
         private int maxCompletionTokens = 24;
         private boolean constrainToCandidates;
+        private IntFunction<String> answerLines;
 
         private Builder() {
         }
@@ -253,6 +300,17 @@ public final class GroupRollout {
         /** Only the prompt's candidate items may be generated, and the answer starts with one (default false). */
         public Builder optConstrainToCandidates(boolean b) {
             constrainToCandidates = b;
+            return this;
+        }
+
+        /**
+         * With {@link #optConstrainToCandidates}: each item's whole answer line (for example
+         * {@code [ITEM_12] Toy Story (1995)}, the SFT answer); once the policy has chosen a candidate's item token,
+         * the rest of that line is forced, so every completion is a well-formed answer and the reward measures only
+         * the choice of the item (default none: the text after the item token is sampled).
+         */
+        public Builder optAnswerLines(IntFunction<String> lines) {
+            answerLines = lines;
             return this;
         }
 

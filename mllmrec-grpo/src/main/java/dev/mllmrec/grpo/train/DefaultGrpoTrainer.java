@@ -180,6 +180,7 @@ public final class DefaultGrpoTrainer implements GrpoTrainer {
                 .optSampling(config.sampling())
                 .optMaxCompletionTokens(config.maxCompletionTokens())
                 .optConstrainToCandidates(config.constrainToCandidates())
+                .optAnswerLines(promptBuilder == null ? null : promptBuilder::answer)
                 .build();
         GroupAdvantage advantage = config.groupAdvantage();
 
@@ -648,7 +649,11 @@ public final class DefaultGrpoTrainer implements GrpoTrainer {
             return this;
         }
 
-        /** Renders plain prompts for {@link #train(List, List)} (default none). */
+        /**
+         * Renders plain prompts for {@link #train(List, List)} and, when generation is constrained to the
+         * candidates, the candidates' answer lines ({@link PromptBuilder#answer(int)}): the policy then chooses the
+         * item and the rest of its line is forced (default none).
+         */
         public Builder optPromptBuilder(PromptBuilder p) {
             promptBuilder = p;
             return this;

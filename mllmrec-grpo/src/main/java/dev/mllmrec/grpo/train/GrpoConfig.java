@@ -20,7 +20,9 @@ import java.util.Objects;
  * @param temperature            sampling temperature
  * @param topP                   nucleus sampling threshold
  * @param maxCompletionTokens    the completion-token budget (the stop token included); also Dr. GRPO's constant
- * @param constrainToCandidates  only the prompt's candidate item tokens may be generated (off in the reference)
+ * @param constrainToCandidates  only the prompt's candidate item tokens may be generated (off in the reference);
+ *                               with the trainer's prompt builder, the chosen candidate's answer line is forced after
+ *                               its item token and left out of the loss
  * @param beta                   KL weight; 0 skips the reference forward pass
  * @param epsilonLow             lower clip epsilon
  * @param epsilonHigh            upper clip epsilon

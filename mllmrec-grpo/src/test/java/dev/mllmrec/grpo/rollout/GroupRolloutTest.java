@@ -8,6 +8,7 @@ import dev.mllmrec.core.lm.Generation;
 import dev.mllmrec.core.lm.ScoringRequest;
 import dev.mllmrec.core.lm.SequenceScorer;
 import dev.mllmrec.core.lm.tokenizer.WordTokenizer;
+import dev.mllmrec.core.prompt.PromptBuilder;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -121,6 +122,29 @@ class GroupRolloutTest {
             int item = tokenizer.itemIdOf(ids[0]);
             assertThat(b.sampleOf(c).candidates()).contains(item);
             assertThat(b.completions().get(c)).startsWith("[ITEM_" + item + "]");
+        }
+    }
+
+    @Test
+    void withAnswerLinesEveryCompletionIsACandidatesWholeLineAndOnlyItsItemTokenIsTrained() {
+        PromptBuilder pb = GrpoFixtures.prompts();
+        GroupRollout lines = GroupRollout.builder().setPolicy(policy).setTokenizer(tokenizer).optReference(reference)
+                .optGroupSize(4).optMaxCompletionTokens(12).optConstrainToCandidates(true)
+                .optAnswerLines(pb::answer).build();
+        RolloutBatch b = lines.generate(GrpoFixtures.grpoPrompts(3), 9);
+        for (int c = 0; c < b.size(); c++) {
+            int item = tokenizer.itemIdOf(b.completionTokens().get(c)[0]);
+            assertThat(b.sampleOf(c).candidates()).contains(item);
+            // The reward sees exactly the candidate's answer line: well formed by construction.
+            assertThat(b.completions().get(c)).isEqualTo(pb.answer(item));
+            assertThat(b.stopReasons().get(c)).isEqualTo(Generation.StopReason.EOS);
+            // Only the chosen item token is in the loss; the forced line and its end are not.
+            float[] mask = b.mask();
+            int t = b.tokens();
+            assertThat(mask[c * t]).isEqualTo(1f);
+            for (int j = 1; j < t; j++) {
+                assertThat(mask[c * t + j]).isZero();
+            }
         }
     }
 
