@@ -67,7 +67,7 @@ public final class TrainGrpoCommand implements Callable<Integer> {
             description = "Prompts per step (each gets G completions). Default: ${DEFAULT-VALUE}.")
     int promptsPerStep;
 
-    @Option(names = "--lr", paramLabel = "LR", defaultValue = "5e-5",
+    @Option(names = "--lr", paramLabel = "LR", defaultValue = "1e-4",
             description = "AdamW learning rate. Default: ${DEFAULT-VALUE}.")
     double lr;
 

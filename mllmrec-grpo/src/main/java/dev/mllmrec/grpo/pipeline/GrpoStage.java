@@ -90,11 +90,11 @@ public final class GrpoStage {
 
         /**
          * The defaults of {@code train-grpo}: start from {@code sft}, the trainer's defaults with learning rate
-         * 5e-5 and rollouts constrained to the candidates, every validation sample, the 2 most recent training
+         * 1e-4 and rollouts constrained to the candidates, every validation sample, the 2 most recent training
          * windows of each user.
          */
         public static Options defaults() {
-            return new Options("sft", GrpoConfig.builder().optLearningRate(5e-5).optConstrainToCandidates(true).build(),
+            return new Options("sft", GrpoConfig.builder().optLearningRate(1e-4).optConstrainToCandidates(true).build(),
                     0.05, 0, 9, 0, 50, 0.1, 0,
                     RecentWindows.DEFAULT);
         }
