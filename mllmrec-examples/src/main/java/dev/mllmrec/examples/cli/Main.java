@@ -2,6 +2,7 @@ package dev.mllmrec.examples.cli;
 
 import dev.mllmrec.api.InvalidDataException;
 import java.io.UncheckedIOException;
+import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -31,6 +32,13 @@ public final class Main implements Runnable {
 
     /** Runs the program and exits with its status. */
     public static void main(String[] args) {
+        if (NativeHeap.shouldRelaunch(System.getenv(), System.getProperty("os.name", ""),
+                System.getProperty(NativeHeap.RELAUNCH_PROPERTY))) {
+            Optional<Integer> status = NativeHeap.relaunch(args);
+            if (status.isPresent()) {
+                System.exit(status.get());
+            }
+        }
         System.exit(run(args));
     }
 
