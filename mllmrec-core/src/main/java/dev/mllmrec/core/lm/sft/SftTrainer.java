@@ -324,7 +324,7 @@ public final class SftTrainer {
             int kNeg = config.sampledNegatives();
             NDArray nll;
             if (kNeg == 0) {
-                nll = model.logits(rows).logSoftmax(-1).take(step.create(flatTargets)).sum().neg();
+                nll = fullSoftmaxNll(step, rows, flatTargets);
             } else {
                 // Item targets of open-ended examples: column 0 holds the target, columns 1..k uniform draws from the
                 // pool (never the target). Every other target (complete answers, whose distribution over the whole
@@ -374,14 +374,18 @@ public final class SftTrainer {
                 }
                 if (items < n) {
                     NDArray textHidden = rows.get(new NDIndex("{}", step.create(textRows)));
-                    NDArray textNll = model.logits(textHidden).logSoftmax(-1).take(step.create(textTargets)).sum()
-                            .neg();
+                    NDArray textNll = fullSoftmaxNll(step, textHidden, textTargets);
                     nll = nll == null ? textNll : nll.add(textNll);
                 }
             }
             gc.backward(dev.mllmrec.core.lm.Scalars.div(nll, (float) groupTargets));
             return new MicroOutcome(nll.getFloat(), real);
         }
+    }
+
+    /** The summed negative log-likelihood of {@code rows} under the full softmax; targets index the flat logits. */
+    private NDArray fullSoftmaxNll(NDManager step, NDArray rows, long[] flatTargets) {
+        return model.logits(rows).logSoftmax(-1).take(step.create(flatTargets)).sum().neg();
     }
 
     private boolean inPool(int token) {
