@@ -17,7 +17,8 @@ import java.util.Map;
  * @param allowedTokenIds the token ids of the candidate items
  * @param itemFirst       whether the answer's first token is forced to be a candidate
  * @param thinkFirst      whether {@code <think>} may open the answer instead (only with {@code itemFirst})
- * @param continuations   per allowed item token id, the tokens forced after it (empty: nothing is forced)
+ * @param continuations   per allowed item token id, the tokens forced after it (empty: nothing is forced); copied
+ *                        on construction and unmodifiable, its arrays read-only (use {@link #continuation} for a copy)
  */
 public record ItemConstraint(int[] allowedTokenIds, boolean itemFirst, boolean thinkFirst,
                              Map<Integer, int[]> continuations) {

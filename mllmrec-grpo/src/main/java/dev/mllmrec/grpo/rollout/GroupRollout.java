@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntFunction;
 
 /**
@@ -41,6 +42,8 @@ public final class GroupRollout {
     private final int maxCompletionTokens;
     private final boolean constrainToCandidates;
     private final IntFunction<String> answerLines;
+    /** Per item, the tokens forced after its item token (its answer line and the end of sequence), encoded once. */
+    private final Map<Integer, int[]> forcedLines = new ConcurrentHashMap<>();
     private final Generator generator;
     private final SequenceScorer referenceScorer;
 
@@ -192,7 +195,7 @@ public final class GroupRollout {
      */
     static void maskForcedLine(ItemConstraint constraint, int[] ids, float[] mask, int offset) {
         for (int j = 0; j < ids.length; j++) {
-            int[] line = constraint.continuation(ids[j]);
+            int[] line = constraint.continuations().get(ids[j]); // read only: no copy per scanned token
             if (line != null) {
                 for (int f = j + 1; f < Math.min(ids.length, j + 1 + line.length); f++) {
                     mask[offset + f] = 0f;
@@ -200,6 +203,22 @@ public final class GroupRollout {
                 return;
             }
         }
+    }
+
+    /** The tokens after item {@code item}'s token in its answer line, then the end of sequence. */
+    private int[] forcedLine(int item, int itemTokenId) {
+        String text = answerLines.apply(item);
+        int[] line = tokenizer.encode(text);
+        if (line.length == 0 || line[0] != itemTokenId) {
+            throw new IllegalArgumentException("The answer line of item " + item + " ('" + text
+                    + "') does not start with its item token.");
+        }
+        int eos = tokenizer.specialTokens().eos();
+        int[] rest = Arrays.copyOfRange(line, 1, line.length + (eos >= 0 ? 1 : 0));
+        if (eos >= 0) {
+            rest[rest.length - 1] = eos;
+        }
+        return rest;
     }
 
     private ItemConstraint constraint(GrpoPrompt prompt) {
@@ -221,22 +240,11 @@ public final class GroupRollout {
         }
         // Each candidate's whole answer line: the item token chosen, the rest forced, then the end of sequence.
         Map<Integer, int[]> lines = new HashMap<>();
-        int eos = tokenizer.specialTokens().eos();
         for (int item : candidates) {
             int id = tokenizer.itemTokenId(item);
-            if (id < 0) {
-                continue;
+            if (id >= 0) {
+                lines.put(id, forcedLines.computeIfAbsent(item, i -> forcedLine(i, id)));
             }
-            int[] line = tokenizer.encode(answerLines.apply(item));
-            if (line.length == 0 || line[0] != id) {
-                throw new IllegalArgumentException("The answer line of item " + item + " ('"
-                        + answerLines.apply(item) + "') does not start with its item token.");
-            }
-            int[] rest = Arrays.copyOfRange(line, 1, line.length + (eos >= 0 ? 1 : 0));
-            if (eos >= 0) {
-                rest[rest.length - 1] = eos;
-            }
-            lines.put(id, rest);
         }
         return new ItemConstraint(Arrays.copyOf(ids, k), true, false, lines);
     }
