@@ -237,7 +237,7 @@ public final class SftStage {
         try (CausalLm model = CausalLm.create(lmConfig, options.seed())) {
             Map<String, Object> pretraining = null;
             if (options.sequenceEpochs() > 0 && latest.isEmpty()) {
-                pretraining = pretrain(workDir, data, model, tokenizer, options, val);
+                pretraining = pretrain(workDir, data, model, tokenizer, options, val, replay);
             }
             SftTrainer trainer = SftTrainer.builder()
                     .setModel(model)
@@ -292,8 +292,7 @@ public final class SftStage {
      */
     private static Map<String, Object> pretrain(WorkDir workDir, PreparedData data, CausalLm model,
                                                 TextTokenizer tokenizer, Options options,
-                                                List<RecommendationSample> validation) {
-        List<SftExample> windows = sequenceWindows(data, options);
+                                                List<RecommendationSample> validation, List<SftExample> windows) {
         SftConfig config = sasRecOptimizer(SftConfig.builder())
                 .optEpochs(options.sequenceEpochs())
                 .optBatchSize(Options.SEQUENCE_BATCH)

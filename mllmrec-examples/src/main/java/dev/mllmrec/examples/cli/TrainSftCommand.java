@@ -21,9 +21,8 @@ import picocli.CommandLine.Option;
                 + "not seen; W/checkpoints/sft-sequence, W/sft/sequence-metrics.jsonl), then the training prompts "
                 + "(W/train_sft.jsonl when augment wrote it, else plain prompts over the training windows; a fifth "
                 + "widened to 100 candidates) with the pre-training windows replayed beside them, with the loss on the "
-                + "answer. Checkpoints go to W/checkpoints/sft (a "
-                + "killed run resumes from the newest), metrics to W/sft/metrics.jsonl, the summary to "
-                + "W/sft/summary.json."})
+                + "answer. Checkpoints go to W/checkpoints/sft (a killed run resumes from the newest), metrics to "
+                + "W/sft/metrics.jsonl, the summary to W/sft/summary.json."})
 public final class TrainSftCommand implements Callable<Integer> {
 
     @Option(names = "--work-dir", paramLabel = "W", required = true, description = "The prepared work directory.")

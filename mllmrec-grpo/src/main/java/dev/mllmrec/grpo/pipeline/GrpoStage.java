@@ -31,11 +31,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -130,7 +132,7 @@ public final class GrpoStage {
         List<GrpoPrompt> prompts = useAugmented ? GrpoPrompts.fromAugmentedFile(augmented, promptBuilder)
                 : GrpoPrompts.fromSamples(data.samples(Split.TRAIN, options.negatives()).samples(), promptBuilder);
         if (options.recentWindows() > 0) {
-            java.util.Set<String> recent = RecentWindows.sampleIds(data.sequences(), options.recentWindows());
+            Set<String> recent = RecentWindows.sampleIds(data.sequences(), options.recentWindows());
             prompts = prompts.stream().filter(p -> recent.contains(p.sample().sampleId())).toList();
             LOG.info("GRPO trains on the {} most recent training windows of each user: {} prompts.",
                     options.recentWindows(), prompts.size());
@@ -141,7 +143,7 @@ public final class GrpoStage {
         if (prompts.isEmpty()) {
             throw new IllegalArgumentException("There are no GRPO training prompts in " + workDir.root() + ".");
         }
-        java.util.Set<String> kept = new java.util.HashSet<>();
+        Set<String> kept = new HashSet<>();
         prompts.forEach(p -> kept.add(p.sample().sampleId()));
         Map<String, Long> granularity = useAugmented ? granularities(augmented, kept)
                 : Map.of("plain", (long) prompts.size());
@@ -250,7 +252,7 @@ public final class GrpoStage {
     }
 
     /** The granularity counts of the lines of {@code file} whose sample is one of {@code kept}. */
-    private static Map<String, Long> granularities(Path file, java.util.Set<String> kept) {
+    private static Map<String, Long> granularities(Path file, Set<String> kept) {
         Map<String, Long> out = new LinkedHashMap<>();
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String line;
