@@ -14,9 +14,13 @@ import java.util.Arrays;
  * @param useCache       attend to cached keys and values (fast); {@code false} re-runs the whole sequence for
  *                       every token (slow, for tests and benchmarks)
  * @param seed           the seed; row {@code i} samples from {@code SeededRandom(mix(seed, i))}
+ * @param itemListSize   at a constrained row's item decision, how many distinct candidates to draw as a ranked
+ *                       list (Plackett-Luce, by Gumbel top-k over the candidates' logits at the sampling's
+ *                       temperature, no top-p cut); the first is generated, the list is recorded in
+ *                       {@link Generation#itemList()}. 1 (the default) samples the one item as any other token.
  */
 public record GenerationConfig(Sampling sampling, int maxNewTokens, boolean stopOnEos, boolean stopOnNewline,
-                               int[] extraStopIds, boolean useCache, long seed) {
+                               int[] extraStopIds, boolean useCache, long seed, int itemListSize) {
 
     /** The default seed. */
     public static final long DEFAULT_SEED = 42L;
@@ -28,6 +32,9 @@ public record GenerationConfig(Sampling sampling, int maxNewTokens, boolean stop
         }
         if (maxNewTokens < 1) {
             throw new IllegalArgumentException("maxNewTokens must be at least 1, got " + maxNewTokens + ".");
+        }
+        if (itemListSize < 1) {
+            throw new IllegalArgumentException("itemListSize must be at least 1, got " + itemListSize + ".");
         }
         extraStopIds = extraStopIds == null ? new int[0] : extraStopIds.clone();
     }
@@ -47,20 +54,21 @@ public record GenerationConfig(Sampling sampling, int maxNewTokens, boolean stop
     public boolean equals(Object o) {
         return o instanceof GenerationConfig g && sampling.equals(g.sampling) && maxNewTokens == g.maxNewTokens
                 && stopOnEos == g.stopOnEos && stopOnNewline == g.stopOnNewline
-                && Arrays.equals(extraStopIds, g.extraStopIds) && useCache == g.useCache && seed == g.seed;
+                && Arrays.equals(extraStopIds, g.extraStopIds) && useCache == g.useCache && seed == g.seed
+                && itemListSize == g.itemListSize;
     }
 
     @Override
     public int hashCode() {
         return java.util.Objects.hash(sampling, maxNewTokens, stopOnEos, stopOnNewline, Arrays.hashCode(extraStopIds),
-                useCache, seed);
+                useCache, seed, itemListSize);
     }
 
     @Override
     public String toString() {
         return "GenerationConfig[" + sampling + ", maxNewTokens=" + maxNewTokens + ", stopOnEos=" + stopOnEos
                 + ", stopOnNewline=" + stopOnNewline + ", extraStopIds=" + Arrays.toString(extraStopIds)
-                + ", useCache=" + useCache + ", seed=" + seed + "]";
+                + ", useCache=" + useCache + ", seed=" + seed + ", itemListSize=" + itemListSize + "]";
     }
 
     /** Builds a {@link GenerationConfig}; every setting has a default. */
@@ -72,6 +80,7 @@ public record GenerationConfig(Sampling sampling, int maxNewTokens, boolean stop
         private int[] extraStopIds = new int[0];
         private boolean useCache = true;
         private long seed = DEFAULT_SEED;
+        private int itemListSize = 1;
 
         private Builder() {
         }
@@ -118,10 +127,19 @@ public record GenerationConfig(Sampling sampling, int maxNewTokens, boolean stop
             return this;
         }
 
+        /**
+         * Candidates drawn as a ranked list at a constrained item decision (default 1: one item, sampled like any
+         * other token).
+         */
+        public Builder optItemListSize(int k) {
+            itemListSize = k;
+            return this;
+        }
+
         /** Builds. */
         public GenerationConfig build() {
             return new GenerationConfig(sampling, maxNewTokens, stopOnEos, stopOnNewline, extraStopIds, useCache,
-                    seed);
+                    seed, itemListSize);
         }
     }
 }

@@ -120,8 +120,21 @@ public final class Generator {
                 for (int a = 0; a < active.length; a++) {
                     Row row = rows[active[a]];
                     System.arraycopy(logits, a * v, scratch, 0, v);
-                    int token = sampler.sample(applyConstraint(row, scratch, step), row.rng);
-                    row.add(token, TokenSampler.logProb(logits, a * v, v, token));
+                    boolean itemDecision = row.awaitingItem && row.forced == null;
+                    float[] constrained = applyConstraint(row, scratch, step);
+                    int token;
+                    float logProb;
+                    if (itemDecision && config.itemListSize() > 1) {
+                        row.itemList = rankedList(constrained, row.allowedIds, config.itemListSize(),
+                                config.sampling().temperature(), row.rng);
+                        row.itemPosition = row.length;
+                        token = row.itemList[0];
+                        logProb = (float) rankedListLogProb(logits, a * v, row.allowedIds, row.itemList);
+                    } else {
+                        token = sampler.sample(constrained, row.rng);
+                        logProb = TokenSampler.logProb(logits, a * v, v, token);
+                    }
+                    row.add(token, logProb);
                     row.advanceForced(token);
                     Generation.StopReason stop = stopReason(row, token, config);
                     if (stop == null && row.length == config.maxNewTokens()) {
@@ -149,7 +162,8 @@ public final class Generator {
         List<Generation> out = new ArrayList<>(rows.length);
         for (Row row : rows) {
             out.add(new Generation(Arrays.copyOf(row.tokens, row.length), Arrays.copyOf(row.logProbs, row.length),
-                    row.stop == null ? Generation.StopReason.LENGTH : row.stop));
+                    row.stop == null ? Generation.StopReason.LENGTH : row.stop,
+                    row.itemList == null ? new int[0] : row.itemList, row.itemList == null ? -1 : row.itemPosition));
         }
         return out;
     }
@@ -208,6 +222,74 @@ public final class Generator {
             }
         }
         return logits;
+    }
+
+    /**
+     * A Plackett-Luce draw of {@code min(k, |allowed|)} distinct allowed ids, best first, from
+     * {@code softmax(logits / temperature)} over the allowed ids: the Gumbel top-k trick (each id's key is its
+     * scaled logit plus Gumbel noise; the keys' order is the draw). A temperature of 0 or less ranks by the logits.
+     * Ties and ids with a logit of minus infinity go last, in {@code allowed}'s order.
+     */
+    static int[] rankedList(float[] logits, int[] allowed, int k, double temperature, SeededRandom rng) {
+        int m = allowed.length;
+        double[] keys = new double[m];
+        for (int i = 0; i < m; i++) {
+            double l = logits[allowed[i]];
+            double gumbel = 0;
+            if (temperature > 0) {
+                double u = rng.nextDouble();
+                gumbel = -Math.log(-Math.log(Math.max(u, Double.MIN_VALUE)));
+                l /= temperature;
+            }
+            keys[i] = l + gumbel;
+        }
+        Integer[] order = new Integer[m];
+        for (int i = 0; i < m; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (x, y) -> {
+            int c = Double.compare(keys[y], keys[x]);
+            return c != 0 ? c : Integer.compare(x, y);
+        });
+        int[] out = new int[Math.min(k, m)];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = allowed[order[i]];
+        }
+        return out;
+    }
+
+    /**
+     * The Plackett-Luce log-probability of {@code list} (distinct ids, best first) under the softmax of
+     * {@code logits[offset + id]} over {@code candidates} at temperature 1:
+     * {@code sum_j [l(a_j) - log sum_{i in C minus a_0..a_{j-1}} exp l(i)]}. Shift-invariant, so raw logits and
+     * log-probabilities give the same value.
+     */
+    public static double rankedListLogProb(float[] logits, int offset, int[] candidates, int[] list) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int id : candidates) {
+            max = Math.max(max, logits[offset + id]);
+        }
+        boolean[] used = new boolean[candidates.length];
+        double total = 0;
+        for (int a : list) {
+            double sum = 0;
+            int at = -1;
+            for (int i = 0; i < candidates.length; i++) {
+                if (!used[i]) {
+                    sum += Math.exp(logits[offset + candidates[i]] - max);
+                    if (at < 0 && candidates[i] == a) {
+                        at = i;
+                    }
+                }
+            }
+            if (at < 0) {
+                throw new IllegalArgumentException("List entry " + a + " is not a remaining candidate of "
+                        + Arrays.toString(candidates) + ".");
+            }
+            used[at] = true;
+            total += logits[offset + a] - (max + Math.log(sum));
+        }
+        return total;
     }
 
     /** The first row of each distinct prompt; {@code rowToDistinct[i]} is row i's index among them. */
@@ -356,6 +438,9 @@ public final class Generator {
         /** The answer line being forced (null: none), and the index of its next token. */
         int[] forced;
         int forcedAt;
+        /** The ranked list drawn at the item decision (null: none), and the item token's index. */
+        int[] itemList;
+        int itemPosition = -1;
 
         Row(int[] prompt, SeededRandom rng, ItemConstraint constraint, int vocab) {
             this.prompt = prompt.clone();

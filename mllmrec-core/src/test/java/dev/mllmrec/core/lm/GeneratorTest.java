@@ -39,6 +39,33 @@ class GeneratorTest {
     }
 
     @Test
+    void rankedListsArePlackettLuceDrawsOverTheAllowedIds() {
+        // Allowed ids 1..4 with probabilities 0.1, 0.2, 0.3, 0.4 at temperature 1; id 0 is not allowed.
+        float[] logits = {9f, (float) Math.log(1), (float) Math.log(2), (float) Math.log(3), (float) Math.log(4)};
+        int[] allowed = {1, 2, 3, 4};
+        SeededRandom rng = new SeededRandom(17);
+        int draws = 200_000;
+        int[] first = new int[5];
+        int pair43 = 0;
+        for (int i = 0; i < draws; i++) {
+            int[] list = Generator.rankedList(logits, allowed, 2, 1.0, rng);
+            assertThat(list).hasSize(2);
+            assertThat(list[0]).isNotEqualTo(list[1]).isBetween(1, 4);
+            first[list[0]]++;
+            pair43 += list[0] == 4 && list[1] == 3 ? 1 : 0;
+        }
+        for (int id = 1; id <= 4; id++) {
+            assertThat(first[id] / (double) draws).as("P(first = %d)", id).isCloseTo(id / 10.0, within(0.005));
+        }
+        assertThat(pair43 / (double) draws).isCloseTo(0.4 * 0.3 / 0.6, within(0.005));
+        // The same draw's probability, as the rollout records it.
+        assertThat(Generator.rankedListLogProb(logits, 0, allowed, new int[] {4, 3})).isCloseTo(Math.log(0.2),
+                within(1e-6));
+        // No temperature: the logits' order; k beyond the allowed ids is cut to them.
+        assertThat(Generator.rankedList(logits, allowed, 9, 0.0, rng)).containsExactly(4, 3, 2, 1);
+    }
+
+    @Test
     void cachedAndUncachedGreedyDecodingGiveIdenticalTokens() {
         List<Generation> cached = gen.generate(prompts(), noStops().build());
         List<Generation> uncached = gen.generate(prompts(), noStops().optUseCache(false).build());

@@ -50,6 +50,26 @@ public record RewardBatch(List<String> names, float[] totals, float[][] componen
         return copy;
     }
 
+    /**
+     * This batch with one more component, added to the totals with weight 1 (for example the ranked-list credit
+     * the trainer computes from the rollout's lists rather than from the completion text).
+     */
+    public RewardBatch plus(String name, float[] values) {
+        if (values.length != totals.length) {
+            throw new IllegalArgumentException("Component " + name + " has " + values.length + " values for "
+                    + totals.length + " completions.");
+        }
+        List<String> n = new java.util.ArrayList<>(names);
+        n.add(name);
+        float[] t = totals.clone();
+        for (int c = 0; c < t.length; c++) {
+            t[c] += values[c];
+        }
+        float[][] comps = java.util.Arrays.copyOf(components, components.length + 1);
+        comps[components.length] = values;
+        return new RewardBatch(n, t, comps);
+    }
+
     /** The number of completions. */
     public int size() {
         return totals.length;

@@ -42,6 +42,7 @@ public final class GroupRollout {
     private final int maxCompletionTokens;
     private final boolean constrainToCandidates;
     private final IntFunction<String> answerLines;
+    private final int rankedList;
     /** Per item, the tokens forced after its item token (its answer line and the end of sequence), encoded once. */
     private final Map<Integer, int[]> forcedLines = new ConcurrentHashMap<>();
     private final Generator generator;
@@ -56,6 +57,7 @@ public final class GroupRollout {
         this.maxCompletionTokens = b.maxCompletionTokens;
         this.constrainToCandidates = b.constrainToCandidates;
         this.answerLines = b.answerLines;
+        this.rankedList = b.rankedList;
         this.generator = new Generator(policy, tokenizer);
         this.referenceScorer = reference == null ? null
                 : new SequenceScorer(reference, tokenizer.specialTokens().pad(), 8, 8 * groupSize);
@@ -119,6 +121,7 @@ public final class GroupRollout {
                 .optStopOnNewline(true)
                 .optUseCache(true)
                 .optSeed(seed)
+                .optItemListSize(rankedList)
                 .build();
         long t0 = System.nanoTime();
         List<Generation> generations = generator.generate(rows, config, constraints);
@@ -149,6 +152,8 @@ public final class GroupRollout {
             stops.add(g.stopReason());
         }
 
+        RankedLists lists = rankedList > 1 ? rankedLists(generations, constraints) : null;
+
         float[] ref = null;
         double referenceSeconds = 0;
         if (referenceScorer != null) {
@@ -166,10 +171,74 @@ public final class GroupRollout {
                     System.arraycopy(group[g], 0, ref, c * t, group[g].length);
                 }
             }
+            if (lists != null) {
+                referenceListLogProbs(promptIds, lists, ref, t);
+            }
             referenceSeconds = (System.nanoTime() - r0) / 1e9;
         }
         return new RolloutBatch(prompts, groupSize, promptIds, tokens, texts, stops, t, mask, old, ref,
-                generationSeconds, referenceSeconds);
+                generationSeconds, referenceSeconds, lists);
+    }
+
+    /** The generations' ranked lists, with each row's candidates as their support. */
+    private static RankedLists rankedLists(List<Generation> generations, List<ItemConstraint> constraints) {
+        int n = generations.size();
+        int[] positions = new int[n];
+        List<int[]> lists = new ArrayList<>(n);
+        List<int[]> candidates = new ArrayList<>(n);
+        for (int c = 0; c < n; c++) {
+            Generation g = generations.get(c);
+            positions[c] = g.itemPosition();
+            lists.add(g.itemList());
+            candidates.add(positions[c] < 0 ? new int[0] : constraints.get(c).allowedTokenIds());
+        }
+        return new RankedLists(positions, lists, candidates);
+    }
+
+    /**
+     * Replaces the reference's log-probability at each list's item position (the first completion token) by the
+     * list's Plackett-Luce log-probability under the reference: one scoring pass per prompt over its candidates.
+     */
+    private void referenceListLogProbs(List<int[]> promptIds, RankedLists lists, float[] ref, int t) {
+        List<ScoringRequest> requests = new ArrayList<>(promptIds.size());
+        List<int[]> candidatesOf = new ArrayList<>(promptIds.size());
+        for (int i = 0; i < promptIds.size(); i++) {
+            int[] cand = null;
+            for (int g = 0; g < groupSize && cand == null; g++) {
+                int c = i * groupSize + g;
+                if (lists.positions()[c] >= 0) {
+                    cand = lists.candidates().get(c);
+                }
+            }
+            cand = cand == null ? new int[0] : cand;
+            candidatesOf.add(cand);
+            List<int[]> answers = new ArrayList<>(cand.length);
+            for (int id : cand) {
+                answers.add(new int[] {id});
+            }
+            requests.add(new ScoringRequest(promptIds.get(i), answers.isEmpty() ? List.of(new int[] {0}) : answers));
+        }
+        List<double[]> scores = referenceScorer.score(requests);
+        int[] positions = lists.positions();
+        for (int i = 0; i < promptIds.size(); i++) {
+            int[] cand = candidatesOf.get(i);
+            float[] byToken = new float[policy.vocabSize()];
+            double[] s = scores.get(i);
+            for (int j = 0; j < cand.length; j++) {
+                byToken[cand[j]] = (float) s[j];
+            }
+            for (int g = 0; g < groupSize; g++) {
+                int c = i * groupSize + g;
+                if (positions[c] < 0) {
+                    continue;
+                }
+                if (positions[c] != 0) {
+                    throw new IllegalStateException("A ranked list must open the completion; completion " + c
+                            + " has it at token " + positions[c] + ".");
+                }
+                ref[c * t] = (float) RankedLists.listLogProb(byToken, cand, lists.lists().get(c));
+            }
+        }
     }
 
     /**
@@ -265,6 +334,7 @@ public final class GroupRollout {
         private int maxCompletionTokens = 24;
         private boolean constrainToCandidates;
         private IntFunction<String> answerLines;
+        private int rankedList = 1;
 
         private Builder() {
         }
@@ -322,8 +392,22 @@ public final class GroupRollout {
             return this;
         }
 
+        /**
+         * k, the candidates each completion draws as a ranked list at its item decision (default 1: one item,
+         * sampled as any other token); above 1 needs {@link #optConstrainToCandidates}. See {@link RankedLists}.
+         */
+        public Builder optRankedList(int k) {
+            rankedList = k;
+            return this;
+        }
+
         /** Validates and builds. */
         public GroupRollout build() {
+            if (rankedList < 1 || (rankedList > 1 && !constrainToCandidates)) {
+                throw new IllegalArgumentException("A ranked list needs k >= 1 and, for k > 1, generation "
+                        + "constrained to the candidates; got k = " + rankedList + ", constrained = "
+                        + constrainToCandidates + ".");
+            }
             if (policy == null) {
                 throw new IllegalArgumentException("GroupRollout.Builder needs the policy: call setPolicy.");
             }

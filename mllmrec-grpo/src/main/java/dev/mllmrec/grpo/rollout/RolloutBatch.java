@@ -25,11 +25,24 @@ import java.util.Objects;
  * @param refLogProbs      the reference policy's log-probabilities, or {@code null} when no reference was given
  * @param generationSeconds wall time of sampling
  * @param referenceSeconds  wall time of the reference forward pass (0 without a reference)
+ * @param rankedLists      the completions' ranked candidate lists when the rollout drew lists (k &gt; 1), else
+ *                         {@code null}; then {@code oldLogProbs} and {@code refLogProbs} hold each list's
+ *                         log-probability at its item position
  */
 public record RolloutBatch(List<GrpoPrompt> prompts, int groupSize, List<int[]> promptTokens,
                            List<int[]> completionTokens, List<String> completions,
                            List<Generation.StopReason> stopReasons, int tokens, float[] mask, float[] oldLogProbs,
-                           float[] refLogProbs, double generationSeconds, double referenceSeconds) {
+                           float[] refLogProbs, double generationSeconds, double referenceSeconds,
+                           RankedLists rankedLists) {
+
+    /** A batch without ranked lists. */
+    public RolloutBatch(List<GrpoPrompt> prompts, int groupSize, List<int[]> promptTokens,
+                        List<int[]> completionTokens, List<String> completions,
+                        List<Generation.StopReason> stopReasons, int tokens, float[] mask, float[] oldLogProbs,
+                        float[] refLogProbs, double generationSeconds, double referenceSeconds) {
+        this(prompts, groupSize, promptTokens, completionTokens, completions, stopReasons, tokens, mask, oldLogProbs,
+                refLogProbs, generationSeconds, referenceSeconds, null);
+    }
 
     /** Validates and copies. */
     public RolloutBatch {
@@ -56,6 +69,10 @@ public record RolloutBatch(List<GrpoPrompt> prompts, int groupSize, List<int[]> 
                 || (refLogProbs != null && refLogProbs.length != cells)) {
             throw new IllegalArgumentException("Per-token arrays must hold N x T = " + n + " x " + tokens
                     + " values.");
+        }
+        if (rankedLists != null && rankedLists.size() != n) {
+            throw new IllegalArgumentException("A rollout batch of " + n + " completions has " + rankedLists.size()
+                    + " ranked lists.");
         }
         mask = mask.clone();
         oldLogProbs = oldLogProbs.clone();

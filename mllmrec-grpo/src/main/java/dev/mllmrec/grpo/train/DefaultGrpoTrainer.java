@@ -28,6 +28,7 @@ import dev.mllmrec.grpo.reward.RewardBatch;
 import dev.mllmrec.grpo.reward.WeightedRewards;
 import dev.mllmrec.grpo.rollout.GroupRollout;
 import dev.mllmrec.grpo.rollout.GrpoPrompt;
+import dev.mllmrec.grpo.rollout.RankedLists;
 import dev.mllmrec.grpo.rollout.RolloutBatch;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,6 +69,13 @@ public final class DefaultGrpoTrainer implements GrpoTrainer {
             "reference_seconds", "update_seconds", "rollout_tokens_per_second", "validation_seconds");
 
     private static final int TREND_WINDOW = 20;
+    /** The reward component of a ranked list's credit (logged as {@code rewards/ranked_list/mean}). */
+    public static final String RANKED_LIST_REWARD = "ranked_list";
+    /**
+     * The credit of a target drawn at place 1 of a ranked list before its discount: the reference reward's gap
+     * between naming the target (1.0) and another candidate (0.3).
+     */
+    static final double RANKED_LIST_GAP = 0.7;
 
     private final CausalLm policy;
     private final PolicyModel reference;
@@ -181,6 +189,7 @@ public final class DefaultGrpoTrainer implements GrpoTrainer {
                 .optMaxCompletionTokens(config.maxCompletionTokens())
                 .optConstrainToCandidates(config.constrainToCandidates())
                 .optAnswerLines(promptBuilder == null ? null : promptBuilder::answer)
+                .optRankedList(config.rankedList())
                 .build();
         GroupAdvantage advantage = config.groupAdvantage();
 
@@ -306,6 +315,20 @@ public final class DefaultGrpoTrainer implements GrpoTrainer {
         int g = config.numGenerations();
         RolloutBatch rb = rollout.generate(batch, SeededRandom.mix(config.seed(), step));
         RewardBatch rewardBatch = rewards.scoreGroups(rb.samples(), rb.completions(), g);
+        RankedLists lists = rb.rankedLists();
+        int listHits = 0;
+        if (lists != null) {
+            float[] credit = new float[rb.size()];
+            for (int c = 0; c < credit.length; c++) {
+                int target = tokenizer.itemTokenId(rb.sampleOf(c).target());
+                int[] list = lists.lists().get(c);
+                credit[c] = (float) RankedLists.credit(list, target, RANKED_LIST_GAP);
+                for (int id : list) {
+                    listHits += id == target && target >= 0 ? 1 : 0;
+                }
+            }
+            rewardBatch = rewardBatch.plus(RANKED_LIST_REWARD, credit);
+        }
         GroupAdvantages adv = advantage.compute(rewardBatch.totals());
         float[] advantages = adv.advantages();
         float[] mask = rb.mask();
@@ -337,7 +360,8 @@ public final class DefaultGrpoTrainer implements GrpoTrainer {
                 try (NDManager sm = policy.manager().newSubManager();
                      GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
                     PolicyLogProbs.Output out = PolicyLogProbs.compute(policy, sm, rb.promptTokens().subList(from, to),
-                            rb.completionTokens().subList(from * g, to * g), g, tokens, pad);
+                            rb.completionTokens().subList(from * g, to * g), g, tokens, pad,
+                            lists == null ? null : lists.rows(from, to, g));
                     Shape shape = new Shape(rows, tokens);
                     NDArray m = sm.create(rb.rows(mask, from, to), shape);
                     NDArray o = old == null ? null : sm.create(rb.rows(old, from, to), shape);
@@ -402,6 +426,9 @@ public final class DefaultGrpoTrainer implements GrpoTrainer {
         line.put("epoch", run.epoch);
         rewardBatch.metrics().forEach(line::put);
         line.put("hit_rate", (double) hits / n);
+        if (lists != null) {
+            line.put("list_hit_rate", (double) listHits / n);
+        }
         line.put("format/valid_rate", (double) valid / n);
         line.put("advantage/zero_variance_groups", (double) adv.zeroVarianceGroups());
         line.put("advantage/zero_variance_fraction", adv.zeroVarianceFraction());

@@ -47,6 +47,13 @@ import java.util.Objects;
  * @param validateAtStart        validate the initial policy before the first step (the baseline)
  * @param checkpointEverySteps   a {@code latest} checkpoint every so many steps (0: only at validations and the end)
  * @param selectionMetric        the validation metric that picks the {@code best} checkpoint (higher is better)
+ * @param rankedList             k, the length of the ranked candidate list each completion draws at its item
+ *                               decision (needs {@code constrainToCandidates}); 1 is the reference's single answer.
+ *                               With k &gt; 1 each completion is a Plackett-Luce draw of k candidates (its first is
+ *                               the generated answer), its log-probability is the list's, and a target ranked
+ *                               {@code j}-th ({@code j >= 1}, 0-based) earns the reward's hit-miss gap discounted
+ *                               by {@code 1 / log2(j + 2)}, so the expected reward is an affine NDCG@k of the
+ *                               policy's ranking: see {@code RankedLists}
  */
 public record GrpoConfig(int promptsPerStep, int numGenerations, double temperature, double topP,
                          int maxCompletionTokens, boolean constrainToCandidates, double beta, double epsilonLow,
@@ -55,7 +62,7 @@ public record GrpoConfig(int promptsPerStep, int numGenerations, double temperat
                          double learningRate, LrSchedule lrSchedule, double warmupFraction, double minLrRatio,
                          double weightDecay, double adamBeta1, double adamBeta2, double adamEpsilon, int epochs,
                          int maxSteps, long seed, int validateEverySteps, boolean validateAtStart,
-                         int checkpointEverySteps, String selectionMetric) {
+                         int checkpointEverySteps, String selectionMetric, int rankedList) {
 
     /** The default seed. */
     public static final long DEFAULT_SEED = 42L;
@@ -96,6 +103,9 @@ public record GrpoConfig(int promptsPerStep, int numGenerations, double temperat
         require(validateEverySteps >= 0, "validateEverySteps must be >= 0, got " + validateEverySteps);
         require(checkpointEverySteps >= 0, "checkpointEverySteps must be >= 0, got " + checkpointEverySteps);
         require(selectionMetric != null && !selectionMetric.isBlank(), "selectionMetric must be a metric name");
+        require(rankedList >= 1, "rankedList must be at least 1, got " + rankedList);
+        require(rankedList == 1 || constrainToCandidates, "a ranked list of " + rankedList + " candidates needs "
+                + "constrainToCandidates");
     }
 
     private static void require(boolean ok, String message) {
@@ -173,6 +183,7 @@ public record GrpoConfig(int promptsPerStep, int numGenerations, double temperat
         b.adamEpsilon = adamEpsilon;
         b.epochs = epochs;
         b.maxSteps = maxSteps;
+        b.rankedList = rankedList;
         b.seed = seed;
         b.validateEverySteps = validateEverySteps;
         b.validateAtStart = validateAtStart;
@@ -213,6 +224,7 @@ public record GrpoConfig(int promptsPerStep, int numGenerations, double temperat
         private boolean validateAtStart = true;
         private int checkpointEverySteps = 25;
         private String selectionMetric = "HR@3";
+        private int rankedList = 1;
 
         private Builder() {
         }
@@ -393,6 +405,15 @@ public record GrpoConfig(int promptsPerStep, int numGenerations, double temperat
             return this;
         }
 
+        /**
+         * k, candidates drawn as a ranked list per completion (default 1, the reference's single answer; above 1
+         * needs {@link #optConstrainToCandidates}).
+         */
+        public Builder optRankedList(int k) {
+            rankedList = k;
+            return this;
+        }
+
         /** The validation metric that selects the best checkpoint (default {@code HR@3}). */
         public Builder optSelectionMetric(String v) {
             selectionMetric = v;
@@ -405,7 +426,7 @@ public record GrpoConfig(int promptsPerStep, int numGenerations, double temperat
                     constrainToCandidates, beta, epsilonLow, epsilonHigh, lossAggregation, advantageEstimator,
                     advantageEpsilon, policyUpdates, gradientAccumulation, maxGradNorm, learningRate, lrSchedule,
                     warmupFraction, minLrRatio, weightDecay, adamBeta1, adamBeta2, adamEpsilon, epochs, maxSteps,
-                    seed, validateEverySteps, validateAtStart, checkpointEverySteps, selectionMetric);
+                    seed, validateEverySteps, validateAtStart, checkpointEverySteps, selectionMetric, rankedList);
             c.policyLossConfig();
             c.groupAdvantage();
             return c;

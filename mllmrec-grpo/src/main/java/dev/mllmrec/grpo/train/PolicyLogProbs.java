@@ -8,6 +8,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import dev.mllmrec.core.lm.KvCache;
 import dev.mllmrec.core.lm.PolicyModel;
+import dev.mllmrec.grpo.rollout.RankedLists;
 import java.util.List;
 
 /**
@@ -53,6 +54,15 @@ public final class PolicyLogProbs {
      */
     public static Output compute(PolicyModel model, NDManager manager, List<int[]> prompts, List<int[]> completions,
                                  int groupSize, int tokens, int padId) {
+        return compute(model, manager, prompts, completions, groupSize, tokens, padId, null);
+    }
+
+    /**
+     * The log-probabilities through a shared prompt cache, with each ranked list's Plackett-Luce log-probability
+     * in place of its item token's ({@code lists} may be {@code null}: none); see {@link RankedLists}.
+     */
+    public static Output compute(PolicyModel model, NDManager manager, List<int[]> prompts, List<int[]> completions,
+                                 int groupSize, int tokens, int padId, RankedLists lists) {
         int p = prompts.size();
         int n = check(prompts, completions, groupSize, tokens);
         int pad = Math.max(0, padId);
@@ -111,7 +121,7 @@ public final class PolicyLogProbs {
                     null, cache);
             hidden = NDArrays.concat(new NDList(first, tailHidden), 1);
         }
-        return readOut(model, manager, hidden, completions, n, tokens, pad);
+        return readOut(model, manager, hidden, completions, n, tokens, pad, lists);
     }
 
     /** The same log-probabilities from one uncached pass over every prompt-plus-completion sequence. */
@@ -152,11 +162,11 @@ public final class PolicyLogProbs {
                 manager.create(keyMask, shape), null);
         NDArray picked = hidden.reshape(n * len, -1).get(new NDIndex("{}", manager.create(gather)))
                 .reshape(n, tokens, -1);
-        return readOut(model, manager, picked, completions, n, tokens, pad);
+        return readOut(model, manager, picked, completions, n, tokens, pad, null);
     }
 
     private static Output readOut(PolicyModel model, NDManager manager, NDArray hidden, List<int[]> completions,
-                                  int n, int tokens, int pad) {
+                                  int n, int tokens, int pad, RankedLists lists) {
         int v = model.vocabSize();
         NDArray logSoftmax = model.logits(hidden).logSoftmax(-1); // (N, T, V)
         long[] flat = new long[n * tokens];
@@ -172,9 +182,87 @@ public final class PolicyLogProbs {
             }
         }
         NDArray logProbs = logSoftmax.take(manager.create(flat)).reshape(n, tokens);
+        if (lists != null) {
+            if (lists.size() != n) {
+                throw new IllegalArgumentException(n + " completions but " + lists.size() + " ranked lists.");
+            }
+            logProbs = withListLogProbs(manager, logSoftmax, logProbs, lists, n, tokens, v);
+        }
         NDArray detached = logSoftmax.stopGradient();
         NDArray entropy = detached.exp().mul(detached).sum(new int[] {-1}).neg();
         return new Output(logProbs, entropy);
+    }
+
+    /**
+     * {@code logProbs} with each list's Plackett-Luce log-probability over its candidates at its item position:
+     * {@code sum_j [l(a_j) - logsumexp(l over the candidates not yet drawn)]}, differentiable in the logits.
+     */
+    private static NDArray withListLogProbs(NDManager manager, NDArray logSoftmax, NDArray logProbs,
+                                            RankedLists lists, int n, int tokens, int v) {
+        int[] pos = lists.positions();
+        int width = 1;
+        int k = 1;
+        for (int c = 0; c < n; c++) {
+            width = Math.max(width, lists.candidates().get(c).length);
+            k = Math.max(k, lists.lists().get(c).length);
+        }
+        long[] rowIdx = new long[n];
+        long[] candFlat = new long[n * width];
+        float[][] remaining = new float[k][n * width];
+        long[][] chosen = new long[k][n];
+        float[][] drawn = new float[k][n];
+        float[] at = new float[n * tokens];
+        float[] keep = new float[n * tokens];
+        java.util.Arrays.fill(keep, 1f);
+        for (int c = 0; c < n; c++) {
+            int[] cand = lists.candidates().get(c);
+            int[] list = lists.lists().get(c);
+            rowIdx[c] = (long) c * tokens + Math.max(pos[c], 0);
+            for (int j = 0; j < width; j++) {
+                candFlat[c * width + j] = (long) c * v + (j < cand.length ? cand[j] : cand.length > 0 ? cand[0] : 0);
+            }
+            boolean[] used = new boolean[width];
+            for (int d = 0; d < k; d++) {
+                chosen[d][c] = (long) c * width;
+                if (d >= list.length) {
+                    remaining[d][c * width] = 1f; // a finite log-sum for rows without a d-th draw (masked out)
+                    continue;
+                }
+                int idx = -1;
+                for (int j = 0; j < cand.length; j++) {
+                    if (!used[j]) {
+                        remaining[d][c * width + j] = 1f;
+                        if (idx < 0 && cand[j] == list[d]) {
+                            idx = j;
+                        }
+                    }
+                }
+                if (idx < 0) {
+                    throw new IllegalArgumentException("Completion " + c + "'s list entry " + list[d]
+                            + " is not a remaining candidate.");
+                }
+                used[idx] = true;
+                chosen[d][c] = (long) c * width + idx;
+                drawn[d][c] = 1f;
+            }
+            if (pos[c] >= 0) {
+                at[c * tokens + pos[c]] = 1f;
+                keep[c * tokens + pos[c]] = 0f;
+            }
+        }
+        NDArray rows = logSoftmax.reshape(n * tokens, v).get(new NDIndex("{}", manager.create(rowIdx)));
+        NDArray cand = rows.take(manager.create(candFlat)).reshape(n, width);
+        NDArray max = cand.stopGradient().max(new int[] {1}, true);
+        NDArray exp = cand.sub(max).exp();
+        NDArray total = null;
+        for (int d = 0; d < k; d++) {
+            NDArray logSum = exp.mul(manager.create(remaining[d], new Shape(n, width))).sum(new int[] {1}).log()
+                    .add(max.squeeze(1));
+            NDArray term = cand.take(manager.create(chosen[d])).sub(logSum).mul(manager.create(drawn[d]));
+            total = total == null ? term : total.add(term);
+        }
+        Shape shape = new Shape(n, tokens);
+        return logProbs.mul(manager.create(keep, shape)).add(manager.create(at, shape).mul(total.reshape(n, 1)));
     }
 
     private static int check(List<int[]> prompts, List<int[]> completions, int groupSize, int tokens) {

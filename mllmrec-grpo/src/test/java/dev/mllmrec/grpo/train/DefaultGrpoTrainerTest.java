@@ -1,6 +1,7 @@
 package dev.mllmrec.grpo.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mllmrec.api.RecommendationSample;
@@ -59,6 +60,35 @@ class DefaultGrpoTrainerTest {
                     "lr", "grad_norm", "loss", "seconds", "rollout_tokens_per_second");
             assertThat(((Number) lines.get(0).get("kl")).doubleValue()).isZero(); // policy == reference at step 1
             assertThat(((Number) lines.get(0).get("entropy")).doubleValue()).isPositive();
+        }
+    }
+
+    @Test
+    void rankedListStepsLogTheListCreditAndStartAtZeroKl(@TempDir Path dir) {
+        try (CausalLm policy = GrpoFixtures.model(TOKENIZER, 1); CausalLm reference = policy.copy()) {
+            Map<String, float[]> before = policy.parameterValues();
+            Path metrics = dir.resolve("metrics.jsonl");
+            DefaultGrpoTrainer trainer = DefaultGrpoTrainer.builder().setPolicy(policy).setTokenizer(TOKENIZER)
+                    .optReference(reference).optPromptBuilder(GrpoFixtures.prompts())
+                    .optConfig(small().optMaxSteps(2).optConstrainToCandidates(true).optRankedList(3).build())
+                    .optMetricsFile(metrics).build();
+            GrpoResult result = trainer.train(GrpoFixtures.grpoPrompts(6));
+            assertThat(result.steps()).isEqualTo(2);
+            List<Map> lines = JsonLines.read(metrics, Map.class);
+            Map first = lines.get(0);
+            assertThat(first).containsKeys("rewards/ranked_list/mean", "list_hit_rate");
+            assertThat(((Number) first.get("kl")).doubleValue()).isCloseTo(0.0, within(1e-6));
+            assertThat(((Number) first.get("format/valid_rate")).doubleValue()).isEqualTo(1.0);
+            double hit = ((Number) first.get("hit_rate")).doubleValue();
+            double listHit = ((Number) first.get("list_hit_rate")).doubleValue();
+            // Lists of 3 among 4 candidates hold the target at least as often as their first entries are it.
+            assertThat(listHit).isGreaterThanOrEqualTo(hit).isGreaterThan(0.0);
+            // The total is the reference reward plus the list credit.
+            assertThat(((Number) first.get("reward/mean")).doubleValue()).isCloseTo(
+                    ((Number) first.get("rewards/recommendation/mean")).doubleValue()
+                            + ((Number) first.get("rewards/ranked_list/mean")).doubleValue(), within(1e-6));
+            assertThat(policy.parameterValues().get(before.keySet().iterator().next()))
+                    .isNotEqualTo(before.values().iterator().next());
         }
     }
 

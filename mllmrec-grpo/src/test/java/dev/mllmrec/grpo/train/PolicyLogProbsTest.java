@@ -59,6 +59,49 @@ class PolicyLogProbsTest {
         }
     }
 
+    @Test
+    void rankedListLogProbsMatchTheRolloutsPlackettLuceValuesAndCarryGradient() {
+        WordTokenizer tokenizer = GrpoFixtures.tokenizer();
+        try (CausalLm policy = GrpoFixtures.model(tokenizer, 4);
+             AdamW zero = new AdamW(policy.parameters(), policy.manager(), 0.9, 0.99, 1e-8, 0)) {
+            RolloutBatch b = GroupRollout.builder().setPolicy(policy).setTokenizer(tokenizer).optGroupSize(3)
+                    .optConstrainToCandidates(true).optAnswerLines(GrpoFixtures.prompts()::answer)
+                    .optRankedList(3).optMaxCompletionTokens(8).build().generate(GrpoFixtures.grpoPrompts(3), 5);
+            int pad = tokenizer.specialTokens().pad();
+            zero.zeroGradients();
+            try (NDManager sm = policy.manager().newSubManager();
+                 GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
+                PolicyLogProbs.Output lists = PolicyLogProbs.compute(policy, sm, b.promptTokens(),
+                        b.completionTokens(), b.groupSize(), b.tokens(), pad, b.rankedLists());
+                PolicyLogProbs.Output tokens = PolicyLogProbs.compute(policy, sm, b.promptTokens(),
+                        b.completionTokens(), b.groupSize(), b.tokens(), pad);
+                float[] got = lists.logProbs().toFloatArray();
+                float[] plain = tokens.logProbs().toFloatArray();
+                float[] old = b.oldLogProbs();
+                float[] mask = b.mask();
+                int t = b.tokens();
+                for (int c = 0; c < b.size(); c++) {
+                    // The item position holds the list's log-probability (Java's, from the rollout) ...
+                    assertThat(got[c * t]).isCloseTo(old[c * t], within(1e-4f));
+                    assertThat(got[c * t]).isNegative().isNotEqualTo(plain[c * t]);
+                    // ... and every other position is the token's own.
+                    for (int j = 1; j < t; j++) {
+                        assertThat(got[c * t + j]).isEqualTo(plain[c * t + j]);
+                    }
+                }
+                gc.backward(lists.logProbs().mul(sm.create(mask, new Shape(b.size(), t))).sum());
+                double norm = 0;
+                for (NDArray p : policy.parameters().values()) {
+                    for (float f : p.getGradient().toFloatArray()) {
+                        norm += f * f;
+                    }
+                }
+                assertThat(norm).isPositive();
+            }
+            zero.zeroGradients();
+        }
+    }
+
     /** Log-probs of the batch, and the gradient of their masked sum by parameter. */
     private static float[] run(CausalLm policy, RolloutBatch b, int pad, boolean cachedPath,
                                Map<String, float[]> grads) {
