@@ -83,13 +83,14 @@ public final class TrainGrpoCommand implements Callable<Integer> {
             description = "Nucleus sampling threshold. Default: ${DEFAULT-VALUE}.")
     double topP;
 
-    @Option(names = "--ranked-list", paramLabel = "K", defaultValue = "1",
+    @Option(names = "--ranked-list", paramLabel = "K",
             description = "Each completion draws a ranked list of K candidates (Plackett-Luce, its first is the "
                     + "answer), acts with the list's log-probability, and a target ranked j-th in it (j >= 1) earns "
                     + "0.7 / log2(j + 2) on top of the reference reward, so GRPO optimises an NDCG@K of the ranking "
                     + "rather than only the first place (1: the reference's single answer; above 1 needs "
-                    + "--constrain-to-candidates; top-p does not cut the list). Default: ${DEFAULT-VALUE}.")
-    int rankedList;
+                    + "--constrain-to-candidates; top-p does not cut the list). Default: " + GrpoStage.Options.RANKED_LIST
+                    + " with constrained rollouts, else 1.")
+    Integer rankedList;
 
     @Option(names = "--mu", paramLabel = "N", defaultValue = "1",
             description = "Policy updates per generation batch. Default: ${DEFAULT-VALUE}.")
@@ -162,7 +163,7 @@ public final class TrainGrpoCommand implements Callable<Integer> {
                 .optPolicyUpdates(mu)
                 .optGradientAccumulation(gradAccum)
                 .optConstrainToCandidates(constrain)
-                .optRankedList(rankedList)
+                .optRankedList(rankedList != null ? rankedList : constrain ? GrpoStage.Options.RANKED_LIST : 1)
                 .optValidateEverySteps(validateEvery)
                 .optCheckpointEverySteps(validateEvery)
                 .optSeed(seed);
