@@ -14,8 +14,8 @@ import java.util.Arrays;
  * @param useCache       attend to cached keys and values (fast); {@code false} re-runs the whole sequence for
  *                       every token (slow, for tests and benchmarks)
  * @param seed           the seed; row {@code i} samples from {@code SeededRandom(mix(seed, i))}
- * @param itemListSize   at a constrained row's item decision, how many distinct candidates to draw as a ranked
- *                       list (Plackett-Luce, by Gumbel top-k over the candidates' logits at the sampling's
+ * @param itemListSize   at a constrained row's first item decision, how many distinct candidates to draw as a
+ *                       ranked list (Plackett-Luce, by Gumbel top-k over the candidates' logits at the sampling's
  *                       temperature, no top-p cut); the first is generated, the list is recorded in
  *                       {@link Generation#itemList()}. 1 (the default) samples the one item as any other token.
  */

@@ -124,7 +124,9 @@ public final class Generator {
                     float[] constrained = applyConstraint(row, scratch, step);
                     int token;
                     float logProb;
-                    if (itemDecision && config.itemListSize() > 1) {
+                    if (itemDecision && config.itemListSize() > 1 && row.itemList == null) {
+                        // The row's first item decision draws the list; a later one (after a think block that
+                        // followed a free answer) samples one item as any other token.
                         row.itemList = rankedList(constrained, row.allowedIds, config.itemListSize(),
                                 config.sampling().temperature(), row.rng);
                         row.itemPosition = row.length;

@@ -88,8 +88,8 @@ public final class TrainGrpoCommand implements Callable<Integer> {
                     + "answer), acts with the list's log-probability, and a target ranked j-th in it (j >= 1) earns "
                     + "0.7 / log2(j + 2) on top of the reference reward, so GRPO optimises an NDCG@K of the ranking "
                     + "rather than only the first place (1: the reference's single answer; above 1 needs "
-                    + "--constrain-to-candidates; top-p does not cut the list). Default: " + GrpoStage.Options.RANKED_LIST
-                    + " with constrained rollouts, else 1.")
+                    + "--constrain-to-candidates; top-p does not cut the list). Default: "
+                    + GrpoStage.Options.RANKED_LIST + " with constrained rollouts, else 1.")
     Integer rankedList;
 
     @Option(names = "--mu", paramLabel = "N", defaultValue = "1",

@@ -19,6 +19,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The GRPO loop on a tiny model: every parameter moves, metrics, validation and best checkpoint, exact resume. */
@@ -124,10 +126,12 @@ class DefaultGrpoTrainerTest {
         }
     }
 
-    @Test
-    void aRunKilledAndResumedEndsBitIdenticalToAnUninterruptedRun(@TempDir Path dir) {
+    @ParameterizedTest(name = "ranked list of {0}")
+    @ValueSource(ints = {1, 3})
+    void aRunKilledAndResumedEndsBitIdenticalToAnUninterruptedRun(int rankedList, @TempDir Path dir) {
         List<GrpoPrompt> prompts = GrpoFixtures.grpoPrompts(5);
-        GrpoConfig config = small().optMaxSteps(5).optValidateEverySteps(2).optCheckpointEverySteps(1).build();
+        GrpoConfig config = small().optMaxSteps(5).optValidateEverySteps(2).optCheckpointEverySteps(1)
+                .optConstrainToCandidates(rankedList > 1).optRankedList(rankedList).build();
 
         Map<String, float[]> uninterrupted;
         Path full = dir.resolve("full");
