@@ -200,13 +200,14 @@ public final class GroupRollout {
      * list's Plackett-Luce log-probability under the reference: one scoring pass per prompt over its candidates.
      */
     private void referenceListLogProbs(List<int[]> promptIds, RankedLists lists, float[] ref, int t) {
+        int[] positions = lists.positions();
         List<ScoringRequest> requests = new ArrayList<>(promptIds.size());
         List<int[]> candidatesOf = new ArrayList<>(promptIds.size());
         for (int i = 0; i < promptIds.size(); i++) {
             int[] cand = null;
             for (int g = 0; g < groupSize && cand == null; g++) {
                 int c = i * groupSize + g;
-                if (lists.positions()[c] >= 0) {
+                if (positions[c] >= 0) {
                     cand = lists.candidates().get(c);
                 }
             }
@@ -219,7 +220,6 @@ public final class GroupRollout {
             requests.add(new ScoringRequest(promptIds.get(i), answers.isEmpty() ? List.of(new int[] {0}) : answers));
         }
         List<double[]> scores = referenceScorer.score(requests);
-        int[] positions = lists.positions();
         for (int i = 0; i < promptIds.size(); i++) {
             int[] cand = candidatesOf.get(i);
             float[] byToken = new float[policy.vocabSize()];

@@ -25,8 +25,10 @@ import java.util.List;
  *
  * @param positions  per completion, the index of the item token the list starts with (-1: no list, for example a
  *                   completion cut off before its answer)
- * @param lists      per completion, the list's item token ids, best first (empty without a list)
- * @param candidates per completion, the candidates' item token ids (the list's support; empty without a list)
+ * @param lists      per completion, the list's item token ids, best first (empty without a list); copied on
+ *                   construction, the arrays read-only by contract
+ * @param candidates per completion, the candidates' item token ids (the list's support; empty without a list),
+ *                   likewise
  */
 public record RankedLists(int[] positions, List<int[]> lists, List<int[]> candidates) {
 
