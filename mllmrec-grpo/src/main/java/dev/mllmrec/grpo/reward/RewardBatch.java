@@ -1,5 +1,7 @@
 package dev.mllmrec.grpo.reward;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,13 +61,13 @@ public record RewardBatch(List<String> names, float[] totals, float[][] componen
             throw new IllegalArgumentException("Component " + name + " has " + values.length + " values for "
                     + totals.length + " completions.");
         }
-        List<String> n = new java.util.ArrayList<>(names);
+        List<String> n = new ArrayList<>(names);
         n.add(name);
         float[] t = totals.clone();
         for (int c = 0; c < t.length; c++) {
             t[c] += values[c];
         }
-        float[][] comps = java.util.Arrays.copyOf(components, components.length + 1);
+        float[][] comps = Arrays.copyOf(components, components.length + 1);
         comps[components.length] = values;
         return new RewardBatch(n, t, comps);
     }

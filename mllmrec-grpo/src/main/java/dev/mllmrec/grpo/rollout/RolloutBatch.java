@@ -35,15 +35,6 @@ public record RolloutBatch(List<GrpoPrompt> prompts, int groupSize, List<int[]> 
                            float[] refLogProbs, double generationSeconds, double referenceSeconds,
                            RankedLists rankedLists) {
 
-    /** A batch without ranked lists. */
-    public RolloutBatch(List<GrpoPrompt> prompts, int groupSize, List<int[]> promptTokens,
-                        List<int[]> completionTokens, List<String> completions,
-                        List<Generation.StopReason> stopReasons, int tokens, float[] mask, float[] oldLogProbs,
-                        float[] refLogProbs, double generationSeconds, double referenceSeconds) {
-        this(prompts, groupSize, promptTokens, completionTokens, completions, stopReasons, tokens, mask, oldLogProbs,
-                refLogProbs, generationSeconds, referenceSeconds, null);
-    }
-
     /** Validates and copies. */
     public RolloutBatch {
         prompts = List.copyOf(prompts);

@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.mllmrec.core.lm.KvCache;
 import dev.mllmrec.core.lm.PolicyModel;
 import dev.mllmrec.grpo.rollout.RankedLists;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -213,7 +214,7 @@ public final class PolicyLogProbs {
         float[][] drawn = new float[k][n];
         float[] at = new float[n * tokens];
         float[] keep = new float[n * tokens];
-        java.util.Arrays.fill(keep, 1f);
+        Arrays.fill(keep, 1f);
         for (int c = 0; c < n; c++) {
             int[] cand = lists.candidates().get(c);
             int[] list = lists.lists().get(c);
