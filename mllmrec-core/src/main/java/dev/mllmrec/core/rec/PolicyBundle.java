@@ -1,5 +1,6 @@
 package dev.mllmrec.core.rec;
 
+import dev.mllmrec.core.CheckpointDigest;
 import dev.mllmrec.core.Json;
 import dev.mllmrec.core.lm.CausalLm;
 import dev.mllmrec.core.lm.sft.SftCheckpoint;
@@ -66,6 +67,7 @@ public record PolicyBundle(CausalLm model, TextTokenizer tokenizer, Path source,
      * {@code latest.json} pointer) or {@code root} itself when it is a single checkpoint directory.
      *
      * @throws IllegalArgumentException naming the directory when it holds no checkpoint
+     * @throws dev.mllmrec.core.CorruptCheckpointException naming a file that fails its checksum
      */
     public static PolicyBundle load(Path root) {
         Path dir;
@@ -78,6 +80,7 @@ public record PolicyBundle(CausalLm model, TextTokenizer tokenizer, Path source,
             dir = SftCheckpoint.latest(root).orElseThrow(() -> new IllegalArgumentException(
                     "No policy checkpoint under " + root + "; train one first (train-sft or train-grpo)."));
         }
+        CheckpointDigest.verify(dir);
         TextTokenizer tokenizer = TextTokenizers.load(dir.resolve(SftCheckpoint.TOKENIZER_FILE));
         CausalLm model = CausalLm.load(dir);
         return new PolicyBundle(model, tokenizer, dir, readStyle(dir));

@@ -1,5 +1,7 @@
 package dev.mllmrec.grpo.train;
 
+import dev.mllmrec.core.CheckpointDigest;
+import dev.mllmrec.core.CorruptCheckpointException;
 import dev.mllmrec.core.Json;
 import dev.mllmrec.core.lm.CausalLm;
 import dev.mllmrec.core.lm.ParameterFiles;
@@ -16,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The checkpoints of a GRPO run under a root such as {@code W/checkpoints/grpo}:
@@ -26,11 +30,13 @@ import java.util.stream.Stream;
  * root/latest/tokenizer.json     the tokenizer
  * root/latest/optimizer.params   AdamW's moments
  * root/latest/state.json         GrpoState: step, prompt order and cursor, RNG state, history, config
+ * root/latest/checksums.json     the SHA-256 of every file above (CheckpointDigest), checked on every load
  * root/best/...                  the same files (no optimizer) for the best validation so far
+ * root/previous-latest/...       the checkpoint that {@code latest} replaced, the fallback when it is damaged
  * </pre>
  *
  * A checkpoint is written into a temporary directory, then renamed into place: the previous one is first renamed
- * to {@code .old-<name>} and deleted after the swap. A run killed at any moment leaves a complete checkpoint:
+ * to {@code .old-<name>} and kept as {@code previous-<name>} after the swap. A run killed at any moment leaves a complete checkpoint:
  * {@link #recover} puts an orphaned {@code .old-<name>} back and removes temporary directories.
  *
  * <p>Thread-safe: stateless (one writer per root).
@@ -50,19 +56,45 @@ public final class GrpoCheckpoints {
 
     private static final String TMP = ".tmp-";
     private static final String OLD = ".old-";
+    /** The prefix of the checkpoint that a save replaced. */
+    public static final String PREVIOUS = "previous-";
+    private static final Logger LOG = LoggerFactory.getLogger(GrpoCheckpoints.class);
 
     private GrpoCheckpoints() {
     }
 
-    /** The complete checkpoint {@code name} under {@code root}, after {@link #recover}. */
+    /**
+     * The complete and intact checkpoint {@code name} under {@code root}, after {@link #recover}. When
+     * {@code name} fails its checksums ({@link CheckpointDigest}) and the checkpoint it replaced is intact, that
+     * one is returned with a warning naming both.
+     *
+     * @throws CorruptCheckpointException when {@code name} is damaged and no intact predecessor exists
+     */
     public static Optional<Path> find(Path root, String name) {
         recover(root);
         Path dir = root.resolve(name);
-        return Files.isRegularFile(dir.resolve(STATE_FILE)) ? Optional.of(dir) : Optional.empty();
+        if (!Files.isRegularFile(dir.resolve(STATE_FILE))) {
+            return Optional.empty();
+        }
+        Optional<CorruptCheckpointException> problem = CheckpointDigest.check(dir);
+        if (problem.isEmpty()) {
+            return Optional.of(dir);
+        }
+        Path previous = root.resolve(PREVIOUS + name);
+        if (Files.isRegularFile(previous.resolve(STATE_FILE)) && CheckpointDigest.isIntact(previous)) {
+            LOG.warn("{} Using the newest intact checkpoint {} instead.", problem.get().getMessage(), previous);
+            return Optional.of(previous);
+        }
+        throw problem.get();
     }
 
-    /** Reads a checkpoint's state. */
+    /**
+     * Reads a checkpoint's state, after checking the checkpoint's checksums.
+     *
+     * @throws CorruptCheckpointException naming the damaged file
+     */
     public static GrpoState readState(Path checkpoint) {
+        CheckpointDigest.verify(checkpoint);
         return Json.read(checkpoint.resolve(STATE_FILE), GrpoState.class);
     }
 
@@ -88,6 +120,7 @@ public final class GrpoCheckpoints {
                 ParameterFiles.write(tmp.resolve(OPTIMIZER_FILE), optimizer.state());
             }
             Json.writePretty(tmp.resolve(STATE_FILE), state);
+            CheckpointDigest.seal(tmp);
             Path dir = root.resolve(name);
             Path old = root.resolve(OLD + name);
             if (Files.exists(dir)) {
@@ -95,7 +128,11 @@ public final class GrpoCheckpoints {
             }
             move(tmp, dir);
             if (Files.exists(old)) {
-                deleteTree(old);
+                Path previous = root.resolve(PREVIOUS + name);
+                if (Files.exists(previous)) {
+                    deleteTree(previous);
+                }
+                move(old, previous);
             }
             return dir;
         } catch (IOException e) {

@@ -126,6 +126,54 @@ class DefaultGrpoTrainerTest {
         }
     }
 
+    @Test
+    void aResumeWhoseLatestCheckpointIsDamagedFallsBackToThePreviousOneAndEndsIdentical(@TempDir Path dir)
+            throws Exception {
+        List<GrpoPrompt> prompts = GrpoFixtures.grpoPrompts(5);
+        GrpoConfig config = small().optMaxSteps(4).optValidateEverySteps(2).optCheckpointEverySteps(1).build();
+        Map<String, float[]> uninterrupted;
+        try (CausalLm policy = GrpoFixtures.model(TOKENIZER, 4); CausalLm reference = policy.copy()) {
+            trainer(policy, reference, config, dir.resolve("full"), null).train(prompts);
+            uninterrupted = policy.parameterValues();
+        }
+        Path resumed = dir.resolve("resumed");
+        try (CausalLm policy = GrpoFixtures.model(TOKENIZER, 4); CausalLm reference = policy.copy()) {
+            GrpoListener killer = new GrpoListener() {
+                @Override
+                public void onStep(Step step) {
+                    if (step.step() == 4) {
+                        throw new IllegalStateException("killed");
+                    }
+                }
+            };
+            DefaultGrpoTrainer first = trainer(policy, reference, config, resumed, killer);
+            assertThatThrownBy(() -> first.train(prompts)).hasMessage("killed");
+        }
+        Path checkpoints = resumed.resolve("checkpoints");
+        Path weights = checkpoints.resolve("latest").resolve("model.params");
+        byte[] b = Files.readAllBytes(weights);
+        for (int i = b.length / 2; i < b.length / 2 + 200; i++) {
+            b[i] = (byte) ~b[i];
+        }
+        Files.write(weights, b);
+        assertThatThrownBy(() -> GrpoCheckpoints.readState(checkpoints.resolve("latest")))
+                .isInstanceOf(dev.mllmrec.core.CorruptCheckpointException.class)
+                .hasMessageContaining(weights.toString());
+        Path previous = GrpoCheckpoints.find(checkpoints, GrpoCheckpoints.LATEST).orElseThrow();
+        assertThat(previous.getFileName().toString()).isEqualTo("previous-latest");
+        assertThat(GrpoCheckpoints.readState(previous).step()).isEqualTo(2);
+        try (CausalLm policy = GrpoFixtures.model(TOKENIZER, 4); CausalLm reference = policy.copy()) {
+            GrpoResult result = trainer(policy, reference, config, resumed, null).train(prompts);
+            assertThat(result.resumed()).isTrue();
+            assertThat(result.steps()).isEqualTo(4);
+            Map<String, float[]> after = policy.parameterValues();
+            for (String name : uninterrupted.keySet()) {
+                assertThat(after.get(name)).as("parameter %s", name).containsExactly(uninterrupted.get(name));
+            }
+        }
+        assertThat(GrpoCheckpoints.readState(checkpoints.resolve("latest")).step()).isEqualTo(4);
+    }
+
     @ParameterizedTest(name = "ranked list of {0}")
     @ValueSource(ints = {1, 3})
     void aRunKilledAndResumedEndsBitIdenticalToAnUninterruptedRun(int rankedList, @TempDir Path dir) {

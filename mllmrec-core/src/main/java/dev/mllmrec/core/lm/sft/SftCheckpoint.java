@@ -1,6 +1,8 @@
 package dev.mllmrec.core.lm.sft;
 
 import dev.mllmrec.core.AtomicFiles;
+import dev.mllmrec.core.CheckpointDigest;
+import dev.mllmrec.core.CorruptCheckpointException;
 import dev.mllmrec.core.Json;
 import dev.mllmrec.core.lm.CausalLm;
 import dev.mllmrec.core.lm.ParameterFiles;
@@ -18,6 +20,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The checkpoints of an SFT run, one directory per saved step under a checkpoint root:
@@ -29,6 +33,7 @@ import java.util.stream.Stream;
  * root/step-00000500/tokenizer.json the tokenizer (Hugging Face format)
  * root/step-00000500/optimizer.params AdamW's moments
  * root/step-00000500/state.json    SftState: step, epoch, data position, RNG state, SftConfig, ...
+ * root/step-00000500/checksums.json the SHA-256 of every file above (CheckpointDigest), checked on every load
  * </pre>
  *
  * A checkpoint is written into a temporary directory and renamed into place, then {@code latest.json} is replaced
@@ -46,35 +51,78 @@ public final class SftCheckpoint {
     public static final String LATEST_FILE = "latest.json";
 
     private static final String PREFIX = "step-";
+    private static final Logger LOG = LoggerFactory.getLogger(SftCheckpoint.class);
 
     private SftCheckpoint() {
     }
 
-    /** The newest complete checkpoint directory under {@code root}, if any. */
+    /**
+     * The newest complete and intact checkpoint directory under {@code root}, if any. A newer checkpoint whose
+     * files fail their checksums ({@link CheckpointDigest}) is skipped with a warning that names it and the
+     * checkpoint used instead.
+     *
+     * @throws CorruptCheckpointException when checkpoints exist but none is intact
+     */
     public static Optional<Path> latest(Path root) {
+        List<Path> candidates = new ArrayList<>();
         Path pointer = root.resolve(LATEST_FILE);
         if (Files.isRegularFile(pointer)) {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> p = Json.read(pointer, Map.class);
-            Object name = p.get("checkpoint");
+            Object name = null;
+            try {
+                name = Json.read(pointer, Map.class).get("checkpoint");
+            } catch (UncheckedIOException e) {
+                LOG.warn("Ignoring the unreadable pointer {}: looking for the newest checkpoint instead.", pointer);
+            }
             if (name != null) {
                 Path dir = root.resolve(name.toString());
                 if (Files.isRegularFile(dir.resolve(STATE_FILE))) {
-                    return Optional.of(dir);
+                    candidates.add(dir);
                 }
             }
         }
-        List<Path> all = complete(root);
-        return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
+        List<Path> all = new ArrayList<>(complete(root));
+        java.util.Collections.reverse(all);
+        for (Path p : all) {
+            if (!candidates.contains(p)) {
+                candidates.add(p);
+            }
+        }
+        CorruptCheckpointException newest = null;
+        for (Path dir : candidates) {
+            Optional<CorruptCheckpointException> problem = CheckpointDigest.check(dir);
+            if (problem.isEmpty()) {
+                if (newest != null) {
+                    LOG.warn("{} Using the newest intact checkpoint {} instead.", newest.getMessage(), dir);
+                }
+                return Optional.of(dir);
+            }
+            if (newest == null) {
+                newest = problem.get();
+            }
+        }
+        if (newest != null) {
+            throw newest;
+        }
+        return Optional.empty();
     }
 
-    /** Reads a checkpoint's training state. */
+    /**
+     * Reads a checkpoint's training state, after checking the checkpoint's checksums.
+     *
+     * @throws CorruptCheckpointException naming the damaged file
+     */
     public static SftState readState(Path checkpoint) {
+        CheckpointDigest.verify(checkpoint);
         return Json.read(checkpoint.resolve(STATE_FILE), SftState.class);
     }
 
-    /** Loads a checkpoint's model (the caller closes it). */
+    /**
+     * Loads a checkpoint's model (the caller closes it), after checking the checkpoint's checksums.
+     *
+     * @throws CorruptCheckpointException naming the damaged file
+     */
     public static CausalLm loadModel(Path checkpoint) {
+        CheckpointDigest.verify(checkpoint);
         return CausalLm.load(checkpoint);
     }
 
@@ -92,6 +140,7 @@ public final class SftCheckpoint {
             tokenizer.save(tmp.resolve(TOKENIZER_FILE));
             ParameterFiles.write(tmp.resolve(OPTIMIZER_FILE), optimizer.state());
             Json.writePretty(tmp.resolve(STATE_FILE), state);
+            CheckpointDigest.seal(tmp);
             Path dir = root.resolve(name);
             if (Files.exists(dir)) {
                 deleteTree(dir);
