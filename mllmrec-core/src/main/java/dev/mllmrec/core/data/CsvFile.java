@@ -19,14 +19,26 @@ public final class CsvFile {
     /**
      * One data record.
      *
-     * @param line   the 1-based line on which the record starts
-     * @param fields the fields, unquoted
+     * @param line     the 1-based line on which the record starts
+     * @param fields   the fields, unquoted
+     * @param lastLine the 1-based line on which it ends (after {@code line} when a quoted field holds line breaks)
      */
-    public record Row(long line, List<String> fields) {
+    public record Row(long line, List<String> fields, long lastLine) {
 
         /** Copies. */
         public Row {
             fields = List.copyOf(fields);
+            lastLine = Math.max(line, lastLine);
+        }
+
+        /** A record on one line. */
+        public Row(long line, List<String> fields) {
+            this(line, fields, line);
+        }
+
+        /** The number of physical lines the record spans. */
+        public long lines() {
+            return lastLine - line + 1;
         }
 
         /** Field {@code i}. */
@@ -150,7 +162,7 @@ public final class CsvFile {
                 } else if (afterQuote) {
                     pending = false;
                     malformed(text, "has the character '" + c + "' after a closing quote at column " + (k + 1)
-                            + " (a quote inside a quoted field must be doubled)");
+                            + " (a quote inside a quoted field must be doubled)" + span(lineNo));
                     return;
                 } else if (c == '"' && !fieldStarted) {
                     inQuotes = true;
@@ -166,7 +178,7 @@ public final class CsvFile {
             }
             pending = false;
             fields.add(current.toString());
-            emit(new Row(start, fields));
+            emit(new Row(start, fields, lineNo));
         }
 
         void finish() {
@@ -174,7 +186,8 @@ public final class CsvFile {
                 pending = false;
                 inQuotes = false;
                 malformed(fields.isEmpty() ? current.toString() : String.join(",", fields) + "," + current,
-                        "has a quoted field that is not closed before the end of the file (line " + lastLine + ")");
+                        "has a quoted field that is not closed before the end of the file (line " + lastLine + ")"
+                                + span(lastLine));
             }
         }
 
@@ -206,13 +219,19 @@ public final class CsvFile {
             }
         }
 
+        private String span(long end) {
+            return end > start ? "; the record spans lines " + start + "-" + end + ", all " + (end - start + 1)
+                    + " dropped" : "";
+        }
+
         private void malformed(String value, String reason) {
             inQuotes = false;
             if (!sawHeader) {
                 throw new InvalidDataException(file.toString(), start, value, reason);
             }
             skipped++;
-            issues.report(SkipReason.MALFORMED_LINE, new InvalidDataException(file.toString(), start, value, reason));
+            issues.report(SkipReason.MALFORMED_LINE, new InvalidDataException(file.toString(), start, value, reason),
+                    Math.max(1, lastLine - start + 1));
         }
     }
 }

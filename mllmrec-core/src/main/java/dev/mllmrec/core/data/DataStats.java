@@ -1,6 +1,9 @@
 package dev.mllmrec.core.data;
 
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * What a dataset reader read, filtered and skipped. Counts of the kept data ({@code users}, {@code items},
@@ -18,15 +21,25 @@ import java.util.Map;
  * @param interactions               interactions kept
  * @param skipped                    records skipped in lenient mode, by {@link SkipReason#key()}
  * @param skippedExamples            the message of the first skip of each reason, keyed like {@code skipped}
+ * @param dropped                    records dropped in lenient mode per file: {@code records}, {@code lines} and
+ *                                   the count per reason ({@link DataIssues#dropped()})
+ * @param droppedExamples            up to three messages of dropped records per file
+ * @param normalised                 values changed by the prompt-text rule per {@code file:field}
+ *                                   ({@link dev.mllmrec.core.text.PromptText})
  */
 public record DataStats(long itemsRead, long interactionsRead, long itemsWithImage, long interactionsWithoutImage,
                         long usersRead, long usersBelowMinInteractions, long imageFilesIgnored, long users,
                         long items, long interactions, Map<String, Long> skipped,
-                        Map<String, String> skippedExamples) {
+                        Map<String, String> skippedExamples, Map<String, Map<String, Long>> dropped,
+                        Map<String, List<String>> droppedExamples, Map<String, Long> normalised) {
 
     /** Copies. */
     public DataStats {
         skipped = Map.copyOf(skipped == null ? Map.of() : skipped);
         skippedExamples = Map.copyOf(skippedExamples == null ? Map.of() : skippedExamples);
+        dropped = Collections.unmodifiableMap(new TreeMap<>(dropped == null ? Map.of() : dropped));
+        droppedExamples = Collections.unmodifiableMap(new TreeMap<>(droppedExamples == null ? Map.of()
+                : droppedExamples));
+        normalised = Collections.unmodifiableMap(new TreeMap<>(normalised == null ? Map.of() : normalised));
     }
 }

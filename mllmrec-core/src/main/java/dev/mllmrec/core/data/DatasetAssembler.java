@@ -47,7 +47,8 @@ final class DatasetAssembler {
         Catalog catalog = Catalog.of(name, catalogItems);
         DataStats stats = new DataStats(items.size(), interactionsRead, itemsWithImage, withoutImage,
                 sequences.size(), usersBelow, imageFilesIgnored, kept.size(), catalog.size(), interactions,
-                issues.counts(), issues.examples());
+                issues.counts(), issues.examples(), issues.dropped(), issues.droppedExamples(),
+                issues.normalised());
         return new Dataset(catalog, Sequences.sortedByUser(kept), stats);
     }
 }

@@ -3,6 +3,7 @@ package dev.mllmrec.core.data;
 import dev.mllmrec.api.Interaction;
 import dev.mllmrec.api.InvalidDataException;
 import dev.mllmrec.api.Item;
+import dev.mllmrec.core.text.PromptText;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
@@ -44,6 +45,11 @@ public final class MovieLensReader {
     public static final String POSTERS = "posters";
     /** The genres value MovieLens uses for "none". */
     public static final String NO_GENRES = "(no genres listed)";
+
+    /** The earliest accepted rating timestamp, in seconds since 1970 (1970-01-01). */
+    public static final long MIN_TIMESTAMP = 0L;
+    /** The latest accepted rating timestamp, in seconds since 1970 (2100-01-01). */
+    public static final long MAX_TIMESTAMP = 4_102_444_800L;
 
     private static final Pattern IMAGE_NAME = Pattern.compile("^(\\d{1,9})\\.([A-Za-z0-9]{1,10})$");
 
@@ -111,7 +117,7 @@ public final class MovieLensReader {
             if (id == null) {
                 return;
             }
-            String title = row.field(1);
+            String title = issues.normalise(file, "title", row.field(1), PromptText.Kind.TITLE);
             if (title.isBlank()) {
                 issues.report(SkipReason.MALFORMED_LINE,
                         new InvalidDataException(file.toString(), row.line(), row.text(), "movie " + id + " has a blank title"));
@@ -124,7 +130,9 @@ public final class MovieLensReader {
             }
             String genres = row.field(2).strip();
             List<String> list = genres.isEmpty() || genres.equals(NO_GENRES) ? List.of()
-                    : Arrays.stream(genres.split("\\|")).map(String::strip).filter(g -> !g.isEmpty()).toList();
+                    : Arrays.stream(genres.split("\\|"))
+                            .map(g -> issues.normalise(file, "genres", g, PromptText.Kind.ATTRIBUTE).strip())
+                            .filter(g -> !g.isEmpty()).toList();
             items.put(id, new Item(id, title, list, Map.of(), null));
         });
         return items;
@@ -248,6 +256,12 @@ public final class MovieLensReader {
                         row.field(3), "timestamp is not an integer number of seconds"));
                 return;
             }
+            if (ts < MIN_TIMESTAMP || ts > MAX_TIMESTAMP) {
+                issues.report(SkipReason.BAD_TIMESTAMP, new InvalidDataException(file.toString(), row.line(),
+                        row.field(3), "timestamp " + ts + " is outside the sane range " + MIN_TIMESTAMP + ".."
+                        + MAX_TIMESTAMP + " (1970-01-01 to 2100-01-01, in seconds)"));
+                return;
+            }
             if (!known.contains(item)) {
                 issues.report(SkipReason.UNKNOWN_ITEM, new InvalidDataException(file.toString(), row.line(),
                         row.field(1), "movieId " + item + " is not in movies.csv"));
@@ -262,8 +276,10 @@ public final class MovieLensReader {
         if (row.size() == expected) {
             return true;
         }
+        String span = row.lines() > 1 ? " (a quoted field spans lines " + row.line() + "-" + row.lastLine()
+                + ", all " + row.lines() + " dropped)" : "";
         issues.report(SkipReason.MALFORMED_LINE, new InvalidDataException(file.toString(), row.line(), row.text(),
-                "expected " + expected + " comma-separated fields but found " + row.size()));
+                "expected " + expected + " comma-separated fields but found " + row.size() + span), row.lines());
         return false;
     }
 

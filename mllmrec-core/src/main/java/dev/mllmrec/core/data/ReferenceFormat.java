@@ -3,6 +3,7 @@ package dev.mllmrec.core.data;
 import dev.mllmrec.api.Catalog;
 import dev.mllmrec.api.InvalidDataException;
 import dev.mllmrec.api.Item;
+import dev.mllmrec.core.text.PromptText;
 import dev.mllmrec.api.UserHistory;
 import dev.mllmrec.core.AtomicFiles;
 import java.nio.file.Files;
@@ -139,7 +140,8 @@ public final class ReferenceFormat {
             if (id == null) {
                 return;
             }
-            if (row.field(1).isBlank()) {
+            String title = issues.normalise(file, "title", row.field(1), PromptText.Kind.TITLE);
+            if (title.isBlank()) {
                 issues.report(SkipReason.MALFORMED_LINE, new InvalidDataException(file.toString(), row.line(),
                         row.text(), "item " + id + " has a blank title"));
                 return;
@@ -149,7 +151,7 @@ public final class ReferenceFormat {
                         row.field(0), "item " + id + " is defined twice"));
                 return;
             }
-            items.put(id, Item.of(id, row.field(1)));
+            items.put(id, Item.of(id, title));
         });
         return Catalog.of(name, items.values());
     }

@@ -13,7 +13,9 @@ public enum SkipReason {
     /** An image file that exists but is empty or cannot be read. */
     UNREADABLE_IMAGE,
     /** A line whose bytes are not valid UTF-8. */
-    BAD_ENCODING;
+    BAD_ENCODING,
+    /** A timestamp outside the sane range (before 1970 or after 2100). */
+    BAD_TIMESTAMP;
 
     /** The summary key, for example {@code unknown-item}. */
     public String key() {

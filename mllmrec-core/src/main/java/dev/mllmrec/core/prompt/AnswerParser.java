@@ -1,5 +1,8 @@
 package dev.mllmrec.core.prompt;
 
+import dev.mllmrec.core.text.PromptText;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -87,6 +90,41 @@ public final class AnswerParser {
                 yield m.find() ? toId(m.group(1)).map(id -> new Answer(id, null)) : Optional.empty();
             }
         };
+    }
+
+    /**
+     * The item named by {@code text}, or, when {@code text} names no item token but only a title, the one
+     * candidate whose title it is. A title-only answer is resolved only when it is unambiguous: exactly one
+     * candidate's title (under {@link PromptText}, ignoring case and runs of blanks) equals the answer's text;
+     * two candidates with the same title, or none, leave it unresolved.
+     *
+     * @param titles the candidates' titles by item id
+     */
+    public Optional<Answer> parse(String text, Map<Integer, String> titles) {
+        Optional<Answer> named = parse(text);
+        if (named.isPresent() || text == null || mode == Mode.LENIENT && ANY_ITEM.matcher(text).find()) {
+            return named;
+        }
+        int at = text.lastIndexOf(THINK_CLOSE);
+        String answer = comparable(mode == Mode.REFERENCE ? (text.indexOf(THINK_CLOSE) < 0 ? text
+                : text.substring(0, text.indexOf(THINK_CLOSE))) : at < 0 ? text : text.substring(at + THINK_CLOSE.length()));
+        if (answer.isEmpty()) {
+            return Optional.empty();
+        }
+        int found = -1;
+        for (Map.Entry<Integer, String> e : titles.entrySet()) {
+            if (e.getValue() != null && comparable(e.getValue()).equals(answer)) {
+                if (found >= 0) {
+                    return Optional.empty(); // ambiguous: two candidates carry this title
+                }
+                found = e.getKey();
+            }
+        }
+        return found < 0 ? Optional.empty() : Optional.of(new Answer(found, text.strip()));
+    }
+
+    private static String comparable(String s) {
+        return PromptText.title(s).strip().replaceAll("\\s+", " ").toLowerCase(Locale.ROOT);
     }
 
     /** The id named by {@code text}, or {@code -1} when it does not parse or names no representable id. */

@@ -5,6 +5,7 @@ import dev.mllmrec.api.Item;
 import dev.mllmrec.api.ItemTokens;
 import dev.mllmrec.api.RankingRequest;
 import dev.mllmrec.api.RecommendationSample;
+import dev.mllmrec.core.text.PromptText;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -213,7 +214,7 @@ public final class PromptBuilder {
     public String itemLine(int id) {
         String text = title(id);
         if (captions != null) {
-            String caption = captions.apply(id);
+            String caption = PromptText.normalise(captions.apply(id), PromptText.Kind.CAPTION);
             if (caption != null && !caption.isBlank()) {
                 text = text + CAPTION_SEPARATOR + caption.strip();
             }
@@ -231,9 +232,10 @@ public final class PromptBuilder {
         return ItemTokens.token(id) + " " + title(id);
     }
 
+    /** The title of {@code id} under the prompt-text rule ({@link PromptText}), whatever its source. */
     private String title(int id) {
-        String t = titles.apply(id);
-        return t == null ? UNKNOWN_TITLE : t;
+        String t = PromptText.title(titles.apply(id));
+        return t == null || t.isBlank() ? UNKNOWN_TITLE : t;
     }
 
     /** Configures a {@link PromptBuilder}. */

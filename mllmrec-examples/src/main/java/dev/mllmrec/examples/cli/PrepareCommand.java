@@ -138,7 +138,11 @@ public final class PrepareCommand implements Callable<Integer> {
             pairs.put("skipped", s.config().lenient() ? "0" : "0 (strict)");
         } else {
             s.skipped().forEach((k, v) -> pairs.put("skipped " + k, Long.toString(v)));
+            d.dropped().forEach((file, c) -> pairs.put("dropped from " + file, c.get("records") + " records on "
+                    + c.get("lines") + " lines"));
         }
+        d.normalised().forEach((k, v) -> pairs.put("normalised " + k, v + " values (line breaks, item tokens,"
+                + " special tokens or length)"));
         pairs.put("sampler / seed", s.config().sampler().id() + " / " + s.seed());
         CommandSupport.printPairs(out, pairs);
         out.println();
