@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mllmrec.core.Json;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;
@@ -66,6 +67,7 @@ public final class OpenAiChatClient {
     private final int maxConcurrency;
     private final HttpClient http;
     private final Sleeper sleeper;
+    private final long maxReplyBytes;
 
     private OpenAiChatClient(Builder b, URI endpoint) {
         this.endpoint = endpoint;
@@ -82,12 +84,16 @@ public final class OpenAiChatClient {
         this.maxConcurrency = b.maxConcurrency;
         this.permits = new Semaphore(b.maxConcurrency, true);
         this.sleeper = b.sleeper;
+        this.maxReplyBytes = b.maxReplyBytes;
         this.http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(b.connectTimeout)
                 .followRedirects(HttpClient.Redirect.NORMAL)
                 .build();
     }
+
+    /** The default limit on a reply body: 1 MiB. */
+    public static final long DEFAULT_MAX_REPLY_BYTES = 1L << 20;
 
     /** A new builder. */
     public static Builder builder() {
@@ -141,11 +147,13 @@ public final class OpenAiChatClient {
         Throwable lastCause = null;
         for (int attempt = 1; attempt <= maxAttempts; attempt++) {
             Duration retryAfter = null;
-            HttpResponse<String> response = null;
+            HttpResponse<InputStream> response = null;
+            String responseBody = null;
             try {
                 permits.acquire();
                 try {
-                    response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+                    response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+                    responseBody = readBounded(response, attempt);
                 } finally {
                     permits.release();
                 }
@@ -169,16 +177,16 @@ public final class OpenAiChatClient {
                 lastCause = null;
                 if (status >= 200 && status < 300) {
                     try {
-                        return parse(response.body(), attempt);
+                        return parse(responseBody, attempt);
                     } catch (MalformedAnswerException e) {
-                        last = "a malformed answer (" + e.getMessage() + "): " + excerpt(response.body());
+                        last = "a malformed answer (" + e.getMessage() + "): " + excerpt(responseBody);
                     }
                 } else if (status == 429 || status >= 500) {
-                    last = "HTTP " + status + ": " + excerpt(response.body());
+                    last = "HTTP " + status + ": " + excerpt(responseBody);
                     retryAfter = retryAfter(response);
                 } else {
                     throw new ChatException("Chat request to " + endpoint + " (model " + model + ") was rejected with"
-                            + " HTTP " + status + " and is not retried: " + excerpt(response.body())
+                            + " HTTP " + status + " and is not retried: " + excerpt(responseBody)
                             + (status == 401 || status == 403 ? " (check the API key in environment variable "
                             + apiKeyEnv + ")" : "") + ".", status, false, attempt, null);
                 }
@@ -199,6 +207,35 @@ public final class OpenAiChatClient {
         }
         throw new ChatException("Chat request to " + endpoint + " (model " + model + ") failed after " + maxAttempts
                 + " attempts; the last failure was " + last + ".", lastStatus, true, maxAttempts, lastCause);
+    }
+
+    /**
+     * The body of {@code response} as UTF-8, read up to {@link #maxReplyBytes()}; a longer reply is cut off, its
+     * connection closed, and reported as a failure that is not retried (a server that sent it once will again).
+     */
+    private String readBounded(HttpResponse<InputStream> response, int attempt) throws IOException, ChatException {
+        long declared = response.headers().firstValueAsLong("Content-Length").orElse(-1L);
+        try (InputStream in = response.body()) {
+            if (declared > maxReplyBytes) {
+                throw tooLarge(response.statusCode(), declared + " bytes declared", attempt);
+            }
+            byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxReplyBytes + 1));
+            if (bytes.length > maxReplyBytes) {
+                throw tooLarge(response.statusCode(), "more than " + maxReplyBytes + " bytes", attempt);
+            }
+            return new String(bytes, StandardCharsets.UTF_8);
+        }
+    }
+
+    private ChatException tooLarge(int status, String size, int attempt) {
+        return new ChatException("Chat request to " + endpoint + " (model " + model + ") got a reply of " + size
+                + ", over the limit of " + maxReplyBytes + " bytes; nothing was stored (raise the limit with"
+                + " optMaxReplyBytes if such replies are expected).", status, false, attempt, null);
+    }
+
+    /** The largest reply body accepted, in bytes. */
+    public long maxReplyBytes() {
+        return maxReplyBytes;
     }
 
     /** Full-jitter exponential backoff, or the server's {@code Retry-After} (capped) when it is longer. */
@@ -365,8 +402,18 @@ public final class OpenAiChatClient {
         private Duration maxRetryAfter = Duration.ofSeconds(120);
         private ChatOptions defaults = ChatOptions.SERVER_DEFAULTS;
         private Sleeper sleeper = d -> Thread.sleep(d.toMillis());
+        private long maxReplyBytes = DEFAULT_MAX_REPLY_BYTES;
 
         private Builder() {
+        }
+
+        /**
+         * The largest reply body accepted, in bytes; default {@value #DEFAULT_MAX_REPLY_BYTES} (1 MiB). A longer
+         * reply fails its request (not retried) and nothing from it is stored.
+         */
+        public Builder optMaxReplyBytes(long maxReplyBytes) {
+            this.maxReplyBytes = maxReplyBytes;
+            return this;
         }
 
         /**
@@ -477,6 +524,10 @@ public final class OpenAiChatClient {
             if (maxConcurrency < 1) {
                 throw new IllegalArgumentException("The chat client's concurrency must be at least 1, got "
                         + maxConcurrency + ".");
+            }
+            if (maxReplyBytes < 1) {
+                throw new IllegalArgumentException("The chat client's reply limit must be at least 1 byte, got "
+                        + maxReplyBytes + ".");
             }
             if (maxAttempts < 1) {
                 throw new IllegalArgumentException("The chat client needs at least 1 attempt, got " + maxAttempts

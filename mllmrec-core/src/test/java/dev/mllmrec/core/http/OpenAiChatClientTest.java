@@ -106,6 +106,26 @@ class OpenAiChatClientTest {
     }
 
     @Test
+    void aReplyOverTheSizeLimitFailsAtOnceAndIsNotRetried() {
+        server.otherwise(FakeChatServer.ok("x".repeat(5_000_000)));
+        ChatException e = catchThrowableOfType(ChatException.class,
+                () -> client().build().complete(List.of(ChatMessage.user("hi"))));
+        assertThat(e).isNotNull();
+        assertThat(e.retryable()).isFalse();
+        assertThat(e.attempts()).isEqualTo(1);
+        assertThat(e.getMessage()).contains("over the limit of 1048576 bytes").contains("nothing was stored")
+                .doesNotContain("xxxx").doesNotContain("\n");
+        assertThat(server.requests()).isEqualTo(1);
+
+        server.then(FakeChatServer.ok("a short caption"));
+        ChatException small = catchThrowableOfType(ChatException.class,
+                () -> client().optMaxReplyBytes(20).build().complete(List.of(ChatMessage.user("hi"))));
+        assertThat(small.getMessage()).contains("over the limit of 20 bytes");
+        assertThatThrownBy(() -> client().optMaxReplyBytes(0).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("reply limit");
+    }
+
+    @Test
     void malformedJsonIsRetriedThenReported() throws Exception {
         server.then(FakeChatServer.malformed(), FakeChatServer.ok("ok"));
         assertThat(client().build().complete(List.of(ChatMessage.user("hi"))).attempts()).isEqualTo(2);

@@ -82,8 +82,17 @@ public final class TextualizeCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "Do not draw a progress bar.")
     boolean noProgress;
 
+    @Option(names = "--max-failed-fraction", defaultValue = "1.0",
+            description = "Exit with status 1 when more than this fraction of the items with an image failed "
+                    + "(default ${DEFAULT-VALUE}: only when every item failed, which always fails the command).")
+    double maxFailedFraction;
+
     @Override
     public Integer call() {
+        if (!(maxFailedFraction >= 0 && maxFailedFraction <= 1)) {
+            throw new IllegalArgumentException("--max-failed-fraction must be between 0 and 1, got "
+                    + maxFailedFraction + ".");
+        }
         WorkDir w = WorkDir.of(workDir);
         List<Item> all = loadItems(w);
         if (images != null) {
@@ -152,6 +161,26 @@ public final class TextualizeCommand implements Callable<Integer> {
         if (report.failed() > 0) {
             System.err.printf(Locale.ROOT, "textualize: %d failures, first: %s (all in %s)%n", report.failed(),
                     report.failures().get(0).reason(), failures);
+        }
+        return exitStatus(report.failed(), report.items(), maxFailedFraction);
+    }
+
+    /**
+     * 1 when {@code failed} of {@code attempted} items (those with an image, cached ones included) is a failed
+     * run (every item, or more than {@code maxFailedFraction} of them), else 0; prints why on standard error.
+     */
+    static int exitStatus(int failed, int attempted, double maxFailedFraction) {
+        if (failed == 0 || attempted == 0) {
+            return 0;
+        }
+        if (failed == attempted) {
+            System.err.printf(Locale.ROOT, "error: textualize: all %d items failed; no item has a caption.%n", attempted);
+            return 1;
+        }
+        if ((double) failed / attempted > maxFailedFraction) {
+            System.err.printf(Locale.ROOT, "error: textualize: %d of %d items failed (%.1f%%), more than "
+                    + "--max-failed-fraction %s.%n", failed, attempted, 100.0 * failed / attempted, maxFailedFraction);
+            return 1;
         }
         return 0;
     }

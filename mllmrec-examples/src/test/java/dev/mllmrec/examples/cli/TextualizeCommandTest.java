@@ -83,6 +83,32 @@ class TextualizeCommandTest {
     }
 
     @Test
+    void theExitStatusSaysWhenAllOrTooManyItemsFailed() throws Exception {
+        Path w = Files.createDirectories(dir.resolve("w"));
+        Path images = Files.createDirectories(dir.resolve("img"));
+        List<Item> catalog = new ArrayList<>();
+        for (int id = 1; id <= 3; id++) {
+            Files.writeString(images.resolve(id + ".jpg"), "corrupt " + id, StandardCharsets.UTF_8);
+            catalog.add(new Item(id, "Film " + id + " (2001)", List.of("Drama"), Map.of(), "/nowhere/" + id + ".jpg"));
+        }
+        JsonLines.write(w.resolve("catalog.jsonl"), catalog);
+        assertThat(Main.run("textualize", "--work-dir", w.toString(), "--images", images.toString(),
+                "--no-progress")).isEqualTo(1);
+        assertThat(Json.mapper().readTree(w.resolve("textualize/summary.json").toFile()).get("failed").asInt())
+                .isEqualTo(3);
+
+        Files.write(images.resolve("1.jpg"), image(Color.BLACK, Color.RED, "jpeg"));
+        Files.write(images.resolve("2.jpg"), image(Color.WHITE, Color.BLUE, "png"));
+        Path w2 = Files.createDirectories(dir.resolve("w2"));
+        JsonLines.write(w2.resolve("catalog.jsonl"), catalog);
+        assertThat(Main.run("textualize", "--work-dir", w2.toString(), "--images", images.toString(),
+                "--no-progress", "--max-failed-fraction", "0.2")).isEqualTo(1); // 1 of 3 failed
+        assertThat(TextualizeCommand.exitStatus(1, 3, 0.5)).isZero();
+        assertThat(TextualizeCommand.exitStatus(0, 0, 0.0)).isZero();
+        assertThat(TextualizeCommand.exitStatus(2, 2, 1.0)).isEqualTo(1);
+    }
+
+    @Test
     void readsMovieLensDirectlyWhenThereIsNoCatalog() throws Exception {
         Path ml = dir.resolve("movielens");
         Files.createDirectories(ml.resolve("ml-latest-small"));
