@@ -1,7 +1,6 @@
 package dev.mllmrec.examples.cli;
 
-import dev.mllmrec.api.InvalidDataException;
-import java.io.UncheckedIOException;
+import dev.mllmrec.core.WorkDirLock;
 import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -32,6 +31,7 @@ public final class Main implements Runnable {
 
     /** Runs the program and exits with its status. */
     public static void main(String[] args) {
+        NativeHeap.exitWithParent(System.getProperty(NativeHeap.PARENT_PID_PROPERTY));
         if (NativeHeap.shouldRelaunch(System.getenv(), System.getProperty("os.name", ""),
                 System.getProperty(NativeHeap.RELAUNCH_PROPERTY))) {
             Optional<Integer> status = NativeHeap.relaunch(args);
@@ -55,15 +55,40 @@ public final class Main implements Runnable {
         }
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            // Bad input is the user's to fix: print the sentence that names file, line and value, not a trace.
-            if (ex instanceof InvalidDataException || ex instanceof IllegalArgumentException
-                    || ex instanceof UncheckedIOException || ex instanceof CommandLine.ParameterException) {
-                cmd.getErr().println("error: " + ex.getMessage());
+            // Bad input, damaged files, a full disk, a busy work directory are the user's to fix: print the one
+            // sentence that names the file and what to do, not a trace.
+            Optional<String> message = ErrorMessages.userMessage(ex);
+            if (message.isPresent()) {
+                cmd.getErr().println("error: " + message.get());
                 return 2;
             }
             throw ex;
         });
+        cli.setExecutionStrategy(Main::executeLocked);
         return cli.execute(args);
+    }
+
+    /** Runs the chosen command holding its work directory's lock ({@link WorkDirLock}), when it has one. */
+    private static int executeLocked(CommandLine.ParseResult parsed) {
+        CommandLine.ParseResult sub = parsed;
+        while (sub.hasSubcommand()) {
+            sub = sub.subcommand();
+        }
+        java.nio.file.Path workDir = sub.hasMatchedOption("--work-dir")
+                ? sub.matchedOptionValue("--work-dir", (java.nio.file.Path) null) : null;
+        if (workDir == null || sub.isUsageHelpRequested() || sub.isVersionHelpRequested()) {
+            return new CommandLine.RunLast().execute(parsed);
+        }
+        WorkDirLock lock;
+        try {
+            lock = WorkDirLock.acquire(workDir, sub.commandSpec().name());
+        } catch (RuntimeException e) {
+            // Reported by the execution exception handler, like a failure inside the command.
+            throw new CommandLine.ExecutionException(sub.commandSpec().commandLine(), e.getMessage(), e);
+        }
+        try (lock) {
+            return new CommandLine.RunLast().execute(parsed);
+        }
     }
 
     @Override

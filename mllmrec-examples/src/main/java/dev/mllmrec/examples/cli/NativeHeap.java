@@ -17,7 +17,7 @@ import java.util.Optional;
  *
  * <p>glibc reads these settings only at start-up, from the environment, so the command line re-launches itself
  * once in a child JVM with them set (same JVM options, class path and arguments; standard streams inherited; the
- * child is stopped when the parent is). Set any of the variables yourself, or {@code -Dmllmrec.relaunch=false}, to
+ * child is stopped when the parent is, and exits by itself when the parent dies without stopping it). Set any of the variables yourself, or {@code -Dmllmrec.relaunch=false}, to
  * keep the process as it is.
  */
 final class NativeHeap {
@@ -30,6 +30,12 @@ final class NativeHeap {
 
     /** The system property that turns the re-launch off ({@code false}). */
     static final String RELAUNCH_PROPERTY = "mllmrec.relaunch";
+
+    /** The system property by which the child learns its parent's PID, to exit when the parent dies. */
+    static final String PARENT_PID_PROPERTY = "mllmrec.parent.pid";
+
+    /** The child's exit status when its parent died (as for SIGTERM: 128 + 15). */
+    static final int ORPHANED_STATUS = 143;
 
     private NativeHeap() {
     }
@@ -56,6 +62,40 @@ final class NativeHeap {
     }
 
     /**
+     * In the child: when {@code parentPid} names a process, exits with {@link #ORPHANED_STATUS} as soon as that
+     * process ends, however it ended ({@code kill -9} included, which runs no shutdown hook in the parent). The
+     * exit runs this JVM's shutdown hooks, so the command stops as on SIGTERM.
+     */
+    static void exitWithParent(String parentPid) {
+        if (parentPid == null || parentPid.isBlank()) {
+            return;
+        }
+        long pid;
+        try {
+            pid = Long.parseLong(parentPid.strip());
+        } catch (NumberFormatException e) {
+            return;
+        }
+        Optional<ProcessHandle> parent = ProcessHandle.of(pid);
+        if (parent.isEmpty() || !parent.get().isAlive()) {
+            Runtime.getRuntime().halt(ORPHANED_STATUS);
+        }
+        onDeath(parent.get(), () -> {
+            System.err.println("error: the launching process " + pid + " ended; stopping.");
+            System.exit(ORPHANED_STATUS);
+        });
+    }
+
+    /** Runs {@code action} on a daemon thread once {@code process} has ended. */
+    static void onDeath(ProcessHandle process, Runnable action) {
+        process.onExit().thenRunAsync(action, r -> {
+            Thread t = new Thread(r, "mllmrec-parent-watch");
+            t.setDaemon(true);
+            t.start();
+        });
+    }
+
+    /**
      * Runs {@code args} in a tuned child JVM and returns its exit status, or empty when the child cannot be
      * started (the caller then runs in this process).
      */
@@ -64,8 +104,10 @@ final class NativeHeap {
         if (java.isEmpty()) {
             return Optional.empty();
         }
-        List<String> cmd = childCommand(java.get(), ManagementFactory.getRuntimeMXBean().getInputArguments(),
-                System.getProperty("java.class.path"), Main.class.getName(), args);
+        List<String> jvmOptions = new ArrayList<>(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        jvmOptions.add("-D" + PARENT_PID_PROPERTY + "=" + ProcessHandle.current().pid());
+        List<String> cmd = childCommand(java.get(), jvmOptions, System.getProperty("java.class.path"),
+                Main.class.getName(), args);
         ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
         pb.environment().putAll(MALLOC_ENV);
         Process child;

@@ -2,7 +2,11 @@ package dev.mllmrec.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -26,5 +30,44 @@ class NativeHeapTest {
                 "dev.mllmrec.examples.cli.Main", "pipeline", "--quick");
         assertThat(NativeHeap.MALLOC_ENV).containsOnlyKeys("MALLOC_TRIM_THRESHOLD_", "MALLOC_MMAP_THRESHOLD_",
                 "MALLOC_TOP_PAD_");
+    }
+
+    /** A stand-in child: watches the process named by {@code args[0]} as its parent, then idles. */
+    public static final class Orphan {
+        public static void main(String[] args) throws Exception {
+            NativeHeap.exitWithParent(args[0]);
+            System.out.println("watching");
+            System.out.flush();
+            Thread.sleep(120_000);
+            System.exit(0);
+        }
+    }
+
+    @Test
+    void theChildExitsWhenItsParentIsKilledWithSignalNine() throws Exception {
+        Process parent = new ProcessBuilder("sleep", "120").start();
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                Orphan.class.getName(), Long.toString(parent.pid())).redirectErrorStream(true).start();
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(),
+                    StandardCharsets.UTF_8));
+            assertThat(out.readLine()).isEqualTo("watching");
+            assertThat(child.isAlive()).isTrue();
+            parent.destroyForcibly(); // kill -9: no hook of the parent runs
+            assertThat(child.waitFor(60, TimeUnit.SECONDS)).as("the orphaned child exited").isTrue();
+            assertThat(child.exitValue()).isEqualTo(NativeHeap.ORPHANED_STATUS);
+            assertThat(out.readLine()).contains("the launching process " + parent.pid() + " ended");
+        } finally {
+            parent.destroyForcibly();
+            child.destroyForcibly();
+        }
+    }
+
+    @Test
+    void theRelaunchedChildIsToldItsParentsPid() {
+        assertThat(NativeHeap.PARENT_PID_PROPERTY).isEqualTo("mllmrec.parent.pid");
+        NativeHeap.exitWithParent(null); // not a child: nothing happens
+        NativeHeap.exitWithParent("not-a-pid");
     }
 }
