@@ -12,6 +12,7 @@ import dev.mllmrec.api.RecommendationSample;
 import dev.mllmrec.core.Json;
 import dev.mllmrec.core.JsonLines;
 import dev.mllmrec.core.ProgressBar;
+import dev.mllmrec.core.StopSignal;
 import dev.mllmrec.core.WorkDir;
 import dev.mllmrec.core.cot.assess.CombinedAssessor;
 import dev.mllmrec.core.cot.augment.AugmentedSample;
@@ -151,6 +152,7 @@ public final class CotPipeline {
         try (JsonLines.Appender out = JsonLines.appender(file);
              ProgressBar bar = new ProgressBar(BUILD_COT, todo.size(), "windows")) {
             for (int from = 0; from < todo.size(); from += chunk) {
+                StopSignal.throwIfRequested(); // every finished chunk is already appended: resumable
                 List<RecommendationSample> part = todo.subList(from, Math.min(todo.size(), from + chunk));
                 List<Future<CotTrace>> futures = new ArrayList<>(part.size());
                 for (RecommendationSample s : part) {
@@ -286,7 +288,10 @@ public final class CotPipeline {
         }
         List<Assessment> as;
         try (ProgressBar bar = new ProgressBar(ASSESS, ts.size(), "traces")) {
-            as = assessor.assessAll(ts, ss, bar::step);
+            as = assessor.assessAll(ts, ss, n -> {
+                bar.step(n);
+                StopSignal.throwIfRequested();
+            });
         }
         List<AssessedCot> lines = new ArrayList<>(ts.size());
         Map<String, Integer> byReason = new TreeMap<>();

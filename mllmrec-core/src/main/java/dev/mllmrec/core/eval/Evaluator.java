@@ -6,6 +6,7 @@ import dev.mllmrec.api.RecommendationSample;
 import dev.mllmrec.api.Recommender;
 import dev.mllmrec.api.ScoredItem;
 import dev.mllmrec.core.ProgressBar;
+import dev.mllmrec.core.StopSignal;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -78,6 +79,7 @@ public final class Evaluator {
                             .map(ScoredItem::itemId).toList();
                     results.add(new SampleResult(s.sampleId(), s.userId(), s.target(), rank, top));
                 }
+                StopSignal.throwIfRequested();
                 if (bar != null) {
                     bar.step(batch.size());
                 }

@@ -3,6 +3,7 @@ package dev.mllmrec.core.pipeline;
 import dev.mllmrec.api.Item;
 import dev.mllmrec.api.RecommendationSample;
 import dev.mllmrec.core.Json;
+import dev.mllmrec.core.StopSignal;
 import dev.mllmrec.core.WorkDir;
 import dev.mllmrec.core.Seeds;
 import dev.mllmrec.core.data.NegativeSampler;
@@ -18,6 +19,7 @@ import dev.mllmrec.core.lm.sft.LrSchedule;
 import dev.mllmrec.core.lm.sft.SftCheckpoint;
 import dev.mllmrec.core.lm.sft.SftConfig;
 import dev.mllmrec.core.lm.sft.SftExample;
+import dev.mllmrec.core.lm.sft.SftListener;
 import dev.mllmrec.core.lm.sft.SftProgressListener;
 import dev.mllmrec.core.lm.sft.SftResult;
 import dev.mllmrec.core.lm.sft.SftTrainer;
@@ -50,6 +52,14 @@ import org.slf4j.LoggerFactory;
  * <p>Not thread-safe: one run at a time per work directory.
  */
 public final class SftStage {
+
+    /** Ends training after the current step once a stop is requested (SIGTERM): resumed from the checkpoint. */
+    private static final SftListener STOP_ON_SIGNAL = new SftListener() {
+        @Override
+        public void onStep(Step step) {
+            StopSignal.throwIfRequested();
+        }
+    };
 
     private static final Logger LOG = LoggerFactory.getLogger(SftStage.class);
 
@@ -248,6 +258,7 @@ public final class SftStage {
                     .optMetricsFile(dir.resolve("metrics.jsonl"))
                     .optValidator((m, epoch) -> validate(m, tokenizer, prompts, val))
                     .addListener(new SftProgressListener())
+                    .addListener(STOP_ON_SIGNAL)
                     .build();
             SftResult result = trainer.train(examples);
             Map<String, Object> summary = new LinkedHashMap<>();
@@ -317,6 +328,7 @@ public final class SftStage {
                 .optMetricsFile(workDir.commandDir(NAME).resolve("sequence-metrics.jsonl"))
                 .optValidator((m, epoch) -> validate(m, tokenizer, sequencePrompts, validation))
                 .addListener(new SftProgressListener())
+                .addListener(STOP_ON_SIGNAL)
                 .addListener(keeper)
                 .build();
         SftResult result = trainer.train(windows);

@@ -6,6 +6,7 @@ import dev.mllmrec.api.TextualizationException;
 import dev.mllmrec.api.VisualTextualizer;
 import dev.mllmrec.core.JsonLines;
 import dev.mllmrec.core.ProgressBar;
+import dev.mllmrec.core.StopSignal;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -71,6 +72,9 @@ public final class Textualization {
             List<Future<?>> futures = new ArrayList<>(items.size());
             for (Item item : items) {
                 futures.add(pool.submit(() -> {
+                    if (StopSignal.requested()) {
+                        return; // stopping: the item stays uncaptioned, and is captioned when the run resumes
+                    }
                     try {
                         switch (process(item)) {
                             case CAPTIONED -> captioned.incrementAndGet();
@@ -97,6 +101,7 @@ public final class Textualization {
         } finally {
             pool.shutdownNow();
         }
+        StopSignal.throwIfRequested();
         double seconds = (System.nanoTime() - start) / 1e9;
         List<TextualizationFailure> failed = new ArrayList<>(failures);
         failed.sort(Comparator.comparingInt(TextualizationFailure::itemId));

@@ -1,5 +1,6 @@
 package dev.mllmrec.examples.cli;
 
+import dev.mllmrec.core.StopSignal;
 import dev.mllmrec.core.WorkDirLock;
 import java.util.Optional;
 import picocli.CommandLine;
@@ -31,6 +32,7 @@ public final class Main implements Runnable {
 
     /** Runs the program and exits with its status. */
     public static void main(String[] args) {
+        CleanStop.quietGpuProbe(System.getProperties(), CleanStop.hasNvidiaDriver());
         NativeHeap.exitWithParent(System.getProperty(NativeHeap.PARENT_PID_PROPERTY));
         if (NativeHeap.shouldRelaunch(System.getenv(), System.getProperty("os.name", ""),
                 System.getProperty(NativeHeap.RELAUNCH_PROPERTY))) {
@@ -39,6 +41,7 @@ public final class Main implements Runnable {
                 System.exit(status.get());
             }
         }
+        CleanStop.installSignalHandlers();
         System.exit(run(args));
     }
 
@@ -55,6 +58,10 @@ public final class Main implements Runnable {
         }
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            if (ex instanceof StopSignal.StopRequestedException) {
+                cmd.getErr().println("stopped: " + ex.getMessage());
+                return CleanStop.STOPPED_STATUS;
+            }
             // Bad input, damaged files, a full disk, a busy work directory are the user's to fix: print the one
             // sentence that names the file and what to do, not a trace.
             Optional<String> message = ErrorMessages.userMessage(ex);
@@ -65,7 +72,8 @@ public final class Main implements Runnable {
             throw ex;
         });
         cli.setExecutionStrategy(Main::executeLocked);
-        return cli.execute(args);
+        int status = cli.execute(args);
+        return status == 0 && StopSignal.requested() ? CleanStop.STOPPED_STATUS : status;
     }
 
     /** Runs the chosen command holding its work directory's lock ({@link WorkDirLock}), when it has one. */

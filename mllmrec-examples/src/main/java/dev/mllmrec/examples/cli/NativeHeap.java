@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Keeps libtorch's freed memory inside the process. libtorch allocates and frees its tensors with the C library
@@ -35,7 +36,7 @@ final class NativeHeap {
     static final String PARENT_PID_PROPERTY = "mllmrec.parent.pid";
 
     /** The child's exit status when its parent died (as for SIGTERM: 128 + 15). */
-    static final int ORPHANED_STATUS = 143;
+    static final int ORPHANED_STATUS = CleanStop.STOPPED_STATUS;
 
     private NativeHeap() {
     }
@@ -62,9 +63,9 @@ final class NativeHeap {
     }
 
     /**
-     * In the child: when {@code parentPid} names a process, exits with {@link #ORPHANED_STATUS} as soon as that
-     * process ends, however it ended ({@code kill -9} included, which runs no shutdown hook in the parent). The
-     * exit runs this JVM's shutdown hooks, so the command stops as on SIGTERM.
+     * In the child: when {@code parentPid} names a process, requests a clean stop ({@link CleanStop}) as soon as
+     * that process ends, however it ended ({@code kill -9} included, which runs no shutdown hook in the parent):
+     * the command stops as on SIGTERM and exits with {@link #ORPHANED_STATUS}.
      */
     static void exitWithParent(String parentPid) {
         if (parentPid == null || parentPid.isBlank()) {
@@ -80,10 +81,7 @@ final class NativeHeap {
         if (parent.isEmpty() || !parent.get().isAlive()) {
             Runtime.getRuntime().halt(ORPHANED_STATUS);
         }
-        onDeath(parent.get(), () -> {
-            System.err.println("error: the launching process " + pid + " ended; stopping.");
-            System.exit(ORPHANED_STATUS);
-        });
+        onDeath(parent.get(), () -> CleanStop.request("the launching process " + pid + " ended"));
     }
 
     /** Runs {@code action} on a daemon thread once {@code process} has ended. */
@@ -116,7 +114,19 @@ final class NativeHeap {
         } catch (IOException e) {
             return Optional.empty();
         }
-        Thread stopChild = new Thread(child::destroy, "mllmrec-stop-child");
+        // On SIGTERM or SIGINT: pass a SIGTERM on and wait while the child stops cleanly (it closes its native
+        // sessions), so that the terminal gets its prompt back only when the child is gone.
+        Thread stopChild = new Thread(() -> {
+            child.destroy();
+            try {
+                if (!child.waitFor(Long.getLong(CleanStop.GRACE_PROPERTY, CleanStop.DEFAULT_GRACE_SECONDS) + 10,
+                        TimeUnit.SECONDS)) {
+                    child.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                child.destroyForcibly();
+            }
+        }, "mllmrec-stop-child");
         Runtime.getRuntime().addShutdownHook(stopChild);
         try {
             int status = child.waitFor();

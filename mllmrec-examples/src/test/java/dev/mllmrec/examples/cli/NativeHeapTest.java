@@ -2,6 +2,7 @@ package dev.mllmrec.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mllmrec.core.StopSignal;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -38,8 +39,11 @@ class NativeHeapTest {
             NativeHeap.exitWithParent(args[0]);
             System.out.println("watching");
             System.out.flush();
-            Thread.sleep(120_000);
-            System.exit(0);
+            for (int i = 0; i < 2400 && !StopSignal.requested(); i++) {
+                Thread.sleep(50); // a command's unit of work, then its check point
+            }
+            System.out.println("stopped cleanly");
+            System.exit(StopSignal.requested() ? NativeHeap.ORPHANED_STATUS : 0);
         }
     }
 
@@ -58,6 +62,7 @@ class NativeHeapTest {
             assertThat(child.waitFor(60, TimeUnit.SECONDS)).as("the orphaned child exited").isTrue();
             assertThat(child.exitValue()).isEqualTo(NativeHeap.ORPHANED_STATUS);
             assertThat(out.readLine()).contains("the launching process " + parent.pid() + " ended");
+            assertThat(out.readLine()).isEqualTo("stopped cleanly");
         } finally {
             parent.destroyForcibly();
             child.destroyForcibly();

@@ -3,6 +3,7 @@ package dev.mllmrec.grpo.pipeline;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mllmrec.api.RecommendationSample;
 import dev.mllmrec.core.Json;
+import dev.mllmrec.core.StopSignal;
 import dev.mllmrec.core.WorkDir;
 import dev.mllmrec.core.data.PreparedData;
 import dev.mllmrec.core.pipeline.RecentWindows;
@@ -20,6 +21,7 @@ import dev.mllmrec.grpo.rollout.GrpoPrompt;
 import dev.mllmrec.grpo.train.CandidateLikelihoodValidator;
 import dev.mllmrec.grpo.train.DefaultGrpoTrainer;
 import dev.mllmrec.grpo.train.GrpoConfig;
+import dev.mllmrec.grpo.train.GrpoListener;
 import dev.mllmrec.grpo.train.GrpoProgressListener;
 import dev.mllmrec.grpo.train.GrpoPrompts;
 import dev.mllmrec.grpo.train.GrpoResult;
@@ -58,6 +60,14 @@ import org.slf4j.LoggerFactory;
  * <p>Not thread-safe: one run at a time per work directory.
  */
 public final class GrpoStage {
+
+    /** Ends training after the current step once a stop is requested (SIGTERM): resumed from the checkpoint. */
+    private static final GrpoListener STOP_ON_SIGNAL = new GrpoListener() {
+        @Override
+        public void onStep(Step step) {
+            StopSignal.throwIfRequested();
+        }
+    };
 
     private static final Logger LOG = LoggerFactory.getLogger(GrpoStage.class);
 
@@ -196,6 +206,7 @@ public final class GrpoStage {
                     .addProvenance("prompts", useAugmented ? augmented.toString() : "plain")
                     .addListener(monitor)
                     .addListener(new GrpoProgressListener())
+                    .addListener(STOP_ON_SIGNAL)
                     .build();
             GrpoResult result = trainer.train(prompts);
             Map<String, Object> summary = summary(result, monitor, options, policy, prompts.size(),
