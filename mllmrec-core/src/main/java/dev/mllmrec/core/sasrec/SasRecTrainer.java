@@ -3,6 +3,7 @@ package dev.mllmrec.core.sasrec;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
@@ -23,9 +24,10 @@ import java.util.Random;
 import java.util.Set;
 
 /**
- * Trains a {@link SasRecModel} on users' training sequences with the paper's objective: at every position, binary
- * cross-entropy of the next item against {@link SasRecConfig#negatives()} items sampled uniformly from the items the
- * user has not interacted with (in the training sequence), optimised with Adam.
+ * Trains a {@link SasRecModel} on users' training sequences with Adam, under the config's {@link SasRecLoss}: the
+ * paper's binary cross-entropy of the next item against {@link SasRecConfig#negatives()} items sampled uniformly
+ * from the items the user has not interacted with (in the training sequence), or a full-softmax cross-entropy over
+ * the vocabulary.
  *
  * <p>The caller passes training prefixes only (each user's chronological items without the validation and test
  * targets); the trainer never sees held-out targets. Each user's sequence is cut into windows of
@@ -232,7 +234,8 @@ public final class SasRecTrainer {
     private double step(SasRecModel model, AdamOptimizer adam, List<Window> batch, Random rnd) {
         int b = batch.size();
         int len = config.maxLength();
-        int k = config.negatives();
+        boolean softmax = config.loss() == SasRecLoss.SOFTMAX_CROSS_ENTROPY;
+        int k = softmax ? 0 : config.negatives();
         int numItems = model.numItems();
         long[] input = new long[b * len];
         long[] positive = new long[b * len];
@@ -241,7 +244,7 @@ public final class SasRecTrainer {
             Window w = batch.get(r);
             System.arraycopy(w.input(), 0, input, r * len, len);
             System.arraycopy(w.positive(), 0, positive, r * len, len);
-            for (int p = 0; p < len; p++) {
+            for (int p = 0; p < len && !softmax; p++) {
                 if (w.positive()[p] == 0) {
                     continue;
                 }
@@ -253,7 +256,8 @@ public final class SasRecTrainer {
         try (NDManager scope = model.manager().newSubManager()) {
             float loss;
             try (GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
-                NDArray lossArray = loss(model, scope, input, positive, negative, b);
+                NDArray lossArray = softmax ? softmaxLoss(model, scope, input, positive, b)
+                        : loss(model, scope, input, positive, negative, b);
                 loss = lossArray.getFloat();
                 if (!Float.isFinite(loss)) {
                     throw new IllegalStateException("SASRec training loss became " + loss + " at step "
@@ -286,12 +290,49 @@ public final class SasRecTrainer {
         NDArray loss = softplus(scope, posLogit.neg()).mul(mask).sum()
                 .add(softplus(scope, negLogit).mean(new int[] {-1}).mul(mask).sum())
                 .div(count);
-        if (config.l2() > 0f) {
-            NDArray squares = params.get("item_embedding").square();
-            squares.attach(scope); // the op ran on a parameter, so its result landed in the model's manager
-            loss = loss.add(squares.sum().mul(SasRecModel.scalar(scope, config.l2())));
+        return withL2(loss, params, scope);
+    }
+
+    /**
+     * The mean full-softmax cross-entropy of each non-padding position's next item over the whole vocabulary, plus
+     * L2. Only the positions with a target are projected onto the item embeddings ({@code N x items} logits).
+     */
+    NDArray softmaxLoss(SasRecModel model, NDManager scope, long[] input, long[] positive, int b) {
+        int len = config.maxLength();
+        int items = model.numItems();
+        int n = 0;
+        for (long p : positive) {
+            n += p == 0 ? 0 : 1;
         }
-        return loss;
+        long[] rows = new long[n];
+        long[] picks = new long[n];
+        for (int i = 0, j = 0; i < positive.length; i++) {
+            if (positive[i] != 0) {
+                rows[j] = i;
+                picks[j] = (long) j * items + positive[i] - 1; // column of the target in the (N, items) logits
+                j++;
+            }
+        }
+        NDArray seq = scope.create(input, new Shape(b, len));
+        SasRecModel.Params params = model.new Params(scope, true);
+        NDArray h = model.hidden(scope, seq, true).reshape(-1, config.hiddenSize());         // (B*L, H)
+        NDArray picked = h.get(new NDIndex("{}", scope.create(rows)));   // (N, H)
+        NDArray table = params.get("item_embedding").get(new NDIndex("1:")); // (items, H)
+        table.attach(scope); // sliced from a parameter, so it landed in the model's manager
+        NDArray logits = picked.matMul(table.transpose());                                      // (N, items)
+        NDArray loss = logits.logSoftmax(-1).reshape(-1).take(scope.create(picks)).sum().neg()
+                .div(SasRecModel.scalar(scope, Math.max(1, n)));
+        return withL2(loss, params, scope);
+    }
+
+    /** {@code loss} plus the config's L2 penalty on the item embeddings (unchanged when it is 0). */
+    private NDArray withL2(NDArray loss, SasRecModel.Params params, NDManager scope) {
+        if (config.l2() == 0f) {
+            return loss;
+        }
+        NDArray squares = params.get("item_embedding").square();
+        squares.attach(scope); // the op ran on a parameter, so its result landed in the model's manager
+        return loss.add(squares.sum().mul(SasRecModel.scalar(scope, config.l2())));
     }
 
     /** {@code log(1 + exp(x))} without overflow (scalars held by the scope: see {@link SasRecModel#scalar}). */

@@ -57,6 +57,90 @@ class SasRecTrainerTest {
     }
 
     @Test
+    void thePapersBinaryLossAlsoLearnsTheRing() {
+        List<UserHistory> full = SasRecFixtures.ring(60, ITEMS, 14, 1);
+        List<Integer> catalog = IntStream.rangeClosed(1, ITEMS).boxed().toList();
+        List<RecommendationSample> test = HoldOut.samples(full, HoldOut.TEST, 9, 9, catalog, 5);
+        SasRecConfig config = SasRecFixtures.tiny().toBuilder().optLoss(SasRecLoss.BINARY_CROSS_ENTROPY)
+                .optDropout(0f).build();
+        List<Double> stepLosses = new ArrayList<>();
+        SasRecTrainer trainer = SasRecTrainer.builder().optConfig(config).optProgress(false)
+                .addListener(new SasRecTrainingListener() {
+                    @Override
+                    public void onStep(int step, double loss) {
+                        stepLosses.add(loss);
+                    }
+                })
+                .build();
+        try (SasRecModel model = trainer.train(HoldOut.prefixes(full, 2), catalog).model()) {
+            assertThat(stepLosses.get(stepLosses.size() - 1)).isLessThan(stepLosses.get(0) / 4);
+            Map<String, Double> metrics = HoldOut.metrics(test, new SasRecRecommender(model).rankAll(requests(test)));
+            assertThat(metrics.get("HR@1")).as("test HR@1 %s", metrics).isGreaterThanOrEqualTo(0.9);
+        }
+    }
+
+    @Test
+    void theFullSoftmaxLossEqualsCrossEntropyComputedInJava() {
+        SasRecConfig config = SasRecFixtures.tiny().toBuilder().optLoss(SasRecLoss.SOFTMAX_CROSS_ENTROPY)
+                .optDropout(0f).optMaxLength(4).build();
+        int len = config.maxLength();
+        long[] input = {0, 3, 7, 9, 1, 2, 3, 4};
+        long[] positive = {0, 7, 9, 12, 2, 3, 4, 20};
+        try (SasRecModel model = SasRecModel.create(config, IntStream.rangeClosed(1, ITEMS).boxed().toList());
+             ai.djl.ndarray.NDManager scope = model.manager().newSubManager()) {
+            double loss = trainer(config).softmaxLoss(model, scope, input, positive, 2).getFloat();
+            float[] h = model.hidden(scope, scope.create(input, new ai.djl.ndarray.types.Shape(2, len)), false)
+                    .toFloatArray();
+            float[] e = model.parameters().get("item_embedding").toFloatArray();
+            int width = config.hiddenSize();
+            double sum = 0;
+            int n = 0;
+            for (int pos = 0; pos < positive.length; pos++) {
+                if (positive[pos] == 0) {
+                    continue;
+                }
+                double[] logits = new double[ITEMS];
+                double max = Double.NEGATIVE_INFINITY;
+                for (int item = 1; item <= ITEMS; item++) {
+                    double dot = 0;
+                    for (int k = 0; k < width; k++) {
+                        dot += h[pos * width + k] * e[item * width + k];
+                    }
+                    logits[item - 1] = dot;
+                    max = Math.max(max, dot);
+                }
+                double z = 0;
+                for (double l : logits) {
+                    z += Math.exp(l - max);
+                }
+                sum += max + Math.log(z) - logits[(int) positive[pos] - 1];
+                n++;
+            }
+            assertThat(loss).isCloseTo(sum / n, org.assertj.core.data.Offset.offset(1e-4));
+        }
+    }
+
+    @Test
+    void anItemOnlyInTheCatalogScoresTheSameWhetherOrNotItIsATarget() {
+        // Item 21 is in the catalog and in no training prefix. Whether it is some user's held-out target must not
+        // change the model: the vocabulary and the negatives' pool are the catalog, never the full sequences.
+        List<UserHistory> full = SasRecFixtures.ring(30, ITEMS, 14, 1);
+        List<UserHistory> withColdTarget = new ArrayList<>(full);
+        List<Integer> last = new ArrayList<>(full.get(0).items());
+        last.set(last.size() - 1, ITEMS + 1);
+        withColdTarget.set(0, new UserHistory(full.get(0).userId(), last));
+        List<Integer> catalog = IntStream.rangeClosed(1, ITEMS + 1).boxed().toList();
+        SasRecConfig config = SasRecFixtures.tiny().toBuilder().optEpochs(2).build();
+        List<List<Integer>> histories = List.of(full.get(1).items().subList(0, 9));
+        List<List<Integer>> candidates = List.of(List.of(1, 5, ITEMS + 1));
+        try (SasRecModel a = trainer(config).train(HoldOut.prefixes(full, 2), catalog).model();
+             SasRecModel b = trainer(config).train(HoldOut.prefixes(withColdTarget, 2), catalog).model()) {
+            assertThat(b.scoreLast(histories, candidates)).isDeepEqualTo(a.scoreLast(histories, candidates));
+            assertThat(a.indexOf(ITEMS + 1)).isPositive();
+        }
+    }
+
+    @Test
     void memoryStaysFlat() {
         List<UserHistory> seqs = SasRecFixtures.ring(16, ITEMS, 12, 2);
         List<Integer> counts = new ArrayList<>();

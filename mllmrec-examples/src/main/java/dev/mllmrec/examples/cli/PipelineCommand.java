@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -27,15 +28,33 @@ import picocli.CommandLine.Option;
                 + "train-sft, train-grpo and evaluate with the built-in defaults (no server, no download), and ends "
                 + "with one table comparing random, popularity, markov, SASRec, SFT and GRPO on the test split at "
                 + "9 and 99 negatives. Writes W/pipeline/summary.json.",
-                "--quick trains on a subset for a run of about five minutes."})
+                "--quick trains on a subset for a run of about five minutes. --reference runs the same stages on a "
+                        + "text-only dataset (no images: textualization has nothing to caption and says so)."})
 public final class PipelineCommand implements Callable<Integer> {
 
     /** The models of the final table, in order. */
     static final List<String> MODELS = List.of("random", "popularity", "markov", "sasrec", "sft", "grpo");
 
-    @Option(names = "--movielens", paramLabel = "DIR", required = true,
-            description = "The MovieLens folder (ml-latest-small/ and posters/).")
-    Path movielens;
+    /** Where the data comes from: MovieLens with posters, or a text-only folder in the reference format. */
+    static final class Source {
+        @Option(names = "--movielens", paramLabel = "DIR", required = true,
+                description = "The MovieLens folder (ml-latest-small/ and posters/); only movies with a poster "
+                        + "are kept.")
+        Path movielens;
+
+        @Option(names = "--reference", paramLabel = "DIR", required = true,
+                description = "A text-only dataset in the MLLMRec-R1 reference format: train.tsv, test.tsv and "
+                        + "<name>_titles.csv (see --name).")
+        Path reference;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Source source;
+
+    @Option(names = "--name", paramLabel = "NAME", defaultValue = "movielens",
+            description = "Dataset name (with --reference: the titles file is <name>_titles.csv). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    String name;
 
     @Option(names = "--work-dir", paramLabel = "W", required = true, description = "The work directory.")
     Path workDir;
@@ -54,8 +73,11 @@ public final class PipelineCommand implements Callable<Integer> {
         String wd = w.root().toString();
         String s = Long.toString(seed);
         List<String[]> stages = new ArrayList<>();
-        stages.add(args("prepare", "--movielens", movielens.toString(), "--work-dir", wd, "--images-only",
-                "--seed", s));
+        stages.add(source.movielens != null
+                ? args("prepare", "--movielens", source.movielens.toString(), "--name", name, "--work-dir", wd,
+                        "--images-only", "--seed", s)
+                : args("prepare", "--reference", source.reference.toString(), "--name", name, "--work-dir", wd,
+                        "--seed", s));
         stages.add(args("textualize", "--work-dir", wd));
         stages.add(args("build-cot", "--work-dir", wd));
         stages.add(args("assess", "--work-dir", wd, "--encoder", quick ? "tfidf" : "minilm",

@@ -4,10 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.mllmrec.api.RecommendationSample;
 import dev.mllmrec.api.UserHistory;
 import dev.mllmrec.core.Json;
-import dev.mllmrec.core.JsonLines;
 import dev.mllmrec.core.WorkDir;
+import dev.mllmrec.core.data.PreparedData;
 import dev.mllmrec.core.sasrec.HoldOut;
 import dev.mllmrec.core.sasrec.SasRecConfig;
+import dev.mllmrec.core.sasrec.SasRecLoss;
 import dev.mllmrec.core.sasrec.SasRecModel;
 import dev.mllmrec.core.sasrec.SasRecRecommender;
 import dev.mllmrec.core.sasrec.SasRecTrainer;
@@ -86,6 +87,11 @@ public final class TrainSasrecCommand implements Callable<Integer> {
     @Option(names = "--negatives", paramLabel = "K", description = "Sampled negatives per position in the loss.")
     Integer negatives;
 
+    @Option(names = "--loss", paramLabel = "L",
+            description = "Training objective: softmax (full-softmax cross-entropy over the catalog) or bce (the "
+                    + "paper's binary cross-entropy against --negatives sampled items).")
+    String loss;
+
     @Option(names = "--patience", paramLabel = "N", defaultValue = "8",
             description = "Stop after N epochs without a better validation HR@3 (0: run every epoch, keep the "
                     + "last). Default: ${DEFAULT-VALUE}.")
@@ -142,6 +148,13 @@ public final class TrainSasrecCommand implements Callable<Integer> {
         if (negatives != null) {
             b.optNegatives(negatives);
         }
+        if (loss != null) {
+            b.optLoss(switch (loss.strip().toLowerCase(java.util.Locale.ROOT)) {
+                case "softmax" -> SasRecLoss.SOFTMAX_CROSS_ENTROPY;
+                case "bce" -> SasRecLoss.BINARY_CROSS_ENTROPY;
+                default -> throw new IllegalArgumentException("--loss must be softmax or bce, got '" + loss + "'.");
+            });
+        }
         return b.build();
     }
 
@@ -165,12 +178,19 @@ public final class TrainSasrecCommand implements Callable<Integer> {
             System.out.print(read(summaryFile));
             return 0;
         }
-        List<UserHistory> sequences = JsonLines.read(w.sequences(), UserHistory.class);
+        PreparedData data = PreparedData.load(w);
+        List<UserHistory> sequences = data.sequences();
         if (sequences.isEmpty()) {
-            throw new IllegalArgumentException(w.sequences() + " is missing or empty; run prepare first.");
+            throw new IllegalArgumentException(w.sequences() + " is empty; run prepare again.");
         }
+        // The vocabulary and the negatives' pool are the catalog, never the items that happen to occur in the full
+        // sequences: those include the held-out targets, and an item unseen in training must be treated the same
+        // whether or not it is a target (a vocabulary from full sequences pinned never-seen negatives at the bottom
+        // while every held-out target stayed known).
         Set<Integer> catalog = new TreeSet<>();
-        sequences.forEach(h -> catalog.addAll(h.items()));
+        for (int id : data.catalog().ids()) {
+            catalog.add(id);
+        }
         List<UserHistory> train = HoldOut.prefixes(sequences, 2);
         List<RecommendationSample> validation = HoldOut.samples(sequences, HoldOut.VALIDATION, 9,
                 validationNegatives, catalog, config.seed());

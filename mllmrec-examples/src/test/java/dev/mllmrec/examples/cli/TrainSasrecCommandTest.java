@@ -3,10 +3,13 @@ package dev.mllmrec.examples.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.mllmrec.api.Catalog;
+import dev.mllmrec.api.Item;
 import dev.mllmrec.api.UserHistory;
 import dev.mllmrec.core.Json;
 import dev.mllmrec.core.JsonLines;
 import dev.mllmrec.core.WorkDir;
+import dev.mllmrec.core.data.ReferenceFormat;
 import dev.mllmrec.core.sasrec.SasRecModel;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -14,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,6 +42,21 @@ class TrainSasrecCommandTest {
         return out;
     }
 
+    /**
+     * Prepares {@code dir} from {@code sequences} through the CLI, over a catalog of 120 items: the 20 ring items
+     * and 100 that occur in no sequence (prepare draws up to 99 negatives).
+     */
+    private static void prepare(Path dir, List<UserHistory> sequences) {
+        Path reference = dir.resolve("reference-data");
+        List<Item> items = new ArrayList<>();
+        for (int i = 1; i <= 120; i++) {
+            items.add(new Item(i, "Item " + i, List.of(), Map.of(), null));
+        }
+        ReferenceFormat.export(reference, Catalog.of("ring", items), sequences);
+        assertThat(Main.run(new String[] {"prepare", "--reference", reference.toString(), "--name", "ring",
+            "--work-dir", dir.toString()})).isZero();
+    }
+
     private static String[] args(Path dir, String... extra) {
         List<String> a = new ArrayList<>(List.of("train-sasrec", "--work-dir", dir.toString()));
         a.addAll(List.of(SMALL));
@@ -48,7 +67,7 @@ class TrainSasrecCommandTest {
     @Test
     void trainsSavesAndSummarisesThenSkipsAFinishedRun(@TempDir Path dir) {
         WorkDir w = WorkDir.of(dir);
-        JsonLines.write(w.sequences(), ring(30));
+        prepare(dir, ring(30));
         assertThat(Main.run(args(dir))).isZero();
 
         JsonNode summary = Json.read(w.summary("train-sasrec"), JsonNode.class);
@@ -63,7 +82,8 @@ class TrainSasrecCommandTest {
                 .hasSize(summary.get("epochs").asInt());
         try (SasRecModel model = SasRecModel.load(w.checkpoints("sasrec"))) {
             assertThat(model.config().epochs()).isEqualTo(2);
-            assertThat(model.numItems()).isEqualTo(20);
+            // The vocabulary is the catalog, never only the items that occur in sequences.
+            assertThat(model.numItems()).isEqualTo(120);
         }
 
         PrintStream old = System.err;
