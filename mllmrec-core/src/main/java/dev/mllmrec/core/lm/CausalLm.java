@@ -33,6 +33,13 @@ public final class CausalLm implements PolicyModel {
     public static final String WEIGHTS_FILE = "model.params";
     /** The file name of the config inside a model directory. */
     public static final String CONFIG_FILE = "config.json";
+    /**
+     * The name under which {@link #parameterValues()} carries the frozen item-content vectors ({@code tokens x
+     * dimension}, see {@link LmConfig.ItemContentShape}); they are saved with the weights but never trained.
+     */
+    public static final String CONTENT_VECTORS = "item_content.vectors";
+    /** The trainable projection of the content vectors into the residual width ({@code dimension x dModel}). */
+    public static final String CONTENT_PROJECTION = "item_content.proj";
 
     private final LmConfig config;
     private final NDManager manager;
@@ -48,6 +55,11 @@ public final class CausalLm implements PolicyModel {
     private final NDArray head;
     private final Shape normShape;
     private final float attentionScale;
+    /** Content vectors with a zero row 0 ({@code (tokens + 1, dim)}), or {@code null} without a content term. */
+    private final NDArray contentVectors;
+    /** Each token id's row in {@link #contentVectors} (0 for tokens without content), int64 {@code (vocab)}. */
+    private final NDArray contentIndex;
+    private final NDArray contentProjection;
 
     private record Block(NDArray ln1Gamma, NDArray ln1Beta, NDArray qkvWeight, NDArray qkvBias, NDArray outWeight,
                          NDArray outBias, NDArray ln2Gamma, NDArray ln2Beta, NDArray fc1Weight, NDArray fc1Bias,
@@ -76,9 +88,32 @@ public final class CausalLm implements PolicyModel {
         this.finalNormGamma = param(values, "ln_f.gamma", d);
         this.finalNormBeta = param(values, "ln_f.beta", d);
         this.head = config.tiedEmbeddings() ? tokenEmbedding : param(values, "head.weight", config.vocabSize(), d);
-        if (values.size() != params.size()) {
+        LmConfig.ItemContentShape content = config.content();
+        if (content.enabled()) {
+            this.contentProjection = param(values, CONTENT_PROJECTION, content.dimension(), d);
+            float[] vectors = values.get(CONTENT_VECTORS);
+            if (vectors == null || vectors.length != (long) content.tokens() * content.dimension()) {
+                throw new IllegalArgumentException("The item-content vectors '" + CONTENT_VECTORS + "' are "
+                        + (vectors == null ? "missing" : "of " + vectors.length + " values") + ", expected "
+                        + content.tokens() + " x " + content.dimension() + " for " + config + ".");
+            }
+            float[] padded = new float[vectors.length + content.dimension()];
+            System.arraycopy(vectors, 0, padded, content.dimension(), vectors.length);
+            this.contentVectors = manager.create(padded, new Shape(content.tokens() + 1, content.dimension()));
+            long[] index = new long[config.vocabSize()];
+            for (int t = 0; t < content.tokens(); t++) {
+                index[content.firstToken() + t] = t + 1;
+            }
+            this.contentIndex = manager.create(index);
+        } else {
+            this.contentProjection = null;
+            this.contentVectors = null;
+            this.contentIndex = null;
+        }
+        int expected = params.size() + (content.enabled() ? 1 : 0);
+        if (values.size() != expected) {
             for (String name : values.keySet()) {
-                if (!params.containsKey(name)) {
+                if (!params.containsKey(name) && !(content.enabled() && name.equals(CONTENT_VECTORS))) {
                     throw new IllegalArgumentException("Unexpected parameter '" + name + "' for " + config + ".");
                 }
             }
@@ -134,9 +169,21 @@ public final class CausalLm implements PolicyModel {
         return new float[][] {cos, sin};
     }
 
-    /** A freshly initialised model owned by a new base manager. */
+    /** A freshly initialised model owned by a new base manager; the config must have no item-content term. */
     public static CausalLm create(LmConfig config, long seed) {
         return new CausalLm(config, NDManager.newBaseManager(), initialValues(config, seed));
+    }
+
+    /**
+     * A freshly initialised model with frozen item-content vectors, owned by a new base manager.
+     *
+     * @param contentVectors {@code config.content().tokens() x config.content().dimension()} values, row-major,
+     *                       one row per item token in token order
+     */
+    public static CausalLm create(LmConfig config, long seed, float[] contentVectors) {
+        Map<String, float[]> values = initialValues(config, seed);
+        values.put(CONTENT_VECTORS, contentVectors);
+        return new CausalLm(config, NDManager.newBaseManager(), values);
     }
 
     /** A freshly initialised model whose parameters live in a sub-manager of {@code parent}. */
@@ -176,6 +223,11 @@ public final class CausalLm implements PolicyModel {
         v.put("ln_f.beta", new float[d]);
         if (!config.tiedEmbeddings()) {
             v.put("head.weight", normal(rng, (long) config.vocabSize() * d, std));
+        }
+        if (config.content().enabled()) {
+            // Drawn last, so a model without content is initialised exactly as before the term existed. Content
+            // vectors are unit-length, so each projected row starts at about the token embeddings' scale.
+            v.put(CONTENT_PROJECTION, normal(rng, (long) config.content().dimension() * d, std));
         }
         return v;
     }
@@ -266,7 +318,7 @@ public final class CausalLm implements PolicyModel {
         int heads = config.heads();
         int dh = config.headSize();
 
-        NDArray x = Embedding.embedding(ids, tokenEmbedding, SparseFormat.DENSE).singletonOrThrow();
+        NDArray x = tokenRows(tokenEmbedding, ids, m);
         if (dropout != null) {
             x = dropout.apply(x);
         }
@@ -351,9 +403,44 @@ public final class CausalLm implements PolicyModel {
         return a;
     }
 
+    /**
+     * The rows of {@code table} (the token embeddings or the output layer) for token ids {@code ids} (int64, any
+     * shape), plus each item token's projected content: shape {@code ids.shape + (dModel)}, in {@code m}.
+     */
+    private NDArray tokenRows(NDArray table, NDArray ids, NDManager m) {
+        NDArray rows = local(Embedding.embedding(ids, table, SparseFormat.DENSE).singletonOrThrow(), m);
+        if (contentVectors == null) {
+            return rows;
+        }
+        NDArray slots = local(contentIndex.take(ids), m);
+        NDArray vectors = local(Embedding.embedding(slots, contentVectors, SparseFormat.DENSE).singletonOrThrow(), m);
+        return rows.add(local(vectors.matMul(contentProjection), m));
+    }
+
+    /** The output layer as a {@code (vocab, dModel)} table, with the item tokens' projected content added. */
+    private NDArray outputTable(NDManager m) {
+        if (contentVectors == null) {
+            return head;
+        }
+        LmConfig.ItemContentShape c = config.content();
+        int d = config.dModel();
+        NDArray items = local(contentVectors.get(new NDIndex("1:")), m); // a slice of a model array: move it
+        NDArray projected = local(items.matMul(contentProjection), m); // (tokens, d)
+        NDList parts = new NDList();
+        if (c.firstToken() > 0) {
+            parts.add(m.zeros(new Shape(c.firstToken(), d)));
+        }
+        parts.add(projected);
+        int after = config.vocabSize() - c.firstToken() - c.tokens();
+        if (after > 0) {
+            parts.add(m.zeros(new Shape(after, d)));
+        }
+        return local(head.add(local(NDArrays.concat(parts, 0), m)), m);
+    }
+
     @Override
     public NDArray logits(NDArray hidden) {
-        return Linear.linear(hidden, head).singletonOrThrow();
+        return Linear.linear(hidden, outputTable(hidden.getManager())).singletonOrThrow();
     }
 
     /**
@@ -363,7 +450,7 @@ public final class CausalLm implements PolicyModel {
     public NDArray logitsOf(NDArray hidden, NDArray tokens) {
         Shape ts = tokens.getShape();
         NDArray ids = tokens.getDataType() == DataType.INT64 ? tokens : tokens.toType(DataType.INT64, false);
-        NDArray rows = Embedding.embedding(ids, head, SparseFormat.DENSE).singletonOrThrow(); // (n, m, d)
+        NDArray rows = tokenRows(head, ids, hidden.getManager()); // (n, m, d)
         return rows.matMul(hidden.reshape(ts.get(0), config.dModel(), 1)).reshape(ts.get(0), ts.get(1));
     }
 
@@ -372,11 +459,19 @@ public final class CausalLm implements PolicyModel {
         return logits(hidden(tokens, null, null, null));
     }
 
-    /** All parameters' values by name, copied to the Java heap. */
+    /**
+     * All parameters' values by name, copied to the Java heap, plus the frozen item-content vectors under
+     * {@link #CONTENT_VECTORS} when the model has them.
+     */
     public Map<String, float[]> parameterValues() {
         Map<String, float[]> out = new LinkedHashMap<>();
         for (Map.Entry<String, NDArray> e : params.entrySet()) {
             out.put(e.getKey(), e.getValue().toFloatArray());
+        }
+        if (contentVectors != null) {
+            float[] padded = contentVectors.toFloatArray();
+            out.put(CONTENT_VECTORS, java.util.Arrays.copyOfRange(padded, config.content().dimension(),
+                    padded.length));
         }
         return out;
     }
@@ -384,7 +479,9 @@ public final class CausalLm implements PolicyModel {
     /** Overwrites every parameter with {@code values} (same names and sizes). */
     @SuppressWarnings("try")
     public void setParameterValues(Map<String, float[]> values) {
-        if (!values.keySet().equals(params.keySet())) {
+        java.util.Set<String> names = new java.util.HashSet<>(values.keySet());
+        names.remove(CONTENT_VECTORS); // frozen: the model keeps its own
+        if (!names.equals(params.keySet())) {
             throw new IllegalArgumentException("Parameter names differ: expected " + params.keySet() + ", got "
                     + values.keySet() + ".");
         }

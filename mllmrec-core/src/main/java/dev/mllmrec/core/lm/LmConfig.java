@@ -18,10 +18,42 @@ import java.util.Locale;
  * @param ropeTheta      the rotary embedding base
  * @param layerNormEps   LayerNorm's epsilon
  * @param initStd        the standard deviation of the initial weights
+ * @param content        the item-content term of the item tokens' embeddings, or {@link ItemContentShape#NONE}
+ *                       ({@code null} reads as none: configs written before the term existed)
  */
 public record LmConfig(String preset, int vocabSize, int dModel, int layers, int heads, int mlpHidden,
                        int contextLength, boolean tiedEmbeddings, double ropeTheta, double layerNormEps,
-                       double initStd) {
+                       double initStd, ItemContentShape content) {
+
+    /**
+     * Where item content enters the model: the item tokens {@code [firstToken, firstToken + tokens)} each have a
+     * frozen content vector of {@code dimension} values (for example a sentence embedding of the item's title,
+     * attributes and caption), and their embedding, on the input and on the tied output side, is the learnt token
+     * embedding plus a learnt linear projection of that vector. An item with no training interactions still gets a
+     * representation from its content.
+     *
+     * @param dimension  the content vectors' width (0: no content term)
+     * @param firstToken the token id of the first item token
+     * @param tokens     the number of consecutive item tokens
+     */
+    public record ItemContentShape(int dimension, int firstToken, int tokens) {
+
+        /** No content term: item tokens are ids only. */
+        public static final ItemContentShape NONE = new ItemContentShape(0, 0, 0);
+
+        /** Validates. */
+        public ItemContentShape {
+            if (dimension < 0 || firstToken < 0 || tokens < 0) {
+                throw new IllegalArgumentException("Invalid item-content shape: dimension " + dimension
+                        + ", first token " + firstToken + ", tokens " + tokens + " (none may be negative).");
+            }
+        }
+
+        /** Whether there is a content term. */
+        public boolean enabled() {
+            return dimension > 0 && tokens > 0;
+        }
+    }
 
     /** Validates. */
     public LmConfig {
@@ -39,6 +71,11 @@ public record LmConfig(String preset, int vocabSize, int dModel, int layers, int
         if (preset == null) {
             preset = "custom";
         }
+        if (content == null) {
+            content = ItemContentShape.NONE;
+        }
+        require(!content.enabled() || content.firstToken() + content.tokens() <= vocabSize, "the item tokens "
+                + content + " exceed the vocabulary of " + vocabSize);
     }
 
     private static void require(boolean ok, String message) {
@@ -60,13 +97,20 @@ public record LmConfig(String preset, int vocabSize, int dModel, int layers, int
                 + d * d + d // output projection
                 + mlpHidden * d + mlpHidden + d * mlpHidden + d; // MLP
         long embeddings = (long) vocabSize * d;
-        return embeddings + layers * perLayer + 2 * d + (tiedEmbeddings ? 0 : embeddings);
+        long contentProjection = content.enabled() ? (long) content.dimension() * d : 0;
+        return embeddings + layers * perLayer + 2 * d + (tiedEmbeddings ? 0 : embeddings) + contentProjection;
+    }
+
+    /** The same shape with an item-content term ({@link ItemContentShape#NONE} removes it). */
+    public LmConfig withContent(ItemContentShape newContent) {
+        return new LmConfig(preset, vocabSize, dModel, layers, heads, mlpHidden, contextLength, tiedEmbeddings,
+                ropeTheta, layerNormEps, initStd, newContent);
     }
 
     /** The same shape with another vocabulary size. */
     public LmConfig withVocabSize(int newVocabSize) {
         return new LmConfig(preset, newVocabSize, dModel, layers, heads, mlpHidden, contextLength, tiedEmbeddings,
-                ropeTheta, layerNormEps, initStd);
+                ropeTheta, layerNormEps, initStd, content);
     }
 
     /** A builder with every optional setting at its default (the {@code small} preset's shape). */
@@ -76,9 +120,11 @@ public record LmConfig(String preset, int vocabSize, int dModel, int layers, int
 
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "LmConfig[%s: vocab %d, d %d, %d layers, %d heads, mlp %d, ctx %d%s, "
+        return String.format(Locale.ROOT, "LmConfig[%s: vocab %d, d %d, %d layers, %d heads, mlp %d, ctx %d%s%s, "
                         + "%,d params]", preset, vocabSize, dModel, layers, heads, mlpHidden, contextLength,
-                tiedEmbeddings ? ", tied" : "", parameterCount());
+                tiedEmbeddings ? ", tied" : "",
+                content.enabled() ? ", item content " + content.dimension() + "-d on " + content.tokens() + " items"
+                        : "", parameterCount());
     }
 
     /**
@@ -231,7 +277,7 @@ public record LmConfig(String preset, int vocabSize, int dModel, int layers, int
                         + "with the tokenizer's vocabSize().");
             }
             return new LmConfig(preset, vocabSize, dModel, layers, heads, mlpHidden, contextLength, tied, ropeTheta,
-                    layerNormEps, initStd);
+                    layerNormEps, initStd, ItemContentShape.NONE);
         }
     }
 }

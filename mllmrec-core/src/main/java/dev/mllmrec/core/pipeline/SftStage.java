@@ -5,6 +5,8 @@ import dev.mllmrec.api.RecommendationSample;
 import dev.mllmrec.core.Json;
 import dev.mllmrec.core.StopSignal;
 import dev.mllmrec.core.WorkDir;
+import dev.mllmrec.core.content.ItemContent;
+import dev.mllmrec.core.content.ItemContentSource;
 import dev.mllmrec.core.Seeds;
 import dev.mllmrec.core.data.NegativeSampler;
 import dev.mllmrec.core.data.PreparedData;
@@ -86,10 +88,25 @@ public final class SftStage {
      *                          {@link RecentWindows}
      * @param keepBestSequenceEpoch continue from the pre-training epoch with the best validation HR@3 instead of
      *                          the last one ({@link BestEpochKeeper})
+     * @param content           what the item tokens' content vectors are made of ({@code null}: none); see
+     *                          {@link ItemContentSource}
+     * @param contentEncoder    the sentence encoder of the content texts: {@code minilm} or {@code tfidf}
+     *                          ({@code null}: minilm)
      */
     public record Options(String preset, int epochs, int batchSize, double learningRate, long seed,
                           int maxTrainSamples, int validationSamples, int negatives, PromptBuilder.Style style,
-                          int sequenceEpochs, double dropout, int grpoHoldout, boolean keepBestSequenceEpoch) {
+                          int sequenceEpochs, double dropout, int grpoHoldout, boolean keepBestSequenceEpoch,
+                          ItemContentSource content, String contentEncoder) {
+
+        /** Fills the optional components' defaults. */
+        public Options {
+            if (content == null) {
+                content = ItemContentSource.NONE;
+            }
+            if (contentEncoder == null) {
+                contentEncoder = "minilm";
+            }
+        }
 
         /** Items per pre-training window (the history length plus the target, as in the prompts). */
         public static final int SEQUENCE_WINDOW = 10;
@@ -107,13 +124,20 @@ public final class SftStage {
          */
         public static Options defaults() {
             return new Options("mini", 3, 128, 1e-3, 42L, 6000, 0, 9, PromptBuilder.Style.COMPACT, 50, 0.3,
-                    RecentWindows.DEFAULT, false);
+                    RecentWindows.DEFAULT, false, ItemContentSource.NONE, "minilm");
         }
 
         /** These options with {@code n} pre-training epochs. */
         public Options withSequenceEpochs(int n) {
             return new Options(preset, epochs, batchSize, learningRate, seed, maxTrainSamples, validationSamples,
-                    negatives, style, n, dropout, grpoHoldout, keepBestSequenceEpoch);
+                    negatives, style, n, dropout, grpoHoldout, keepBestSequenceEpoch, content, contentEncoder);
+        }
+
+        /** These options with item content from {@code source}. */
+        public Options withContent(ItemContentSource source) {
+            return new Options(preset, epochs, batchSize, learningRate, seed, maxTrainSamples, validationSamples,
+                    negatives, style, sequenceEpochs, dropout, grpoHoldout, keepBestSequenceEpoch, source,
+                    contentEncoder);
         }
     }
 
@@ -230,6 +254,13 @@ public final class SftStage {
             tokenizer = WordTokenizer.builder().setTexts(texts).optItemIds(ids).optMinFrequency(2).build();
         }
         LmConfig lmConfig = LmConfig.Preset.of(options.preset()).config(tokenizer.vocabSize());
+        float[] contentVectors = null;
+        if (options.content() != ItemContentSource.NONE) {
+            ItemContent content = ItemContent.build(workDir, data.catalog(), tokenizer, options.content(),
+                    options.contentEncoder(), options.seed());
+            lmConfig = lmConfig.withContent(content.shape());
+            contentVectors = content.vectors();
+        }
         SftConfig sftConfig = sasRecOptimizer(SftConfig.builder())
                 .optEpochs(options.epochs())
                 .optBatchSize(options.batchSize())
@@ -244,7 +275,8 @@ public final class SftStage {
         final List<RecommendationSample> val = validation;
         Path dir = workDir.commandDir(NAME);
         PolicyBundle.writeStyle(checkpoints, style);
-        try (CausalLm model = CausalLm.create(lmConfig, options.seed())) {
+        try (CausalLm model = contentVectors == null ? CausalLm.create(lmConfig, options.seed())
+                : CausalLm.create(lmConfig, options.seed(), contentVectors)) {
             Map<String, Object> pretraining = null;
             if (options.sequenceEpochs() > 0 && latest.isEmpty()) {
                 pretraining = pretrain(workDir, data, model, tokenizer, options, val, replay);
@@ -280,6 +312,7 @@ public final class SftStage {
             summary.put("completed", result.completed());
             summary.put("preset", lmConfig.preset());
             summary.put("prompt_style", style.name().toLowerCase(java.util.Locale.ROOT));
+            summary.put("item_content", options.content().id());
             summary.put("model", lmConfig.toString());
             summary.put("vocabulary", tokenizer.vocabSize());
             summary.put("train_prompts", promptCount);

@@ -2,6 +2,7 @@ package dev.mllmrec.examples.cli;
 
 import dev.mllmrec.core.Json;
 import dev.mllmrec.core.WorkDir;
+import dev.mllmrec.core.content.ItemContentSource;
 import dev.mllmrec.core.pipeline.SftStage;
 import java.nio.file.Path;
 import java.util.Map;
@@ -84,11 +85,23 @@ public final class TrainSftCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "Seed. Default: ${DEFAULT-VALUE}.")
     long seed;
 
+    @Option(names = "--item-content", paramLabel = "SOURCE", defaultValue = "none",
+            description = "What each item token's content vector is made of: none (ids only), text (title and "
+                    + "attributes), captions (plus the caption of its image), shuffled-captions (a control: another "
+                    + "item's caption). The vector, a frozen sentence embedding, is projected by a learnt matrix and "
+                    + "added to the item's embedding. Default: ${DEFAULT-VALUE}.")
+    String itemContent;
+
+    @Option(names = "--content-encoder", paramLabel = "NAME", defaultValue = "minilm",
+            description = "Sentence encoder of the item texts: minilm (all-MiniLM-L6-v2, 384 dimensions) or tfidf "
+                    + "(hashed TF-IDF, 256). Cached under W/content/. Default: ${DEFAULT-VALUE}.")
+    String contentEncoder;
+
     @Override
     public Integer call() {
         SftStage.Options options = new SftStage.Options(preset, epochs, batchSize, learningRate, seed, maxTrain,
                 validationSamples, 9, dev.mllmrec.core.prompt.PromptBuilder.Style.of(promptStyle), sequenceEpochs,
-                dropout, grpoHoldout, keepBestSequenceEpoch);
+                dropout, grpoHoldout, keepBestSequenceEpoch, ItemContentSource.of(itemContent), contentEncoder);
         Map<String, Object> summary = SftStage.run(WorkDir.of(workDir), options);
         System.out.print(Json.pretty(summary));
         return 0;

@@ -1,0 +1,101 @@
+package dev.mllmrec.core.content;
+
+import dev.mllmrec.api.Caption;
+import dev.mllmrec.api.Catalog;
+import dev.mllmrec.core.JsonLines;
+import dev.mllmrec.core.WorkDir;
+import dev.mllmrec.core.embed.MiniLmEncoder;
+import dev.mllmrec.core.embed.TextEncoder;
+import dev.mllmrec.core.embed.TfIdfEncoder;
+import dev.mllmrec.core.lm.LmConfig;
+import dev.mllmrec.core.lm.tokenizer.TextTokenizer;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The content term of a policy's item tokens, ready for {@code CausalLm.create(config, seed, vectors)}: which tokens
+ * carry content ({@link #shape()}) and their frozen vectors in token order ({@link #vectors()}).
+ *
+ * @param shape   the item-token range and the vectors' width
+ * @param vectors {@code shape.tokens() x shape.dimension()} values, row-major
+ */
+public record ItemContent(LmConfig.ItemContentShape shape, float[] vectors) {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ItemContent.class);
+
+    /** Hashed buckets of the TF-IDF encoder (the MiniLM one has 384 dimensions). */
+    public static final int TFIDF_DIMENSION = 256;
+
+    /**
+     * Builds the content of every catalog item under {@code source}: its text ({@link ItemContentTexts}, captions
+     * read from {@code W/captions.jsonl}), encoded with {@code encoder} ({@code minilm} or {@code tfidf}) and cached
+     * under {@code W/content/}.
+     *
+     * @throws IllegalArgumentException when the tokenizer's item tokens are not one consecutive run in item-id order
+     *                                  (a content term needs that), or the source needs captions that are missing
+     */
+    public static ItemContent build(WorkDir workDir, Catalog catalog, TextTokenizer tokenizer,
+                                    ItemContentSource source, String encoder, long seed) {
+        Map<Integer, String> texts = ItemContentTexts.texts(catalog, captions(workDir), source, seed);
+        TreeMap<Integer, Integer> tokenOf = new TreeMap<>();
+        for (int id : texts.keySet()) {
+            int token = tokenizer.itemTokenId(id);
+            if (token < 0) {
+                throw new IllegalArgumentException("Item " + id + " has no token in the policy's vocabulary.");
+            }
+            tokenOf.put(token, id);
+        }
+        int first = tokenOf.firstKey();
+        if (tokenOf.lastKey() - first + 1 != tokenOf.size()) {
+            throw new IllegalArgumentException("The tokenizer's item tokens are not consecutive (" + tokenOf.size()
+                    + " items between token ids " + first + " and " + tokenOf.lastKey() + "); item content needs "
+                    + "one run of item tokens.");
+        }
+        List<String> ordered = new ArrayList<>(tokenOf.size());
+        tokenOf.values().forEach(id -> ordered.add(texts.get(id)));
+        long start = System.nanoTime();
+        float[][] rows;
+        try (TextEncoder enc = encoder(encoder, ordered)) {
+            rows = ItemContentVectors.encode(ordered, enc, workDir.root().resolve("content"));
+            int dim = enc.dimension();
+            float[] flat = new float[rows.length * dim];
+            for (int i = 0; i < rows.length; i++) {
+                System.arraycopy(rows[i], 0, flat, i * dim, dim);
+            }
+            LOG.info("Item content '{}': {} items encoded with {} ({} dimensions) in {} s", source.id(),
+                    rows.length, enc.id(), dim, String.format("%.1f", (System.nanoTime() - start) / 1e9));
+            return new ItemContent(new LmConfig.ItemContentShape(dim, first, rows.length), flat);
+        } catch (Exception e) {
+            if (e instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException("Cannot close the text encoder: " + e.getMessage(), e);
+        }
+    }
+
+    private static TextEncoder encoder(String name, List<String> corpus) {
+        return switch (name == null ? "minilm" : name.strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "minilm" -> MiniLmEncoder.load();
+            case "tfidf" -> TfIdfEncoder.fit(corpus, TFIDF_DIMENSION);
+            default -> throw new IllegalArgumentException("Unknown content encoder '" + name + "'; known: minilm, "
+                    + "tfidf.");
+        };
+    }
+
+    /** Each item's caption text from {@code W/captions.jsonl} (empty when textualize has not run). */
+    public static Map<Integer, String> captions(WorkDir workDir) {
+        Map<Integer, String> out = new HashMap<>();
+        if (Files.isRegularFile(workDir.captions())) {
+            for (Caption c : JsonLines.read(workDir.captions(), Caption.class)) {
+                out.put(c.itemId(), c.text());
+            }
+        }
+        return out;
+    }
+}

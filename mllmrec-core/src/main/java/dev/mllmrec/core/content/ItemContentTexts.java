@@ -1,0 +1,83 @@
+package dev.mllmrec.core.content;
+
+import dev.mllmrec.api.Catalog;
+import dev.mllmrec.api.Item;
+import dev.mllmrec.core.Seeds;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * The text of each catalog item under an {@link ItemContentSource}: {@code "<title>. Genres: a, b. <attr>: <value>.
+ * Poster: <caption>"}, with the parts the source asks for. Pure and deterministic (the shuffled control is seeded).
+ *
+ * <p>Thread-safe: stateless.
+ */
+public final class ItemContentTexts {
+
+    private ItemContentTexts() {
+    }
+
+    /**
+     * One text per catalog item, in catalog order.
+     *
+     * @param captions each item's caption text (items without an image are absent)
+     * @param seed     seeds the permutation of {@link ItemContentSource#SHUFFLED_CAPTIONS}
+     * @throws IllegalArgumentException for {@link ItemContentSource#NONE}, or a caption source without captions
+     */
+    public static Map<Integer, String> texts(Catalog catalog, Map<Integer, String> captions, ItemContentSource source,
+                                             long seed) {
+        if (source == ItemContentSource.NONE) {
+            throw new IllegalArgumentException("Item content 'none' has no texts.");
+        }
+        Map<Integer, String> caption = source.needsCaptions() ? captionsFor(catalog, captions, source, seed) : Map.of();
+        if (source.needsCaptions() && caption.isEmpty()) {
+            throw new IllegalArgumentException("Item content '" + source.id() + "' needs captions, but no catalog item "
+                    + "has one (text-only data, or textualize has not run); use 'text'.");
+        }
+        Map<Integer, String> out = new LinkedHashMap<>();
+        for (Item item : catalog.items()) {
+            StringBuilder sb = new StringBuilder(item.title().strip());
+            if (!item.genres().isEmpty()) {
+                sb.append(". Genres: ").append(String.join(", ", item.genres()));
+            }
+            item.attributes().forEach((k, v) -> sb.append(". ").append(k).append(": ").append(v));
+            String c = caption.get(item.id());
+            if (c != null) {
+                sb.append(". Poster: ").append(c.strip());
+            }
+            out.put(item.id(), sb.toString());
+        }
+        return out;
+    }
+
+    private static Map<Integer, String> captionsFor(Catalog catalog, Map<Integer, String> captions,
+                                                    ItemContentSource source, long seed) {
+        List<Integer> ids = new ArrayList<>();
+        for (Item item : catalog.items()) {
+            if (captions.containsKey(item.id())) {
+                ids.add(item.id());
+            }
+        }
+        Map<Integer, String> out = new LinkedHashMap<>();
+        if (source == ItemContentSource.CAPTIONS) {
+            ids.forEach(id -> out.put(id, captions.get(id)));
+            return out;
+        }
+        // A seeded cyclic shift of a seeded order: every item gets another item's caption (when two or more have one).
+        List<Integer> order = new ArrayList<>(ids);
+        SplittableRandom rnd = new SplittableRandom(Seeds.derive(seed, "shuffled-captions"));
+        for (int i = order.size() - 1; i > 0; i--) {
+            int j = rnd.nextInt(i + 1);
+            Integer t = order.get(i);
+            order.set(i, order.get(j));
+            order.set(j, t);
+        }
+        for (int i = 0; i < order.size(); i++) {
+            out.put(order.get(i), captions.get(order.get((i + 1) % order.size())));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,127 @@
+package dev.mllmrec.core.lm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The item-content term of {@link CausalLm}: item token embedding = token embedding + content vector x projection. */
+class ItemContentTest {
+
+    private static final int VOCAB = 50;
+    private static final int FIRST = 10;
+    private static final int ITEMS = 20;
+    private static final int DIM = 6;
+    private static final LmConfig PLAIN = LmConfig.Preset.TINY.config(VOCAB);
+    private static final LmConfig WITH_CONTENT = PLAIN.withContent(new LmConfig.ItemContentShape(DIM, FIRST, ITEMS));
+
+    private static float[] vectors(long seed) {
+        SeededRandom r = new SeededRandom(seed);
+        float[] v = new float[ITEMS * DIM];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) r.nextGaussian();
+        }
+        return v;
+    }
+
+    private static float[] logits(CausalLm lm, long[] tokens) {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray hidden = lm.hidden(m.create(tokens, new Shape(1, tokens.length)), null, null, null);
+            return lm.logits(hidden).toFloatArray();
+        }
+    }
+
+    @Test
+    void aZeroProjectionGivesExactlyTheModelWithoutContent() {
+        long[] tokens = {1, 12, 15, 3, 29, 11};
+        try (CausalLm plain = CausalLm.create(PLAIN, 4);
+             CausalLm content = CausalLm.create(WITH_CONTENT, 4, vectors(1))) {
+            // The content projection is drawn after every other weight, so the shared weights are identical.
+            assertThat(content.parameterValues().get("tok_emb")).containsExactly(plain.parameterValues().get("tok_emb"));
+            Map<String, float[]> values = content.parameterValues();
+            values.put(CausalLm.CONTENT_PROJECTION, new float[DIM * PLAIN.dModel()]);
+            content.setParameterValues(values);
+            assertThat(logits(content, tokens)).containsExactly(logits(plain, tokens));
+        }
+    }
+
+    @Test
+    void theContentMovesExactlyTheItemTokensOutputLogitsByTheirProjectedVector() {
+        float[] v = vectors(2);
+        try (CausalLm content = CausalLm.create(WITH_CONTENT, 4, v); NDManager m = NDManager.newBaseManager()) {
+            Map<String, float[]> zero = content.parameterValues();
+            float[] projection = zero.get(CausalLm.CONTENT_PROJECTION);
+            zero.put(CausalLm.CONTENT_PROJECTION, new float[projection.length]);
+            NDArray hidden = m.create(vectors(3), new Shape(3, 40)).get(":, 0:32"); // any (3, d) states
+            float[] withContent = content.logits(hidden).toFloatArray();
+            float[] h = hidden.toFloatArray();
+            content.setParameterValues(zero);
+            float[] without = content.logits(hidden).toFloatArray();
+            int d = PLAIN.dModel();
+            for (int row = 0; row < 3; row++) {
+                for (int token = 0; token < VOCAB; token++) {
+                    double expected = 0;
+                    int item = token - FIRST;
+                    if (item >= 0 && item < ITEMS) {
+                        // h . (v_item P): computed by hand from the vectors and the projection.
+                        for (int j = 0; j < d; j++) {
+                            double projected = 0;
+                            for (int k = 0; k < DIM; k++) {
+                                projected += v[item * DIM + k] * projection[k * d + j];
+                            }
+                            expected += h[row * d + j] * projected;
+                        }
+                    }
+                    assertThat(withContent[row * VOCAB + token] - without[row * VOCAB + token])
+                            .as("row %d token %d", row, token).isCloseTo((float) expected, within(1e-4f));
+                }
+            }
+        }
+    }
+
+    @Test
+    void chosenTokenLogitsMatchTheFullLogitsWithContent() {
+        try (CausalLm lm = CausalLm.create(WITH_CONTENT, 5, vectors(4)); NDManager m = NDManager.newBaseManager()) {
+            NDArray hidden = lm.hidden(m.create(new long[] {1, 12, 29}, new Shape(1, 3)), null, null, null)
+                    .reshape(3, -1);
+            float[] full = lm.logits(hidden).toFloatArray();
+            long[] chosen = {12, 0, 29, 9, 10, 49};
+            float[] some = lm.logitsOf(hidden, m.create(chosen, new Shape(3, 2))).toFloatArray();
+            for (int i = 0; i < chosen.length; i++) {
+                assertThat(some[i]).isCloseTo(full[(i / 2) * VOCAB + (int) chosen[i]], within(1e-5f));
+            }
+        }
+    }
+
+    @Test
+    void savesAndLoadsTheVectorsWithTheWeights(@TempDir Path dir) {
+        long[] tokens = {1, 12, 15, 3};
+        float[] v = vectors(6);
+        try (CausalLm lm = CausalLm.create(WITH_CONTENT, 8, v)) {
+            lm.save(dir);
+            try (CausalLm back = CausalLm.load(dir); CausalLm copy = lm.copy()) {
+                assertThat(back.config()).isEqualTo(WITH_CONTENT);
+                assertThat(back.parameterValues().get(CausalLm.CONTENT_VECTORS)).containsExactly(v);
+                assertThat(logits(back, tokens)).containsExactly(logits(lm, tokens));
+                assertThat(logits(copy, tokens)).containsExactly(logits(lm, tokens));
+                assertThat(back.parameters()).doesNotContainKey(CausalLm.CONTENT_VECTORS)
+                        .containsKey(CausalLm.CONTENT_PROJECTION);
+                assertThat(back.parameterCount()).isEqualTo(WITH_CONTENT.parameterCount())
+                        .isEqualTo(PLAIN.parameterCount() + (long) DIM * PLAIN.dModel());
+            }
+        }
+    }
+
+    @Test
+    void rejectsVectorsOfTheWrongSizeNamingTheShape() {
+        assertThatThrownBy(() -> CausalLm.create(WITH_CONTENT, 1, new float[7]))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("20 x 6");
+    }
+}
