@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
             TextualizeCommand.class,
             TrainSasrecCommand.class,
             TrainGrpoCommand.class,
+            AblationCommand.class,
         })
 public final class Main implements Runnable {
 

@@ -1,0 +1,73 @@
+package dev.mllmrec.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.mllmrec.core.Json;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AblationCommandTest {
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void quiet() {
+        System.setProperty("mllmrec.progress.off", "true");
+    }
+
+    @Test
+    void aggregatesMeanAndSampleStandardDeviationPerModelAndColumn() {
+        List<Map<String, Object>> runs = List.of(
+                Map.of("model", "a", "neg9", Map.of("HR@3", 0.5, "MRR", 0.25)),
+                Map.of("model", "a", "neg9", Map.of("HR@3", 0.7, "MRR", 0.25),
+                        "neg9_buckets", Map.of("cold", Map.of("HR@3", 0.1))),
+                Map.of("model", "b", "neg99", Map.of("HR@10", 0.4)));
+        Map<String, Map<String, double[]>> table = AblationCommand.aggregate(runs);
+        assertThat(table.keySet()).containsExactly("a", "b");
+        assertThat(table.get("a").get("HR@3")[0]).isCloseTo(0.6, within(1e-12));
+        assertThat(table.get("a").get("HR@3")[1]).isCloseTo(Math.sqrt(0.02), within(1e-12));
+        assertThat(table.get("a").get("MRR")[1]).isZero();
+        assertThat(table.get("a").get("cold HR@3")).containsExactly(0.1, 0.0, 1.0);
+        assertThat(table.get("b").get("HR@10/99")[0]).isEqualTo(0.4);
+        String md = AblationCommand.markdown(table, 2);
+        assertThat(md).contains("| a | - | 0.6000 ± 0.1414 |").contains("| b | - | - |").contains("2 seeds");
+    }
+
+    @Test
+    void aTextOnlyDatasetRunsEndToEndSkipsCaptionVariantsAndResumes() throws Exception {
+        Path ref = ColdTargetTest.dataset(tmp.resolve("ref"), false);
+        Path w = tmp.resolve("w");
+        String[] args = {"ablation", "--reference", ref.toString(), "--name", "cold", "--work-dir", w.toString(),
+            "--quick", "--variants", "ids,text,captions"};
+        CliEndToEndTest.Result r = CliEndToEndTest.run(args);
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.err()).contains("captions are skipped");
+        JsonNode summary = Json.mapper().readTree(w.resolve("ablation/summary.json").toFile());
+        assertThat(summary.get("seeds").asInt()).isEqualTo(1);
+        assertThat(summary.get("skipped").toString()).contains("captions");
+        assertThat(summary.get("table").has("ids/sft")).isTrue();
+        assertThat(summary.get("table").has("text/grpo")).isTrue();
+        assertThat(summary.get("table").has("sasrec")).isTrue();
+        assertThat(summary.get("table").has("popularity")).isTrue();
+        assertThat(summary.get("runs").size()).isEqualTo(6); // 2 anchors + 2 variants x (sft, grpo)
+        JsonNode first = summary.get("runs").get(0);
+        assertThat(first.get("neg9").get("HR@3").asDouble()).isBetween(0.0, 1.0);
+        assertThat(first.get("neg9_buckets").has("rest")).isTrue();
+        assertThat(Files.readString(w.resolve("ablation/table.md"))).contains("| text/sft |");
+        assertThat(w.resolve("ablation/chart.png")).isRegularFile();
+
+        String table = Files.readString(w.resolve("ablation/table.md"));
+        CliEndToEndTest.Result again = CliEndToEndTest.run(args);
+        assertThat(again.code()).as(again.err()).isZero();
+        assertThat(again.out()).doesNotContain("== train-sft").doesNotContain("== train-sasrec");
+        assertThat(Files.readString(w.resolve("ablation/table.md"))).isEqualTo(table);
+    }
+}
