@@ -65,8 +65,15 @@ public final class BuiltinCotGenerator implements CotGenerator {
         this.recencyDecay = recencyDecay;
         Map<Integer, List<Attribute>> attrs = new HashMap<>();
         Map<Attribute, Integer> counts = new HashMap<>();
+        // A catalog without genres (text-only data) reasons over its titles' words instead.
+        boolean keywords = catalog.items().stream().allMatch(i -> i.genres().isEmpty());
         for (Item item : catalog.items()) {
             List<Attribute> a = ItemAttributes.of(item, captions.get(item.id()));
+            if (keywords) {
+                List<Attribute> withKeywords = new ArrayList<>(a);
+                withKeywords.addAll(ItemAttributes.keywords(item));
+                a = withKeywords;
+            }
             attrs.put(item.id(), a);
             for (Attribute x : a) {
                 counts.merge(x, 1, Integer::sum);
@@ -143,6 +150,9 @@ public final class BuiltinCotGenerator implements CotGenerator {
 
         String step1 = step1(signals, stats, n);
         List<Stat> intentGenres = top(byIntent, Kind.GENRE, 2);
+        if (intentGenres.isEmpty()) {
+            intentGenres = top(byIntent, Kind.KEYWORD, 2); // text-only catalogs: the titles' recurring words
+        }
         Stat decade = first(byIntent, Kind.DECADE);
         List<Stat> visuals = top(byIntent, Kind.VISUAL, 2);
         Stat mood = first(byIntent, Kind.MOOD);
@@ -167,6 +177,7 @@ public final class BuiltinCotGenerator implements CotGenerator {
             case DECADE -> a.value() + " releases";
             case VISUAL -> a.value() + " poster tones";
             case MOOD -> a.value() + " mood";
+            case KEYWORD -> "titles with \"" + a.value() + "\"";
         };
     }
 
@@ -177,6 +188,10 @@ public final class BuiltinCotGenerator implements CotGenerator {
                     .limit(3).toList();
             List<String> parts = frequent.stream().map(s -> phrase(s.attribute()) + " (" + s.count() + " of " + n
                     + ")").toList();
+            if (parts.isEmpty()) {
+                return "No attribute of the " + n + " items is known, so there is no preference signal beyond the "
+                        + "items themselves.";
+            }
             return "No attribute stands out against the catalog; the most frequent are " + join(parts) + ".";
         }
         List<String> parts = new ArrayList<>();

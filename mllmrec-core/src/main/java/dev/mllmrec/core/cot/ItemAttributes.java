@@ -29,7 +29,12 @@ public final class ItemAttributes {
         /** A colour or tone word of the caption. */
         VISUAL,
         /** A mood word of the caption. */
-        MOOD
+        MOOD,
+        /**
+         * A distinctive word of the title, lower-cased: the reasoning's material on catalogs without genres
+         * (text-only data such as short-video titles), see {@link #keywords}.
+         */
+        KEYWORD
     }
 
     /**
@@ -110,6 +115,30 @@ public final class ItemAttributes {
         out.addAll(MOOD_WORDS.keySet());
         out.addAll(MOOD_WORDS.values());
         return Set.copyOf(out);
+    }
+
+    private static final Pattern TITLE_WORD = Pattern.compile("[\\p{L}][\\p{L}\\p{N}'-]*[\\p{L}\\p{N}]");
+    private static final Set<String> STOPWORDS = Set.of("the", "and", "for", "with", "from", "that", "this",
+            "you", "your", "are", "was", "were", "not", "but", "all", "its", "his", "her", "our", "their", "they",
+            "have", "has", "had", "how", "what", "who", "why", "when", "where", "will", "can", "into", "out", "about",
+            "part", "les", "des", "der", "die", "das", "und", "una", "los", "las", "del");
+    /** The most keywords taken from one title. */
+    public static final int MAX_KEYWORDS = 4;
+
+    /**
+     * Up to {@link #MAX_KEYWORDS} distinctive words of the item's title (without its year): letters first, at least
+     * three characters, no stop word, lower-cased, in title order.
+     */
+    public static List<Attribute> keywords(Item item) {
+        Set<Attribute> out = new LinkedHashSet<>();
+        Matcher m = TITLE_WORD.matcher(titleWithoutYear(item.title()).toLowerCase(Locale.ROOT));
+        while (m.find() && out.size() < MAX_KEYWORDS) {
+            String w = m.group();
+            if (w.codePointCount(0, w.length()) >= 3 && !STOPWORDS.contains(w)) {
+                out.add(new Attribute(Kind.KEYWORD, w));
+            }
+        }
+        return List.copyOf(out);
     }
 
     /** The release year in the title's trailing parentheses, or {@code -1}. */

@@ -33,6 +33,23 @@ class BuiltinCotGeneratorTest {
     }
 
     @Test
+    void aCatalogWithoutGenresReasonsOverItsTitlesWords() {
+        List<dev.mllmrec.api.Item> items = new java.util.ArrayList<>();
+        String[] titles = {"Paris at night", "Cooking pasta at home", "Night walk in Paris", "Paris rooftops",
+            "Street food of Tokyo", "Quick pasta dinner", "Tokyo night markets", "Morning yoga"};
+        for (int i = 0; i < titles.length; i++) {
+            items.add(new dev.mllmrec.api.Item(i + 1, titles[i], List.of(), java.util.Map.of(), null));
+        }
+        BuiltinCotGenerator textOnly = new BuiltinCotGenerator(dev.mllmrec.api.Catalog.of("videos", items),
+                java.util.Map.of());
+        CotTrace t = textOnly.generate(new CotRequest("s1", "u1", List.of(1, 3, 4, 2)));
+        assertThat(t.valid()).as(t.text()).isTrue();
+        assertThat(t.text()).contains("paris").doesNotContain("are .").doesNotContain("toward ,");
+        // Titles carry no year: no decade is invented.
+        assertThat(t.text()).doesNotContain("0s");
+    }
+
+    @Test
     void isDeterministic() {
         CotRequest r = new CotRequest("s1", "u1", List.of(8, 4, 6, 9, 7));
         BuiltinCotGenerator other = new BuiltinCotGenerator(CotFixtures.catalog(), CotFixtures.captions());

@@ -36,6 +36,14 @@ public final class CombinedAssessor implements BatchConfidenceAssessor {
 
     /** Reason for a trace that did not parse into four steps. */
     public static final String INVALID_FORMAT = "invalid-format";
+    /**
+     * The reason of a trace with a step that says nothing: no word of three letters, or an empty enumeration such as
+     * {@code "the most frequent are ."} (what reasoning over a catalog without attributes used to produce).
+     */
+    public static final String EMPTY_REASONING = "empty-reasoning";
+    private static final java.util.regex.Pattern EMPTY_LIST =
+            java.util.regex.Pattern.compile("(?:\\bare|\\btoward|:|\\()\\s*[.,;)]");
+    private static final java.util.regex.Pattern WORD = java.util.regex.Pattern.compile("\\p{L}{3,}");
     /** Reason for a trace whose score is below the threshold or outside the kept fraction. */
     public static final String BELOW_THRESHOLD = "below-threshold";
     /** Reason for a kept trace. */
@@ -58,6 +66,16 @@ public final class CombinedAssessor implements BatchConfidenceAssessor {
         this.threshold = b.threshold;
         this.keepFraction = b.keepFraction;
         this.requireValid = b.requireValid;
+    }
+
+    /** Whether a step of {@code trace} says nothing (see {@link #EMPTY_REASONING}); a trace without steps does. */
+    static boolean empty(CotTrace trace) {
+        for (String step : trace.steps()) {
+            if (!WORD.matcher(step).find() || EMPTY_LIST.matcher(step).find()) {
+                return true;
+            }
+        }
+        return trace.steps().isEmpty();
     }
 
     /** A builder; with no option set every clean, well-formed trace is kept. */
@@ -135,6 +153,9 @@ public final class CombinedAssessor implements BatchConfidenceAssessor {
             }
             if (reason == null && requireValid && !traces.get(i).valid()) {
                 reason = INVALID_FORMAT;
+            }
+            if (reason == null && empty(traces.get(i))) {
+                reason = EMPTY_REASONING;
             }
             double score = scorers.isEmpty() ? 1.0 : 0.0;
             for (int k = 0; k < scorers.size(); k++) {

@@ -26,7 +26,8 @@ class CombinedAssessorTest {
             List.of(4, 3, 8, 7, 11));
 
     private static CotTrace cot(String id, String criteria) {
-        return CotParser.parse(id, "g", "Step 1: x.\nStep 2: y.\nStep 3: " + criteria + "\nStep 4: z.");
+        return CotParser.parse(id, "g", "Step 1: Romance leads.\nStep 2: More romance.\nStep 3: " + criteria
+                + "\nStep 4: A romance title.");
     }
 
     private List<Assessment> run(CombinedAssessor a, List<CotTrace> traces) {
@@ -50,6 +51,20 @@ class CombinedAssessorTest {
         assertThat(out).extracting(Assessment::kept).containsExactly(true, false, false, false, false);
         // Vetoed traces keep their retrieval diagnostics.
         assertThat(out.get(2).scores()).containsKeys("leakage", "retrieval", "retrieval.rank");
+    }
+
+    @Test
+    void reasoningWithAnEmptyStepOrEnumerationIsRejected() {
+        String empty = "Step 1: No attribute stands out against the catalog; the most frequent are .\n"
+                + "Step 2: The most recent items set the current direction.\n"
+                + "Step 3: Retrieval criteria: broad audience appeal; well-known title; similar tone.\n"
+                + "Step 4: The predicted next item is a title.";
+        String blankStep = empty.replace("the most frequent are .", "").replace("Step 1: No attribute stands out "
+                + "against the catalog; ", "Step 1: ");
+        String fine = empty.replace("the most frequent are .", "the most frequent are drama and comedy.");
+        assertThat(CombinedAssessor.empty(dev.mllmrec.core.cot.CotParser.parse("a", "g", empty))).isTrue();
+        assertThat(CombinedAssessor.empty(dev.mllmrec.core.cot.CotParser.parse("b", "g", blankStep))).isTrue();
+        assertThat(CombinedAssessor.empty(dev.mllmrec.core.cot.CotParser.parse("c", "g", fine))).isFalse();
     }
 
     @Test
