@@ -2,7 +2,12 @@ package dev.mllmrec.examples.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mllmrec.core.Json;
+import dev.mllmrec.core.JsonLines;
 import dev.mllmrec.core.WorkDir;
+import dev.mllmrec.core.data.LeaveOneOut;
+import dev.mllmrec.core.data.PreparedData;
+import dev.mllmrec.core.eval.SampleResult;
+import dev.mllmrec.core.eval.TargetBuckets;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -151,9 +156,13 @@ public final class PipelineCommand implements Callable<Integer> {
         return summary;
     }
 
-    /** The test-split metrics of every model and negative count found under {@code W/eval}. */
+    /**
+     * The test-split metrics of every model and negative count found under {@code W/eval}, and under
+     * {@code <model>-neg<m>-buckets} the same metrics for cold, rare and the other targets ({@link TargetBuckets}).
+     */
     static Map<String, Object> results(WorkDir w) {
         Map<String, Object> out = new LinkedHashMap<>();
+        Map<Integer, Integer> counts = null;
         for (String model : MODELS) {
             for (String m : List.of("9", "99")) {
                 Path f = w.eval().resolve(model + "-neg" + m + "-test.json");
@@ -162,13 +171,33 @@ public final class PipelineCommand implements Callable<Integer> {
                     Map<String, Double> metrics = new LinkedHashMap<>();
                     n.fields().forEachRemaining(e -> metrics.put(e.getKey(), e.getValue().asDouble()));
                     out.put(model + "-neg" + m, metrics);
+                    Path users = w.eval().resolve(model + "-neg" + m + "-test-users.jsonl");
+                    if (Files.isRegularFile(users)) {
+                        if (counts == null) {
+                            counts = trainingCounts(w);
+                        }
+                        out.put(model + "-neg" + m + "-buckets", TargetBuckets.metrics(
+                                JsonLines.read(users, SampleResult.class), counts));
+                    }
                 }
             }
         }
         return out;
     }
 
-    /** Prints one row per model: HR@1, HR@3, NDCG@3, HR@10, MRR at 9 negatives and HR@3, NDCG@10 at 99. */
+    /** Each item's number of training interactions (the training prefixes of the prepared sequences). */
+    static Map<Integer, Integer> trainingCounts(WorkDir w) {
+        Map<Integer, Integer> counts = new java.util.HashMap<>();
+        for (List<Integer> prefix : LeaveOneOut.trainingPrefixes(PreparedData.load(w).sequences())) {
+            prefix.forEach(id -> counts.merge(id, 1, Integer::sum));
+        }
+        return counts;
+    }
+
+    /**
+     * Prints one row per model: HR@1, HR@3, NDCG@3, HR@5, MRR at 9 negatives, HR@1, HR@3, HR@10, NDCG@10, MRR at 99,
+     * and HR@3 at 9 negatives for rare targets (1-4 training interactions) and cold ones (none).
+     */
     static void printTable(PrintStream out, WorkDir w) {
         Map<String, Object> r = results(w);
         List<List<String>> rows = new ArrayList<>();
@@ -177,13 +206,22 @@ public final class PipelineCommand implements Callable<Integer> {
             Map<String, Double> a = (Map<String, Double>) r.get(model + "-neg9");
             @SuppressWarnings("unchecked")
             Map<String, Double> b = (Map<String, Double>) r.get(model + "-neg99");
+            @SuppressWarnings("unchecked")
+            Map<String, Map<String, Double>> buckets = (Map<String, Map<String, Double>>) r.get(model
+                    + "-neg9-buckets");
             rows.add(List.of(model, cell(a, "HR@1"), cell(a, "HR@3"), cell(a, "NDCG@3"), cell(a, "HR@5"),
                     cell(a, "MRR"), cell(b, "HR@1"), cell(b, "HR@3"), cell(b, "HR@10"), cell(b, "NDCG@10"),
-                    cell(b, "MRR")));
+                    cell(b, "MRR"), bucketCell(buckets, "rare"), bucketCell(buckets, "cold")));
         }
-        out.println("test split, 9 negatives | 99 negatives");
+        out.println("test split, 9 negatives | 99 negatives | HR@3 at 9 negatives of rare (1-4 training "
+                + "interactions) and cold (none) targets");
         CommandSupport.printTable(out, List.of("model", "HR@1", "HR@3", "NDCG@3", "HR@5", "MRR", "HR@1/99",
-                "HR@3/99", "HR@10/99", "NDCG@10/99", "MRR/99"), rows);
+                "HR@3/99", "HR@10/99", "NDCG@10/99", "MRR/99", "rare HR@3", "cold HR@3"), rows);
+    }
+
+    private static String bucketCell(Map<String, Map<String, Double>> buckets, String bucket) {
+        Map<String, Double> m = buckets == null ? null : buckets.get(bucket);
+        return m == null ? "-" : CommandSupport.metric(m.get("HR@3")) + " (" + m.get("count").intValue() + ")";
     }
 
     private static String cell(Map<String, Double> m, String key) {
