@@ -158,6 +158,11 @@ public final class TextualizeCommand implements Callable<Integer> {
                         + "(%.1f items/s); distinct %.4f, mean %.1f words; summary %s%n", report.items(),
                 report.captioned(), report.cached(), report.failed(), report.seconds(), report.itemsPerSecond(),
                 report.distinctFraction(), report.meanWords(), w.summary("textualize"));
+        if (items.isEmpty()) {
+            System.err.println("textualize: none of the " + all.size() + " catalog items has an image, so there is "
+                    + "nothing to caption (text-only data): the policy reads titles and attributes only, and "
+                    + "caption variants are skipped.");
+        }
         if (report.failed() > 0) {
             System.err.printf(Locale.ROOT, "textualize: %d failures, first: %s (all in %s)%n", report.failed(),
                     report.failures().get(0).reason(), failures);

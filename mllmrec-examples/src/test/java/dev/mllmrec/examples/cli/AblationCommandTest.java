@@ -49,7 +49,7 @@ class AblationCommandTest {
             "--quick", "--variants", "ids,text,captions"};
         CliEndToEndTest.Result r = CliEndToEndTest.run(args);
         assertThat(r.code()).as(r.err()).isZero();
-        assertThat(r.err()).contains("captions are skipped");
+        assertThat(r.err()).contains("captions are skipped").contains("nothing to caption (text-only data)");
         JsonNode summary = Json.mapper().readTree(w.resolve("ablation/summary.json").toFile());
         assertThat(summary.get("seeds").asInt()).isEqualTo(1);
         assertThat(summary.get("skipped").toString()).contains("captions");
