@@ -72,6 +72,8 @@ public final class PromptBuilder {
     public static final String CAPTION_SEPARATOR = " — ";
     /** The title shown for an id the catalog does not hold (the reference's fallback). */
     public static final String UNKNOWN_TITLE = "Unknown Title";
+    /** The most title words an answer line carries (MovieLens titles have at most 13; short-video titles many more). */
+    public static final int ANSWER_TITLE_WORDS = 12;
 
     /**
      * How much text a prompt carries.
@@ -227,9 +229,18 @@ public final class PromptBuilder {
         return answer(sample.target());
     }
 
-    /** The answer naming item {@code id}: {@code [ITEM_<id>] <title>}. */
+    /**
+     * The answer naming item {@code id}: {@code [ITEM_<id>] <title>}, the title cut after its first
+     * {@link #ANSWER_TITLE_WORDS} words so that every answer fits a short completion budget whatever the dataset's
+     * titles (the item token alone identifies the item: parsing stays exact).
+     */
     public String answer(int id) {
-        return ItemTokens.token(id) + " " + title(id);
+        String title = title(id);
+        String[] words = title.split(" ");
+        if (words.length > ANSWER_TITLE_WORDS) {
+            title = String.join(" ", java.util.Arrays.copyOf(words, ANSWER_TITLE_WORDS));
+        }
+        return ItemTokens.token(id) + " " + title;
     }
 
     /** The title of {@code id} under the prompt-text rule ({@link PromptText}), whatever its source. */

@@ -19,6 +19,17 @@ class PromptBuilderTest {
             List.of(3, 4));
 
     @Test
+    void anAnswerCarriesAtMostTwelveTitleWordsAndStillParsesExactly() {
+        String longTitle = "A very long video title that goes on and on about cooking pasta at home with friends";
+        Catalog catalog = Catalog.of("videos", List.of(Item.of(7, longTitle), Item.of(8, "Short one")));
+        PromptBuilder pb = PromptBuilder.of(catalog);
+        String answer = pb.answer(7);
+        assertThat(answer).isEqualTo("[ITEM_7] A very long video title that goes on and on about cooking");
+        assertThat(AnswerParser.strict().parse(answer)).map(AnswerParser.Answer::itemId).contains(7);
+        assertThat(pb.answer(8)).isEqualTo("[ITEM_8] Short one");
+    }
+
+    @Test
     void reproducesTheReferencePromptWordForWord() {
         String expected = "You are a movie recommendation assistant.\n"
                 + "Here are the user's most recently watched movies sequence:\n"
