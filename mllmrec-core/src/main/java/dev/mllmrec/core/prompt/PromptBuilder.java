@@ -72,7 +72,7 @@ public final class PromptBuilder {
     public static final String CAPTION_SEPARATOR = " — ";
     /** The title shown for an id the catalog does not hold (the reference's fallback). */
     public static final String UNKNOWN_TITLE = "Unknown Title";
-    /** The most title words an answer line carries (MovieLens titles have at most 13; short-video titles many more). */
+    /** The most title words an answer line carries (23 of the 2,947 MovieLens poster titles have more). */
     public static final int ANSWER_TITLE_WORDS = 12;
 
     /**
