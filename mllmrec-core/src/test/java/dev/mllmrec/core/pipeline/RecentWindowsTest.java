@@ -17,18 +17,24 @@ class RecentWindowsTest {
     static final UserHistory EIGHT = new UserHistory("a", List.of(1, 2, 3, 4, 5, 6, 7, 8));
     // 4 items: prefix 1..2, one training window (t = 1, target 2).
     static final UserHistory FOUR = new UserHistory("b", List.of(1, 2, 3, 4));
+    // 10 items (MovieLens' minimum): prefix 1..8, windows t = 1..7.
+    static final UserHistory TEN = new UserHistory("c", List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10));
 
     @Test
-    void holdsOutTheLastRTrainingWindowsOfEachUser() {
-        assertThat(RecentWindows.sampleIds(List.of(EIGHT, FOUR), 2))
-                .containsExactlyInAnyOrder("ua-train-4", "ua-train-5", "ub-train-1");
+    void holdsOutTheLastRTrainingWindowsOfEachUserButAtMostAThird() {
+        // TEN has 7 windows: both go to GRPO; EIGHT has 5: one (a third, rounded down); FOUR's only window stays.
+        assertThat(RecentWindows.sampleIds(List.of(TEN, EIGHT, FOUR), 2))
+                .containsExactlyInAnyOrder("uc-train-6", "uc-train-7", "ua-train-5");
         assertThat(RecentWindows.sampleIds(List.of(EIGHT), 0)).isEmpty();
+        assertThat(RecentWindows.heldOut(8, 2)).isEqualTo(2);
+        assertThat(RecentWindows.heldOut(6, 2)).isEqualTo(1);
+        assertThat(RecentWindows.heldOut(3, 2)).isZero();
     }
 
     @Test
     void sftPrefixesStopBeforeTheFirstHeldOutTarget() {
-        assertThat(RecentWindows.sftPrefixes(List.of(EIGHT, FOUR), 2))
-                .containsExactly(List.of(1, 2, 3, 4), List.of(1));
+        assertThat(RecentWindows.sftPrefixes(List.of(TEN, EIGHT, FOUR), 2))
+                .containsExactly(List.of(1, 2, 3, 4, 5, 6), List.of(1, 2, 3, 4, 5), List.of(1, 2));
         assertThat(RecentWindows.sftPrefixes(List.of(EIGHT), 0)).containsExactly(List.of(1, 2, 3, 4, 5, 6));
     }
 
