@@ -37,6 +37,9 @@ import picocli.CommandLine.Option;
                         + "text-only dataset (no images: textualization has nothing to caption and says so)."})
 public final class PipelineCommand implements Callable<Integer> {
 
+    /** The policy's item content unless {@code --item-content} says otherwise (the ablation's best variant). */
+    static final String DEFAULT_CONTENT = "none";
+
     /** The models of the final table, in order. */
     static final List<String> MODELS = List.of("random", "popularity", "markov", "sasrec", "sft", "grpo");
 
@@ -71,6 +74,11 @@ public final class PipelineCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "Seed. Default: ${DEFAULT-VALUE}.")
     long seed;
 
+    @Option(names = "--item-content", paramLabel = "SOURCE", defaultValue = DEFAULT_CONTENT,
+            description = "The policy's item content (see train-sft --item-content); on text-only data a caption "
+                    + "source falls back to text. Default: ${DEFAULT-VALUE}.")
+    String itemContent;
+
     @Override
     public Integer call() {
         long start = System.nanoTime();
@@ -91,9 +99,16 @@ public final class PipelineCommand implements Callable<Integer> {
         stages.add(args("augment", "--work-dir", wd, "--stage", "grpo", "--seed", s));
         stages.add(quick ? args("train-sasrec", "--work-dir", wd, "--seed", s, "--epochs", "4")
                 : args("train-sasrec", "--work-dir", wd, "--seed", s));
+        String content = itemContent;
+        if (content.contains("captions") && source.movielens == null) {
+            System.err.println("pipeline: text-only data has no captions; the policy reads item content 'text'.");
+            content = "text";
+        }
+        String encoder = quick ? "tfidf" : "minilm";
         stages.add(quick ? args("train-sft", "--work-dir", wd, "--seed", s, "--sequence-epochs", "15", "--epochs", "1",
-                "--max-train", "3000")
-                : args("train-sft", "--work-dir", wd, "--seed", s));
+                "--max-train", "3000", "--item-content", content, "--content-encoder", encoder)
+                : args("train-sft", "--work-dir", wd, "--seed", s, "--item-content", content, "--content-encoder",
+                        encoder));
         stages.add(quick ? args("train-grpo", "--work-dir", wd, "--seed", s, "--steps", "8")
                 : args("train-grpo", "--work-dir", wd, "--seed", s));
         for (String model : MODELS) {
