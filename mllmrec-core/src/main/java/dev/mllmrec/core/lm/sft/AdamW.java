@@ -55,48 +55,47 @@ public final class AdamW implements AutoCloseable {
         return step;
     }
 
-    /** The global L2 norm of the current gradients. */
+    /**
+     * The global L2 norm of the current gradients: one native norm per parameter (no squared copy of each gradient),
+     * combined on the Java side.
+     */
     @SuppressWarnings("try")
     public double gradientNorm() {
         try (NDScope ignored = new NDScope(); GradMode noGrad = GradMode.disabled()) {
             double sum = 0;
-            NDArray total = null;
             for (NDArray p : params.values()) {
-                NDArray sq = p.getGradient().square().sum();
-                total = total == null ? sq : total.add(sq);
+                double n = p.getGradient().norm().getFloat();
+                sum += n * n;
             }
-            sum = total == null ? 0 : total.getFloat();
             return Math.sqrt(sum);
         }
     }
 
     /**
      * Applies one update with the current gradients multiplied by {@code gradScale} (the clipping factor), then
-     * zeroes the gradients.
+     * zeroes the gradients. Each parameter is updated in place by one native call (DJL's fused Adam update), with the
+     * bias corrections folded into its learning rate and epsilon:
+     * {@code (lr / bc1) m / (sqrt(v) / sqrt(bc2) + eps) = (lr sqrt(bc2) / bc1) m / (sqrt(v) + eps sqrt(bc2))}.
      */
     @SuppressWarnings("try")
     public void update(double learningRate, double gradScale) {
         step++;
         float lr = (float) learningRate;
-        float bc1 = (float) (1 - Math.pow(beta1, step));
-        float bc2Sqrt = (float) Math.sqrt(1 - Math.pow(beta2, step));
+        double bc1 = 1 - Math.pow(beta1, step);
+        double bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));
+        float stepSize = (float) (learningRate * bc2Sqrt / bc1);
+        float eps = (float) (epsilon * bc2Sqrt);
+        float rescale = (float) gradScale;
         try (GradMode ignored = GradMode.disabled()) {
             for (Map.Entry<String, NDArray> e : params.entrySet()) {
-                try (NDScope scope = new NDScope()) {
-                    NDArray p = e.getValue();
-                    NDArray m = firstMoments.get(e.getKey());
-                    NDArray v = secondMoments.get(e.getKey());
-                    NDArray g = p.getGradient();
-                    if (gradScale != 1.0) {
-                        g = g.mul((float) gradScale);
-                    }
-                    m.muli(beta1).addi(g.mul(1 - beta1));
-                    v.muli(beta2).addi(g.square().muli(1 - beta2));
-                    if (weightDecay > 0 && p.getShape().dimension() >= 2) {
-                        p.muli(1 - lr * weightDecay);
-                    }
-                    NDArray denom = v.sqrt().divi(bc2Sqrt).addi(epsilon);
-                    p.subi(m.div(denom).muli(lr / bc1));
+                PtNDArray p = (PtNDArray) e.getValue();
+                float decay = p.getShape().dimension() >= 2 ? weightDecay : 0f;
+                // getGradient() makes a new handle on the gradient each call: close it, or the model's manager
+                // collects one per parameter and step.
+                try (NDArray g = p.getGradient()) {
+                    JniUtils.adamUpdate(p, (PtNDArray) g, (PtNDArray) firstMoments.get(e.getKey()),
+                            (PtNDArray) secondMoments.get(e.getKey()), lr, stepSize, decay, rescale, -1f, beta1,
+                            beta2, eps, true);
                 }
             }
         }
