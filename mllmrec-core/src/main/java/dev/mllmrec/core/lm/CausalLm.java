@@ -46,8 +46,11 @@ public final class CausalLm implements PolicyModel {
     private final Map<String, NDArray> params = new LinkedHashMap<>();
     private final Map<String, NDArray> paramsView = Collections.unmodifiableMap(params);
     private final NDArray cosTable;
-    private final NDArray sinTable;
-    private final NDArray rotateHalf;
+    /** {@code sin} with the rotation's sign folded in: {@code -sin} on a head's first half, {@code sin} on its second. */
+    private final NDArray signedSinTable;
+    /** A head's second and first halves: their concatenation is the rotation of rotary positions, without signs. */
+    private final NDIndex secondHalf;
+    private final NDIndex firstHalf;
     private final Block[] blocks;
     private final NDArray tokenEmbedding;
     private final NDArray finalNormGamma;
@@ -121,15 +124,10 @@ public final class CausalLm implements PolicyModel {
         float[][] rope = ropeTables(config);
         int dh = config.headSize();
         this.cosTable = manager.create(rope[0], new Shape(config.contextLength(), dh));
-        this.sinTable = manager.create(rope[1], new Shape(config.contextLength(), dh));
-        float[] rot = new float[dh * dh];
+        this.signedSinTable = manager.create(rope[1], new Shape(config.contextLength(), dh));
         int half = dh / 2;
-        for (int j = 0; j < half; j++) {
-            // (x @ R)[j] = -x[j + half]; (x @ R)[j + half] = x[j]
-            rot[(j + half) * dh + j] = -1f;
-            rot[j * dh + j + half] = 1f;
-        }
-        this.rotateHalf = manager.create(rot, new Shape(dh, dh));
+        this.secondHalf = new NDIndex("..., " + half + ":");
+        this.firstHalf = new NDIndex("..., :" + half);
     }
 
     private NDArray param(Map<String, float[]> values, String name, long... dims) {
@@ -162,7 +160,8 @@ public final class CausalLm implements PolicyModel {
                 float s = (float) Math.sin(angle);
                 cos[pos * dh + j] = c;
                 cos[pos * dh + j + half] = c;
-                sin[pos * dh + j] = s;
+                // rotate_half(x) * sin = [-x2, x1] * sin = [x2, x1] * [-sin, sin]: the sign lives in the table
+                sin[pos * dh + j] = -s;
                 sin[pos * dh + j + half] = s;
             }
         }
@@ -308,12 +307,6 @@ public final class CausalLm implements PolicyModel {
         }
         NDManager m = tokens.getManager();
         NDArray ids = tokens.getDataType() == DataType.INT64 ? tokens : tokens.toType(DataType.INT64, false);
-        NDArray pos = positions;
-        if (pos == null) {
-            pos = m.arange(past, past + time, 1, DataType.INT64).reshape(1, time).repeat(0, batch);
-        } else if (pos.getDataType() != DataType.INT64) {
-            pos = pos.toType(DataType.INT64, false);
-        }
         int d = config.dModel();
         int heads = config.heads();
         int dh = config.headSize();
@@ -322,10 +315,21 @@ public final class CausalLm implements PolicyModel {
         if (dropout != null) {
             x = dropout.apply(x);
         }
-        NDArray cos = Embedding.embedding(pos, cosTable, SparseFormat.DENSE).singletonOrThrow()
-                .reshape(batch, 1, time, dh);
-        NDArray sin = Embedding.embedding(pos, sinTable, SparseFormat.DENSE).singletonOrThrow()
-                .reshape(batch, 1, time, dh);
+        NDArray cos;
+        NDArray sin;
+        if (positions == null) {
+            // Every row at positions past .. past + time - 1: one slice of each table, broadcast over the batch.
+            NDIndex rows = new NDIndex().addSliceDim(past, past + time);
+            cos = local(cosTable.get(rows), m).reshape(1, 1, time, dh);
+            sin = local(signedSinTable.get(rows), m).reshape(1, 1, time, dh);
+        } else {
+            NDArray pos = positions.getDataType() == DataType.INT64 ? positions
+                    : positions.toType(DataType.INT64, false);
+            cos = Embedding.embedding(pos, cosTable, SparseFormat.DENSE).singletonOrThrow()
+                    .reshape(batch, 1, time, dh);
+            sin = Embedding.embedding(pos, signedSinTable, SparseFormat.DENSE).singletonOrThrow()
+                    .reshape(batch, 1, time, dh);
+        }
         NDArray newKeyBias = keyMask == null ? null
                 : keyMask.toType(DataType.FLOAT32, false).neg().add(1f).mul(KvCache.MASKED);
         NDArray bias = attentionBias(m, batch, time, past, cache, newKeyBias);
@@ -337,7 +341,9 @@ public final class CausalLm implements PolicyModel {
             NDArray qkv = Linear.linear(hNorm, b.qkvWeight, b.qkvBias).singletonOrThrow()
                     .reshape(batch, time, 3, heads, dh).transpose(2, 0, 3, 1, 4); // (3, B, H, T, dh)
             NDArray qk = qkv.get(new NDIndex("0:2"));
-            qk = qk.mul(cos).add(qk.matMul(rotateHalf).mul(sin));
+            // Rotary positions: x cos + rotate_half(x) sin, the rotation as a swap of halves (no matrix product).
+            NDArray swapped = NDArrays.concat(new NDList(qk.get(secondHalf), qk.get(firstHalf)), -1);
+            qk = qk.mul(cos).add(swapped.mul(sin));
             NDArray q = Scalars.mul(qk.get(0), attentionScale);
             NDArray k = qk.get(1);
             NDArray v = qkv.get(2);
