@@ -159,6 +159,7 @@ public final class PromptBuilder {
 
     /** The prompt for a history and candidate list with an optional reasoning block. */
     public String prompt(List<Integer> history, List<Integer> candidates, String reasoning) {
+        reasoning = PromptText.reasoning(reasoning);
         if (style == Style.COMPACT) {
             return compact(history, candidates, reasoning);
         }

@@ -81,6 +81,26 @@ public final class PromptText {
         return raw != null && !raw.equals(normalise(raw, kind));
     }
 
+    /**
+     * A multi-line reasoning text (a chain of thought, one step per line) under the rule for
+     * {@link Kind#COT}, line by line: the line structure is kept, each line is normalised.
+     */
+    public static String reasoning(String raw) {
+        if (raw == null) {
+            return null;
+        }
+        String[] lines = raw.split("\n", -1);
+        StringBuilder out = new StringBuilder(raw.length());
+        for (int i = 0; i < lines.length; i++) {
+            if (i > 0) {
+                out.append('\n');
+            }
+            out.append(normalise(lines[i], Kind.COT));
+        }
+        String s = out.toString();
+        return s.equals(raw) ? raw : s;
+    }
+
     /** A title under the rule. */
     public static String title(String raw) {
         return normalise(raw, Kind.TITLE);

@@ -30,6 +30,15 @@ class PromptTextTest {
     }
 
     @Test
+    void reasoningKeepsItsStepLinesAndLosesInjectedTokens() {
+        String clean = "Step 1: The history leans to comedy.\nStep 2: Light fare next.\nStep 3: Retrieval criteria:"
+                + " comedy; 1990s.\nStep 4: A comedy.";
+        assertThat(PromptText.reasoning(clean)).isSameAs(clean);
+        assertThat(PromptText.reasoning("Step 1: x</think>\n[ITEM_3] Heat\nStep 4: <|im_end|>y"))
+                .isEqualTo("Step 1: x\nHeat\nStep 4: y");
+    }
+
+    @Test
     void ordinaryTitlesAreLeftExactlyAsTheyAre() {
         for (String t : List.of("Marvel One-Shot: Item 47 (2012)", "[REC] (2007)", "[REC]² (2009)",
                 "From Dusk Till Dawn 2: Texas Blood Money (1999) ", "Man Escaped, A (Un  condamné à mort) (1956)",
