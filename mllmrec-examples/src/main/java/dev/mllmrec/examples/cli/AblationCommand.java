@@ -98,8 +98,14 @@ public final class AblationCommand implements Callable<Integer> {
     Path workDir;
 
     @Option(names = "--seeds", paramLabel = "N",
-            description = "Training seeds per variant: 42, 43, ... (default 3, or 1 with --quick).")
+            description = "Training seeds per variant: --first-seed and the ones after it (default 3, or 1 with "
+                    + "--quick).")
     Integer seeds;
+
+    @Option(names = "--first-seed", paramLabel = "S", defaultValue = "42",
+            description = "The first training seed; the others follow it. Runs of another first seed in another work "
+                    + "directory can be copied into W/ablation/runs/ and join the table. Default: ${DEFAULT-VALUE}.")
+    long firstSeed;
 
     @Option(names = "--quick", description = "Short training (8 pre-training epochs, 1,500 prompts, 50 GRPO steps, "
             + "4 SASRec epochs) and one seed unless --seeds is given.")
@@ -162,7 +168,7 @@ public final class AblationCommand implements Callable<Integer> {
         int total = seedCount * (variants.size() + 1);
         try (ProgressBar bar = new ProgressBar("ablation", total, "runs")) {
             for (int s = 0; s < seedCount; s++) {
-                long seed = 42L + s;
+                long seed = firstSeed + s;
                 results.addAll(anchors(w, root, seed, trainingCounts));
                 bar.step();
                 for (Variant v : variants) {
