@@ -46,13 +46,14 @@ public final class ItemContentVectors {
     public static float[][] encode(List<String> texts, TextEncoder encoder, Path cacheDir) {
         Path file = cacheDir == null ? null : cacheDir.resolve(encoder.id() + ".vectors");
         Map<String, float[]> cache = file == null ? new LinkedHashMap<>() : read(file, encoder.dimension());
+        String[] keys = texts.stream().map(ItemContentVectors::sha256).toArray(String[]::new);
         List<String> missing = new ArrayList<>();
         List<String> missingKeys = new ArrayList<>();
-        for (String t : texts) {
-            String key = sha256(t);
-            if (!cache.containsKey(key) && !missingKeys.contains(key)) {
-                missing.add(t);
-                missingKeys.add(key);
+        java.util.Set<String> pending = new java.util.HashSet<>();
+        for (int i = 0; i < keys.length; i++) {
+            if (!cache.containsKey(keys[i]) && pending.add(keys[i])) {
+                missing.add(texts.get(i));
+                missingKeys.add(keys[i]);
             }
         }
         if (!missing.isEmpty()) {
@@ -65,8 +66,8 @@ public final class ItemContentVectors {
             }
         }
         float[][] out = new float[texts.size()][];
-        for (int i = 0; i < texts.size(); i++) {
-            out[i] = cache.get(sha256(texts.get(i)));
+        for (int i = 0; i < keys.length; i++) {
+            out[i] = cache.get(keys[i]);
         }
         return out;
     }

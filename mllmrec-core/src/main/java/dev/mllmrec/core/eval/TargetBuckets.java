@@ -1,5 +1,8 @@
 package dev.mllmrec.core.eval;
 
+import dev.mllmrec.api.UserHistory;
+import dev.mllmrec.core.data.LeaveOneOut;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +21,18 @@ public final class TargetBuckets {
     public static final int RARE_BELOW = 5;
 
     private TargetBuckets() {
+    }
+
+    /**
+     * Each item's number of training interactions: its occurrences in the users' training prefixes (the sequences
+     * without their validation and test items, {@link LeaveOneOut#trainingPrefixes}).
+     */
+    public static Map<Integer, Integer> trainingCounts(List<UserHistory> sequences) {
+        Map<Integer, Integer> counts = new HashMap<>();
+        for (List<Integer> prefix : LeaveOneOut.trainingPrefixes(sequences)) {
+            prefix.forEach(id -> counts.merge(id, 1, Integer::sum));
+        }
+        return counts;
     }
 
     /** The bucket of a target seen {@code trainingCount} times in training. */

@@ -6,7 +6,6 @@ import dev.mllmrec.core.JsonLines;
 import dev.mllmrec.core.ProgressBar;
 import dev.mllmrec.core.WorkDir;
 import dev.mllmrec.core.content.ItemContent;
-import dev.mllmrec.core.data.LeaveOneOut;
 import dev.mllmrec.core.data.PreparedData;
 import dev.mllmrec.core.eval.SampleResult;
 import dev.mllmrec.core.eval.TargetBuckets;
@@ -21,15 +20,14 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import javax.imageio.ImageIO;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -86,13 +84,8 @@ public final class AblationCommand implements Callable<Integer> {
     private static final List<String> SHARED = List.of("prepare", "catalog.jsonl", "sequences.jsonl", "samples",
             "captions.jsonl", "cot.jsonl", "cot_assessed.jsonl", "train_grpo.jsonl", "content");
 
-    @ArgGroup(exclusive = true, multiplicity = "1")
-    PipelineCommand.Source source;
-
-    @Option(names = "--name", paramLabel = "NAME", defaultValue = "movielens",
-            description = "Dataset name (with --reference: the titles file is <name>_titles.csv). "
-                    + "Default: ${DEFAULT-VALUE}.")
-    String name;
+    @Mixin
+    DataSourceOptions data;
 
     @Option(names = "--work-dir", paramLabel = "W", required = true, description = "The work directory.")
     Path workDir;
@@ -125,27 +118,13 @@ public final class AblationCommand implements Callable<Integer> {
         }
         String wd = w.root().toString();
         // The shared stages: the same samples, captions and CoT files for every variant and seed.
-        List<String[]> shared = new ArrayList<>();
-        shared.add(source.movielens != null
-                ? new String[] {"prepare", "--movielens", source.movielens.toString(), "--name", name, "--work-dir",
-                    wd, "--images-only"}
-                : new String[] {"prepare", "--reference", source.reference.toString(), "--name", name, "--work-dir",
-                    wd});
-        shared.add(new String[] {"textualize", "--work-dir", wd});
-        shared.add(new String[] {"build-cot", "--work-dir", wd});
-        shared.add(new String[] {"assess", "--work-dir", wd, "--encoder", quick ? "tfidf" : "minilm",
-            "--keep-fraction", "0.5"});
-        shared.add(new String[] {"augment", "--work-dir", wd, "--stage", "sft"});
-        shared.add(new String[] {"augment", "--work-dir", wd, "--stage", "grpo"});
+        List<String[]> shared = data.offlineStages(wd, "42", quick);
         for (String[] stage : shared) {
             run(stage);
         }
-        PreparedData data = PreparedData.load(w);
+        PreparedData prepared = PreparedData.load(w);
         boolean hasCaptions = !ItemContent.captions(w).isEmpty();
-        Map<Integer, Integer> trainingCounts = new HashMap<>();
-        for (List<Integer> prefix : LeaveOneOut.trainingPrefixes(data.sequences())) {
-            prefix.forEach(id -> trainingCounts.merge(id, 1, Integer::sum));
-        }
+        Map<Integer, Integer> trainingCounts = TargetBuckets.trainingCounts(prepared.sequences());
 
         List<Variant> variants = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
@@ -178,7 +157,7 @@ public final class AblationCommand implements Callable<Integer> {
             }
         }
         Map<String, Object> summary = new LinkedHashMap<>();
-        summary.put("dataset", data.catalog().name());
+        summary.put("dataset", prepared.catalog().name());
         summary.put("seeds", seedCount);
         summary.put("quick", quick);
         summary.put("variants", variants.stream().map(Variant::name).toList());

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.mllmrec.core.Json;
 import dev.mllmrec.core.JsonLines;
 import dev.mllmrec.core.WorkDir;
-import dev.mllmrec.core.data.LeaveOneOut;
 import dev.mllmrec.core.data.PreparedData;
 import dev.mllmrec.core.eval.SampleResult;
 import dev.mllmrec.core.eval.TargetBuckets;
@@ -17,8 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -46,26 +45,8 @@ public final class PipelineCommand implements Callable<Integer> {
     /** The models of the final table, in order. */
     static final List<String> MODELS = List.of("random", "popularity", "markov", "sasrec", "sft", "grpo");
 
-    /** Where the data comes from: MovieLens with posters, or a text-only folder in the reference format. */
-    static final class Source {
-        @Option(names = "--movielens", paramLabel = "DIR", required = true,
-                description = "The MovieLens folder (ml-latest-small/ and posters/); only movies with a poster "
-                        + "are kept.")
-        Path movielens;
-
-        @Option(names = "--reference", paramLabel = "DIR", required = true,
-                description = "A text-only dataset in the MLLMRec-R1 reference format: train.tsv, test.tsv and "
-                        + "<name>_titles.csv (see --name).")
-        Path reference;
-    }
-
-    @ArgGroup(exclusive = true, multiplicity = "1")
-    Source source;
-
-    @Option(names = "--name", paramLabel = "NAME", defaultValue = "movielens",
-            description = "Dataset name (with --reference: the titles file is <name>_titles.csv). "
-                    + "Default: ${DEFAULT-VALUE}.")
-    String name;
+    @Mixin
+    DataSourceOptions data;
 
     @Option(names = "--work-dir", paramLabel = "W", required = true, description = "The work directory.")
     Path workDir;
@@ -89,21 +70,11 @@ public final class PipelineCommand implements Callable<Integer> {
         String wd = w.root().toString();
         String s = Long.toString(seed);
         List<String[]> stages = new ArrayList<>();
-        stages.add(source.movielens != null
-                ? args("prepare", "--movielens", source.movielens.toString(), "--name", name, "--work-dir", wd,
-                        "--images-only", "--seed", s)
-                : args("prepare", "--reference", source.reference.toString(), "--name", name, "--work-dir", wd,
-                        "--seed", s));
-        stages.add(args("textualize", "--work-dir", wd));
-        stages.add(args("build-cot", "--work-dir", wd));
-        stages.add(args("assess", "--work-dir", wd, "--encoder", quick ? "tfidf" : "minilm",
-                "--keep-fraction", "0.5"));
-        stages.add(args("augment", "--work-dir", wd, "--stage", "sft", "--seed", s));
-        stages.add(args("augment", "--work-dir", wd, "--stage", "grpo", "--seed", s));
+        stages.addAll(data.offlineStages(wd, s, quick));
         stages.add(quick ? args("train-sasrec", "--work-dir", wd, "--seed", s, "--epochs", "4")
                 : args("train-sasrec", "--work-dir", wd, "--seed", s));
         String content = itemContent;
-        if (content.contains("captions") && source.movielens == null) {
+        if (content.contains("captions") && data.textOnly()) {
             System.err.println("pipeline: text-only data has no captions; the policy reads item content 'text'.");
             content = "text";
         }
@@ -192,7 +163,7 @@ public final class PipelineCommand implements Callable<Integer> {
                     Path users = w.eval().resolve(model + "-neg" + m + "-test-users.jsonl");
                     if (Files.isRegularFile(users)) {
                         if (counts == null) {
-                            counts = trainingCounts(w);
+                            counts = TargetBuckets.trainingCounts(PreparedData.load(w).sequences());
                         }
                         out.put(model + "-neg" + m + "-buckets", TargetBuckets.metrics(
                                 JsonLines.read(users, SampleResult.class), counts));
@@ -201,15 +172,6 @@ public final class PipelineCommand implements Callable<Integer> {
             }
         }
         return out;
-    }
-
-    /** Each item's number of training interactions (the training prefixes of the prepared sequences). */
-    static Map<Integer, Integer> trainingCounts(WorkDir w) {
-        Map<Integer, Integer> counts = new java.util.HashMap<>();
-        for (List<Integer> prefix : LeaveOneOut.trainingPrefixes(PreparedData.load(w).sequences())) {
-            prefix.forEach(id -> counts.merge(id, 1, Integer::sum));
-        }
-        return counts;
     }
 
     /**
