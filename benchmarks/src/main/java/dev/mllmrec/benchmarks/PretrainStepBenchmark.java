@@ -113,6 +113,7 @@ public class PretrainStepBenchmark {
         return SftConfig.builder().optSchedule(LrSchedule.CONSTANT).optWarmupFraction(0).optBetas(0.9, 0.98)
                 .optMaxGradNorm(0).optWeightDecay(0).optEpochs(1).optBatchSize(BATCH).optLearningRate(1e-3)
                 .optAnswerEnd(AnswerEnd.NONE).optSeed(seed).optDropout(0.3).optSampledNegatives(NEGATIVES)
+                .optTextNegatives(dev.mllmrec.core.pipeline.SftStage.SEQUENCE_TEXT_NEGATIVES)
                 .optCheckpointEverySteps(0).build();
     }
 

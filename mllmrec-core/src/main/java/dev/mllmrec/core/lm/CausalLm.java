@@ -460,6 +460,16 @@ public final class CausalLm implements PolicyModel {
         return rows.matMul(hidden.reshape(ts.get(0), config.dModel(), 1)).reshape(ts.get(0), ts.get(1));
     }
 
+    /**
+     * The logits of one shared set of tokens: {@code hidden (n, d)} and token ids {@code (m)} give {@code (n, m)},
+     * the same values as the matching columns of {@link #logits} (a shared sampled softmax).
+     */
+    public NDArray logitsOver(NDArray hidden, NDArray tokens) {
+        NDArray ids = tokens.getDataType() == DataType.INT64 ? tokens : tokens.toType(DataType.INT64, false);
+        NDArray rows = tokenRows(head, ids, hidden.getManager()); // (m, d)
+        return hidden.matMul(rows.transpose());
+    }
+
     /** Logits {@code (batch, time, vocab)} of a whole batch, without a cache. */
     public NDArray forward(NDArray tokens) {
         return logits(hidden(tokens, null, null, null));

@@ -145,6 +145,12 @@ public final class SftStage {
     public static final String SEQUENCE_NAME = "sft-sequence";
     /** Uniform negatives per target of the pre-training's sampled softmax. */
     static final int SEQUENCE_NEGATIVES = 9;
+    /**
+     * Uniform draws of the shared sampled softmax that the separators between a window's item tokens get
+     * ({@link SftConfig#textNegatives()}): their cost no longer grows with the vocabulary (at 40,000 tokens the full
+     * softmax over them was most of a pre-training step), and the separator is always the right answer there.
+     */
+    public static final int SEQUENCE_TEXT_NEGATIVES = 1024;
 
     /**
      * The share of training prompts whose candidate list is widened to {@link #WIDE_CANDIDATES} with extra uniform
@@ -268,6 +274,7 @@ public final class SftStage {
                 .optSeed(options.seed())
                 .optDropout(options.dropout())
                 .optSampledNegatives(SEQUENCE_NEGATIVES)
+                .optTextNegatives(SEQUENCE_TEXT_NEGATIVES)
                 .build();
         LOG.info("SFT: {} training prompts and {} replayed windows, {} validation samples, vocabulary {}, model {}",
                 promptCount, replay.size(), validation.size(), tokenizer.vocabSize(), lmConfig);
@@ -345,6 +352,7 @@ public final class SftStage {
                 .optSeed(Seeds.derive(options.seed(), SEQUENCE_NAME))
                 .optDropout(options.dropout())
                 .optSampledNegatives(SEQUENCE_NEGATIVES)
+                .optTextNegatives(SEQUENCE_TEXT_NEGATIVES)
                 .build();
         int[] pool = itemTokens(data, tokenizer);
         PromptBuilder sequencePrompts = PromptBuilder.builder().setCatalog(data.catalog())

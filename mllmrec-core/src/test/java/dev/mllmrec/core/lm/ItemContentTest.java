@@ -97,6 +97,11 @@ class ItemContentTest {
             for (int i = 0; i < chosen.length; i++) {
                 assertThat(some[i]).isCloseTo(full[(i / 2) * VOCAB + (int) chosen[i]], within(1e-5f));
             }
+            long[] shared = {49, 12, 0, 29};
+            float[] over = lm.logitsOver(hidden, m.create(shared)).toFloatArray(); // (3, 4)
+            for (int i = 0; i < over.length; i++) {
+                assertThat(over[i]).isCloseTo(full[(i / 4) * VOCAB + (int) shared[i % 4]], within(1e-5f));
+            }
         }
     }
 

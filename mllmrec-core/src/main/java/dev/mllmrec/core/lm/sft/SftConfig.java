@@ -29,12 +29,19 @@ package dev.mllmrec.core.lm.sft;
  *                              pool (the objective of SASRec-style training against uniform negatives); every other
  *                              target (complete answers, title words, end of sequence) keeps the full softmax, so
  *                              that the distribution generation samples from stays calibrated
+ * @param textNegatives         0: every target of an open-ended example that {@code sampledNegatives} leaves out
+ *                              (the separators between a window's item tokens) gets the softmax over the whole
+ *                              vocabulary; m &gt; 0: those targets share one sampled softmax per micro-batch over the
+ *                              micro-batch's distinct such targets plus m tokens drawn uniformly from the whole
+ *                              vocabulary, so that a pre-training step's cost no longer grows with the vocabulary.
+ *                              Complete answers keep the full softmax either way (generation samples from it)
  */
 public record SftConfig(int epochs, int batchSize, int gradientAccumulation, double learningRate,
                         double warmupFraction, LrSchedule schedule, double minLrRatio, double weightDecay,
                         double beta1, double beta2, double epsilon, double maxGradNorm, LossScope lossScope,
                         AnswerEnd answerEnd, int maxSequenceLength, long seed, int checkpointEverySteps,
-                        int keepCheckpoints, int logEverySteps, double dropout, int sampledNegatives) {
+                        int keepCheckpoints, int logEverySteps, double dropout, int sampledNegatives,
+                        int textNegatives) {
 
     /** The default seed. */
     public static final long DEFAULT_SEED = 42L;
@@ -63,6 +70,7 @@ public record SftConfig(int epochs, int batchSize, int gradientAccumulation, dou
         require(logEverySteps >= 1, "logEverySteps must be at least 1, got " + logEverySteps);
         require(dropout >= 0 && dropout < 1, "dropout must be in [0, 1), got " + dropout);
         require(sampledNegatives >= 0, "sampledNegatives must be >= 0, got " + sampledNegatives);
+        require(textNegatives >= 0, "textNegatives must be >= 0, got " + textNegatives);
     }
 
     private static void require(boolean ok, String message) {
@@ -99,6 +107,7 @@ public record SftConfig(int epochs, int batchSize, int gradientAccumulation, dou
         private int logEverySteps = 10;
         private double dropout = 0.0;
         private int sampledNegatives = 0;
+        private int textNegatives = 0;
 
         private Builder() {
         }
@@ -227,11 +236,21 @@ public record SftConfig(int epochs, int batchSize, int gradientAccumulation, dou
             return this;
         }
 
+        /**
+         * A shared sampled softmax for the non-item targets of open-ended examples, over each micro-batch's distinct
+         * such targets and {@code m} tokens drawn uniformly from the whole vocabulary (default 0: the full softmax).
+         */
+        public Builder optTextNegatives(int m) {
+            textNegatives = m;
+            return this;
+        }
+
         /** Validates and builds. */
         public SftConfig build() {
             return new SftConfig(epochs, batchSize, gradientAccumulation, learningRate, warmupFraction, schedule,
                     minLrRatio, weightDecay, beta1, beta2, epsilon, maxGradNorm, lossScope, answerEnd,
-                    maxSequenceLength, seed, checkpointEverySteps, keepCheckpoints, logEverySteps, dropout, sampledNegatives);
+                    maxSequenceLength, seed, checkpointEverySteps, keepCheckpoints, logEverySteps, dropout, sampledNegatives,
+                    textNegatives);
         }
     }
 }

@@ -322,36 +322,35 @@ public final class SftTrainer {
             NDArray hidden = model.hidden(step.create(tokens, new Shape(b, longest)), null, null, null, dropout);
             NDArray rows = hidden.reshape(b * longest, -1).get(new NDIndex("{}", step.create(gather)));
             int kNeg = config.sampledNegatives();
-            NDArray nll;
-            if (kNeg == 0) {
-                nll = fullSoftmaxNll(step, rows, flatTargets);
-            } else {
-                // Item targets of open-ended examples: column 0 holds the target, columns 1..k uniform draws from the
-                // pool (never the target). Every other target (complete answers, whose distribution over the whole
-                // vocabulary generation samples from) keeps the softmax over the whole vocabulary.
-                boolean[] ranked = new boolean[n];
-                int items = 0;
-                for (int i = 0; i < n; i++) {
-                    ranked[i] = data.openEnded[batch[rowOf[i]]] && inPool(targetTokens[i]);
-                    if (ranked[i]) {
-                        items++;
-                    }
+            boolean sharedText = config.textNegatives() > 0;
+            // Three kinds of target. ITEM: an item target of an open-ended example (an item-sequence window) gets a
+            // sampled softmax over itself and k uniform draws from the pool (never the target), column 0 holding
+            // the target. SHARED: any other target of an open-ended example (the separators between a window's
+            // items) joins one softmax shared by the micro-batch over its distinct targets plus m uniform draws.
+            // FULL: every target of a complete answer, whose distribution over the whole vocabulary generation
+            // samples from, keeps the full softmax.
+            int[] itemIdx = new int[n];
+            int[] sharedIdx = new int[n];
+            int[] fullIdx = new int[n];
+            int items = 0;
+            int shared = 0;
+            int full = 0;
+            for (int i = 0; i < n; i++) {
+                boolean open = data.openEnded[batch[rowOf[i]]];
+                if (open && kNeg > 0 && inPool(targetTokens[i])) {
+                    itemIdx[items++] = i;
+                } else if (open && sharedText) {
+                    sharedIdx[shared++] = i;
+                } else {
+                    fullIdx[full++] = i;
                 }
-                long[] itemRows = new long[items];
+            }
+            NDArray nll = null;
+            if (items > 0) {
                 long[] choices = new long[items * (kNeg + 1)];
-                long[] textRows = new long[n - items];
-                long[] textTargets = new long[n - items];
-                int ii = 0;
-                int ti = 0;
-                for (int i = 0; i < n; i++) {
+                for (int ii = 0; ii < items; ii++) {
+                    int i = itemIdx[ii];
                     int target = targetTokens[i];
-                    if (!ranked[i]) {
-                        textRows[ti] = i;
-                        textTargets[ti] = (long) ti * v + target;
-                        ti++;
-                        continue;
-                    }
-                    itemRows[ii] = i;
                     choices[ii * (kNeg + 1)] = target;
                     int[] seen = data.notNegatives[batch[rowOf[i]]];
                     for (int j = 1; j <= kNeg; j++) {
@@ -364,28 +363,88 @@ public final class SftTrainer {
                                 && Arrays.binarySearch(seen, tok) >= 0));
                         choices[ii * (kNeg + 1) + j] = tok;
                     }
-                    ii++;
                 }
-                nll = null;
-                if (items > 0) {
-                    NDArray itemHidden = items == n ? rows : rows.get(new NDIndex("{}", step.create(itemRows)));
-                    nll = model.logitsOf(itemHidden, step.create(choices, new Shape(items, kNeg + 1)))
-                            .logSoftmax(-1).get(new NDIndex(":, 0")).sum().neg();
+                nll = model.logitsOf(subset(step, rows, itemIdx, items, n), step.create(choices, new Shape(items,
+                        kNeg + 1))).logSoftmax(-1).get(new NDIndex(":, 0")).sum().neg();
+            }
+            if (shared > 0) {
+                int[] targetsOf = new int[shared];
+                for (int j = 0; j < shared; j++) {
+                    targetsOf[j] = targetTokens[sharedIdx[j]];
                 }
-                if (items < n) {
-                    NDArray textHidden = rows.get(new NDIndex("{}", step.create(textRows)));
-                    NDArray textNll = fullSoftmaxNll(step, textHidden, textTargets);
-                    nll = nll == null ? textNll : nll.add(textNll);
+                nll = plus(nll, sharedSampledNll(step, subset(step, rows, sharedIdx, shared, n), targetsOf, negatives));
+            }
+            if (full > 0) {
+                long[] flat = new long[full];
+                for (int j = 0; j < full; j++) {
+                    flat[j] = (long) j * v + targetTokens[fullIdx[j]];
                 }
+                nll = plus(nll, fullSoftmaxNll(step, subset(step, rows, fullIdx, full, n), flat));
             }
             gc.backward(dev.mllmrec.core.lm.Scalars.div(nll, (float) groupTargets));
             return new MicroOutcome(nll.getFloat(), real);
         }
     }
 
+    /** The rows {@code idx[0..count)} of {@code rows} (all {@code n} of them: {@code rows} itself). */
+    private static NDArray subset(NDManager step, NDArray rows, int[] idx, int count, int n) {
+        if (count == n) {
+            return rows;
+        }
+        long[] pick = new long[count];
+        for (int i = 0; i < count; i++) {
+            pick[i] = idx[i];
+        }
+        return rows.get(new NDIndex("{}", step.create(pick)));
+    }
+
+    private static NDArray plus(NDArray sum, NDArray term) {
+        return sum == null ? term : sum.add(term);
+    }
+
     /** The summed negative log-likelihood of {@code rows} under the full softmax; targets index the flat logits. */
     private NDArray fullSoftmaxNll(NDManager step, NDArray rows, long[] flatTargets) {
         return model.logits(rows).logSoftmax(-1).take(step.create(flatTargets)).sum().neg();
+    }
+
+    /**
+     * The summed negative log-likelihood of {@code rows} under one softmax shared by all of them over the candidate
+     * set {@code C}: every distinct target of these rows plus {@link SftConfig#textNegatives()} distinct tokens drawn
+     * uniformly from the rest of the vocabulary (fewer when the vocabulary is smaller). Its cost is
+     * {@code rows x |C|}, whatever the vocabulary.
+     */
+    private NDArray sharedSampledNll(NDManager step, NDArray rows, int[] targets, SeededRandom negatives) {
+        int v = model.vocabSize();
+        int[] distinct = Arrays.stream(targets).distinct().sorted().toArray();
+        int extra = Math.min(config.textNegatives(), v - distinct.length);
+        java.util.BitSet taken = new java.util.BitSet(v);
+        for (int t : distinct) {
+            taken.set(t);
+        }
+        long[] candidates = new long[distinct.length + extra];
+        for (int i = 0; i < distinct.length; i++) {
+            candidates[i] = distinct[i];
+        }
+        int filled = distinct.length;
+        if (extra >= v - distinct.length) {
+            for (int t = taken.nextClearBit(0); t < v; t = taken.nextClearBit(t + 1)) {
+                candidates[filled++] = t;
+            }
+        } else {
+            while (filled < candidates.length) {
+                int t = negatives.nextInt(v);
+                if (!taken.get(t)) {
+                    taken.set(t);
+                    candidates[filled++] = t;
+                }
+            }
+        }
+        long[] flat = new long[targets.length];
+        for (int i = 0; i < targets.length; i++) {
+            flat[i] = (long) i * candidates.length + Arrays.binarySearch(distinct, targets[i]);
+        }
+        return model.logitsOver(rows, step.create(candidates)).logSoftmax(-1).take(step.create(flat))
+                .sum().neg();
     }
 
     private boolean inPool(int token) {

@@ -164,6 +164,45 @@ class SftTrainerTest {
     }
 
     @Test
+    void aSharedSampledSoftmaxCoversOpenEndedTargetsOnlyAndOverTheWholeVocabularyIsTheFullSoftmax() {
+        // Open-ended examples (item-sequence windows): with at least vocabulary-many text negatives the shared
+        // candidate set is the whole vocabulary, the same softmax in another column order, so the loss before the
+        // only update equals the full softmax's; with 4 negatives it is a softmax over the batch's distinct targets
+        // (at most 10 items and 4 words) plus 4 draws, far below log(vocabulary). Complete answers keep the full
+        // softmax whatever the setting.
+        List<SftExample> complete = examples(16, 4);
+        List<SftExample> open = complete.stream()
+                .map(e -> new SftExample(e.prompt(), e.answer(), List.of(), true)).toList();
+        int[] textNegatives = {0, TOK.vocabSize() + 5, 4};
+        double[] openLoss = new double[3];
+        double[] completeLoss = new double[3];
+        for (int k = 0; k < 3; k++) {
+            openLoss[k] = firstLoss(open, textNegatives[k]);
+            completeLoss[k] = firstLoss(complete, textNegatives[k]);
+        }
+        assertThat(openLoss[0]).isGreaterThan(2.0);
+        assertThat(openLoss[1]).isCloseTo(openLoss[0], within(1e-5));
+        assertThat(openLoss[2]).isLessThan(Math.log(18) + 0.5).isLessThan(openLoss[0] - 0.5);
+        assertThat(completeLoss[1]).isEqualTo(completeLoss[0]);
+        assertThat(completeLoss[2]).isEqualTo(completeLoss[0]);
+    }
+
+    /** The loss of one step over all of {@code data} (reported before the step's update). */
+    private static double firstLoss(List<SftExample> data, int textNegatives) {
+        try (CausalLm lm = CausalLm.create(CONFIG, 7)) {
+            return SftTrainer.builder().setModel(lm).setTokenizer(TOK)
+                    .optConfig(config().optEpochs(1).optBatchSize(data.size()).optTextNegatives(textNegatives).build())
+                    .build().train(data).trainLoss();
+        }
+    }
+
+    @Test
+    void withSharedTextNegativesAResumedRunStillEndsBitForBitLikeAnUninterruptedOne(@TempDir Path dir) {
+        assertResumeIsExact(dir, examples(40, 2), config().optEpochs(2).optBatchSize(4).optGradientAccumulation(2)
+                .optCheckpointEverySteps(3).optDropout(0.2).optSampledNegatives(3).optTextNegatives(5).build());
+    }
+
+    @Test
     void anOpenEndedExampleGetsNoEndOfAnswerToken() {
         SftConfig eos = config().build();
         SftExample closed = new SftExample("w1 w2\n", "[ITEM_3]");
