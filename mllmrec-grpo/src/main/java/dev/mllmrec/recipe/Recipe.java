@@ -109,6 +109,23 @@ public record Recipe(long seed, int history, int minInteractions, Reasoning reas
         return r.withSft(sft).withGrpo(grpo(seed, 8));
     }
 
+    /**
+     * A recipe of seconds for trying the API and for tests on toy data (tens of users): the {@code tiny} model, one
+     * epoch of pre-training and one over at most 60 prompts, one GRPO step of 2 prompts x 2 completions, TF-IDF,
+     * validation on 8 users. Its numbers mean nothing; the code paths are the recommended recipe's.
+     */
+    public static Recipe tiny() {
+        Recipe r = recommended().withEncoder("tfidf");
+        SftStage.Options s = r.sft();
+        SftStage.Options sft = new SftStage.Options("tiny", 1, 16, s.learningRate(), s.seed(), 60, 8, s.negatives(),
+                s.style(), 1, s.dropout(), s.grpoHoldout(), false, s.content(), s.contentEncoder());
+        GrpoStage.Options g = r.grpo();
+        GrpoConfig config = GrpoConfig.recommendedBuilder().optMaxSteps(1).optPromptsPerStep(2).optNumGenerations(2)
+                .optValidateEverySteps(1).optCheckpointEverySteps(1).build();
+        return r.withSft(sft).withGrpo(new GrpoStage.Options(g.init(), config, g.cotProbability(), 8, g.negatives(),
+                8, g.inflationWindow(), g.inflationMinRise(), 0, g.recentWindows()));
+    }
+
     private static GrpoStage.Options grpo(long seed, int steps) {
         GrpoConfig config = GrpoConfig.recommendedBuilder().optMaxSteps(steps).optSeed(seed).build();
         return new GrpoStage.Options("sft", config, 0.05, 0, PrepareConfig.DEFAULT_TRAIN_NEGATIVES, 0, 50, 0.1, 0,

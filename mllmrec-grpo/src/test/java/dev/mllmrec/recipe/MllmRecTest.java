@@ -11,10 +11,7 @@ import dev.mllmrec.api.RankingRequest;
 import dev.mllmrec.api.UserHistory;
 import dev.mllmrec.core.data.Dataset;
 import dev.mllmrec.core.lm.sft.SftListener;
-import dev.mllmrec.core.pipeline.SftStage;
 import dev.mllmrec.core.rec.PolicyRanker;
-import dev.mllmrec.grpo.pipeline.GrpoStage;
-import dev.mllmrec.grpo.train.GrpoConfig;
 import dev.mllmrec.grpo.train.GrpoListener;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -56,17 +53,8 @@ class MllmRecTest {
         return out;
     }
 
-    /** A recipe of seconds: the tiny model, one epoch of each phase, one GRPO step. */
     static Recipe tiny() {
-        Recipe r = Recipe.recommended().withEncoder("tfidf");
-        SftStage.Options s = r.sft();
-        SftStage.Options sft = new SftStage.Options("tiny", 1, 16, 1e-3, s.seed(), 60, 8, s.negatives(), s.style(), 1,
-                s.dropout(), s.grpoHoldout(), false, s.content(), s.contentEncoder());
-        GrpoStage.Options g = r.grpo();
-        GrpoConfig config = GrpoConfig.recommendedBuilder().optMaxSteps(1).optPromptsPerStep(2).optNumGenerations(2)
-                .optValidateEverySteps(1).optCheckpointEverySteps(1).build();
-        return r.withSft(sft).withGrpo(new GrpoStage.Options(g.init(), config, g.cotProbability(), 8, g.negatives(),
-                8, g.inflationWindow(), g.inflationMinRise(), 0, g.recentWindows()));
+        return Recipe.tiny();
     }
 
     @Test
