@@ -146,8 +146,7 @@ public final class PolicyRanker implements Recommender, AutoCloseable {
         Map<String, String> v = new LinkedHashMap<>();
         String own = PolicyRanker.class.getPackage().getImplementationVersion();
         v.put("mllmrec", own == null ? "development" : own);
-        String djl = ai.djl.engine.Engine.class.getPackage().getImplementationVersion();
-        v.put("djl", djl == null ? "unknown" : djl);
+        v.put("djl", ai.djl.engine.Engine.getDjlVersion());
         v.put("java", System.getProperty("java.version"));
         return v;
     }
