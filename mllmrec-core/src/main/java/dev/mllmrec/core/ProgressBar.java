@@ -2,13 +2,21 @@ package dev.mllmrec.core;
 
 import java.io.PrintStream;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A text progress bar with rate and ETA, written to standard error at most a few times a second. On a terminal it
  * redraws one line; otherwise (CI logs, pipes) it prints a line every ten percent. Thread-safe.
+ *
+ * <p>Silent unless an application turns drawing on with {@link #drawOnStandardError(boolean)} (the command line
+ * does): a library embedded in someone else's program does not write to their standard error. Progress reaches
+ * library callers through the trainers' listeners instead. {@code -Dmllmrec.progress.off=true} silences it
+ * either way.
  */
 public final class ProgressBar implements AutoCloseable {
+
+    private static final AtomicBoolean DRAW = new AtomicBoolean();
 
     private static final long MIN_INTERVAL_NANOS = 250_000_000L;
 
@@ -30,7 +38,16 @@ public final class ProgressBar implements AutoCloseable {
      */
     public ProgressBar(String label, long total, String unit) {
         this(label, total, unit, System.err, System.console() != null,
-                !Boolean.getBoolean("mllmrec.progress.off"));
+                DRAW.get() && !Boolean.getBoolean("mllmrec.progress.off"));
+    }
+
+    /**
+     * Whether bars created from now on draw on standard error (off by default; the command line turns it on).
+     *
+     * @param on draw or not
+     */
+    public static void drawOnStandardError(boolean on) {
+        DRAW.set(on);
     }
 
     ProgressBar(String label, long total, String unit, PrintStream out, boolean interactive, boolean enabled) {

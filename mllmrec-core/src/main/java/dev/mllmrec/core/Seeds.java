@@ -4,7 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.SplittableRandom;
 
 /**
- * Seed derivation: one user-given seed fans out into independent, reproducible streams, one per named unit of work
+ * The one seeded-random utility: the SplitMix64 mix ({@link #mix}) that every seeded stream here is built on
+ * ({@code SeededRandom}, {@code CounterRng}, the augmenter's keys), and seed derivation: one user-given seed fans out into independent, reproducible streams, one per named unit of work
  * (a sample id, a request), so results never depend on iteration or thread order.
  *
  * <p>Thread-safe: stateless.
@@ -27,19 +28,27 @@ public final class Seeds {
         return z ^ (z >>> 31);
     }
 
+    /** The golden-ratio increment of SplitMix64's state (Weyl sequence). */
+    public static final long GOLDEN_GAMMA = 0x9e3779b97f4a7c15L;
+
     /** A stable 64-bit hash of a string's UTF-8 bytes (FNV-1a, then mixed); identical on every JVM. */
     public static long hash(String text) {
+        return mix(fnv1a(text));
+    }
+
+    /** The plain 64-bit FNV-1a hash of a string's UTF-8 bytes (not mixed; see {@link #hash}). */
+    public static long fnv1a(String text) {
         long h = FNV_OFFSET;
         for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
             h ^= (b & 0xff);
             h *= FNV_PRIME;
         }
-        return mix(h);
+        return h;
     }
 
     /** Combines a seed with a 64-bit value into a new seed. */
     public static long derive(long seed, long value) {
-        return mix(mix(seed + 0x9e3779b97f4a7c15L) ^ value);
+        return mix(mix(seed + GOLDEN_GAMMA) ^ value);
     }
 
     /** Combines a seed with a name (for example a sample id) into a new seed. */

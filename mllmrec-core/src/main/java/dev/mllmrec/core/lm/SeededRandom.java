@@ -1,5 +1,7 @@
 package dev.mllmrec.core.lm;
 
+import dev.mllmrec.core.Seeds;
+
 /**
  * A small, fast, seeded random number generator (SplitMix64) whose whole state is one {@code long}, so it can be
  * saved in a checkpoint and restored exactly. The same seed always gives the same sequence, on every JVM.
@@ -30,10 +32,7 @@ public final class SeededRandom {
 
     /** The next 64 random bits. */
     public long nextLong() {
-        long z = (state += 0x9E3779B97F4A7C15L);
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
+        return Seeds.mix(state += Seeds.GOLDEN_GAMMA);
     }
 
     /** A uniform double in [0, 1). */

@@ -1,5 +1,6 @@
 package dev.mllmrec.examples.cli;
 
+import dev.mllmrec.recipe.Recipe;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,6 +47,16 @@ final class DataSourceOptions {
      * when {@code quick}, MiniLM otherwise; the better half kept) and augment for SFT and GRPO.
      */
     List<String[]> offlineStages(String wd, String seed, boolean quick) {
+        long s = Long.parseLong(seed);
+        return offlineStages(wd, quick ? Recipe.quick(s) : Recipe.recommended(s));
+    }
+
+    /**
+     * The stages that prepare the data in work directory {@code wd} for {@code recipe}: prepare, textualize, and,
+     * when the recipe has reasoning, build-cot, assess and augment for SFT and GRPO as the recipe says.
+     */
+    List<String[]> offlineStages(String wd, Recipe recipe) {
+        String seed = Long.toString(recipe.seed());
         List<String[]> stages = new ArrayList<>();
         stages.add(textOnly()
                 ? new String[] {"prepare", "--reference", source.reference.toString(), "--name", name, "--work-dir",
@@ -53,11 +64,10 @@ final class DataSourceOptions {
                 : new String[] {"prepare", "--movielens", source.movielens.toString(), "--name", name, "--work-dir",
                     wd, "--images-only", "--seed", seed});
         stages.add(new String[] {"textualize", "--work-dir", wd});
-        stages.add(new String[] {"build-cot", "--work-dir", wd});
-        stages.add(new String[] {"assess", "--work-dir", wd, "--encoder", quick ? "tfidf" : "minilm",
-            "--keep-fraction", "0.5"});
-        stages.add(new String[] {"augment", "--work-dir", wd, "--stage", "sft", "--seed", seed});
-        stages.add(new String[] {"augment", "--work-dir", wd, "--stage", "grpo", "--seed", seed});
+        if (recipe.reasoning().enabled()) {
+            stages.add(new String[] {"build-cot", "--work-dir", wd});
+            stages.addAll(RecipeArgs.reasoning(recipe, wd));
+        }
         return stages;
     }
 }

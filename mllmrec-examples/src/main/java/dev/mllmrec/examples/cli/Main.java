@@ -1,5 +1,6 @@
 package dev.mllmrec.examples.cli;
 
+import dev.mllmrec.core.ProgressBar;
 import dev.mllmrec.core.StopSignal;
 import dev.mllmrec.core.WorkDirLock;
 import java.util.Optional;
@@ -57,6 +58,12 @@ public final class Main implements Runnable {
             // (SASRec trained 5x faster, GRPO rollouts 2-5x). Override with -Dai.djl.pytorch.num_threads=N.
             System.setProperty("ai.djl.pytorch.num_threads", "1");
         }
+        if (System.getProperty("java.awt.headless") == null) {
+            // The charts are drawn off screen; set here, for the program, not by the library for its host JVM.
+            System.setProperty("java.awt.headless", "true");
+        }
+        // The library stays silent on standard error; the command line shows progress.
+        ProgressBar.drawOnStandardError(true);
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (ex instanceof StopSignal.StopRequestedException) {

@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.mllmrec.core.Json;
 import dev.mllmrec.core.JsonLines;
 import dev.mllmrec.core.WorkDir;
+import dev.mllmrec.core.content.ItemContentSource;
 import dev.mllmrec.core.data.PreparedData;
 import dev.mllmrec.core.eval.SampleResult;
 import dev.mllmrec.core.eval.TargetBuckets;
+import dev.mllmrec.recipe.Recipe;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,22 +71,18 @@ public final class PipelineCommand implements Callable<Integer> {
         WorkDir w = WorkDir.of(workDir);
         String wd = w.root().toString();
         String s = Long.toString(seed);
-        List<String[]> stages = new ArrayList<>();
-        stages.addAll(data.offlineStages(wd, s, quick));
-        stages.add(quick ? args("train-sasrec", "--work-dir", wd, "--seed", s, "--epochs", "4")
-                : args("train-sasrec", "--work-dir", wd, "--seed", s));
         String content = itemContent;
         if (content.contains("captions") && data.textOnly()) {
             System.err.println("pipeline: text-only data has no captions; the policy reads item content 'text'.");
             content = "text";
         }
-        String encoder = quick ? "tfidf" : "minilm";
-        stages.add(quick ? args("train-sft", "--work-dir", wd, "--seed", s, "--sequence-epochs", "15", "--epochs", "1",
-                "--max-train", "3000", "--item-content", content, "--content-encoder", encoder)
-                : args("train-sft", "--work-dir", wd, "--seed", s, "--item-content", content, "--content-encoder",
-                        encoder));
-        stages.add(quick ? args("train-grpo", "--work-dir", wd, "--seed", s, "--steps", "8")
-                : args("train-grpo", "--work-dir", wd, "--seed", s));
+        Recipe recipe = recipe(quick, seed, content);
+        List<String[]> stages = new ArrayList<>();
+        stages.addAll(data.offlineStages(wd, recipe));
+        stages.add(quick ? args("train-sasrec", "--work-dir", wd, "--seed", s, "--epochs", "4")
+                : args("train-sasrec", "--work-dir", wd, "--seed", s));
+        stages.add(RecipeArgs.trainSft(recipe, wd));
+        stages.add(RecipeArgs.trainGrpo(recipe, wd));
         for (String model : MODELS) {
             for (String m : List.of("9", "99")) {
                 stages.add(args("evaluate", "--work-dir", wd, "--model", model, "--negatives", m, "--seed", s));
@@ -128,6 +126,15 @@ public final class PipelineCommand implements Callable<Integer> {
         System.out.println("pipeline finished in " + CommandSupport.seconds((double) summary.get("seconds"))
                 + " (summary: " + w.summary("pipeline") + ")");
         return 0;
+    }
+
+    /**
+     * The recipe the pipeline trains the policy with: the library's {@link Recipe#recommended(long)} (or
+     * {@link Recipe#quick(long)}) with item content {@code content}; its stages get every setting from it.
+     */
+    static Recipe recipe(boolean quick, long seed, String content) {
+        Recipe base = quick ? Recipe.quick(seed) : Recipe.recommended(seed);
+        return base.withItemContent(ItemContentSource.of(content));
     }
 
     private static String[] args(String... a) {

@@ -9,6 +9,7 @@ import dev.mllmrec.core.rec.AnswerScope;
 import dev.mllmrec.core.rec.GenerativeRecommender;
 import dev.mllmrec.core.rec.LikelihoodRecommender;
 import dev.mllmrec.core.rec.PolicyBundle;
+import dev.mllmrec.core.rec.PolicyRanker;
 import dev.mllmrec.core.baseline.MarkovRecommender;
 import dev.mllmrec.core.baseline.PopularityRecommender;
 import dev.mllmrec.core.baseline.RandomRecommender;
@@ -76,9 +77,8 @@ public final class RecommenderFactory {
     }
 
     private static Recommender policy(String key, PreparedData data, long seed, Mode mode) {
-        java.nio.file.Path root = data.workDir().checkpoints(key);
-        java.nio.file.Path best = root.resolve("best");
-        PolicyBundle bundle = PolicyBundle.load(java.nio.file.Files.isDirectory(best) ? best : root);
+        PolicyBundle bundle = PolicyBundle.load(PolicyRanker.checkpoint(data.workDir().root(), key,
+                PolicyRanker.Pick.BEST));
         PromptBuilder prompts = bundle.prompts(data.catalog());
         Recommender inner = mode == Mode.GENERATIVE
                 ? new GenerativeRecommender(key + "-generative", bundle.model(), bundle.tokenizer(), prompts,

@@ -147,8 +147,8 @@ public final class TrainGrpoCommand implements Callable<Integer> {
             description = "Seed of the prompt order and the rollouts. Default: ${DEFAULT-VALUE}.")
     long seed;
 
-    @Override
-    public Integer call() {
+    /** The stage's options from the flags. */
+    GrpoStage.Options options() {
         GrpoConfig.Builder config = GrpoConfig.builder()
                 .optNumGenerations(numGenerations)
                 .optBeta(beta)
@@ -170,9 +170,13 @@ public final class TrainGrpoCommand implements Callable<Integer> {
         if (epsilonHigh != null) {
             config.optEpsilonHigh(epsilonHigh);
         }
-        GrpoStage.Options options = new GrpoStage.Options(init, config.build(), cotProb, validationSamples,
+        return new GrpoStage.Options(init, config.build(), cotProb, validationSamples,
                 negatives, maxTrainPrompts, inflationWindow, inflationMinRise, stopOnInflation, recentWindows);
-        Map<String, Object> summary = GrpoStage.run(WorkDir.of(workDir), options, null);
+    }
+
+    @Override
+    public Integer call() {
+        Map<String, Object> summary = GrpoStage.run(WorkDir.of(workDir), options(), null);
         print(System.out, summary, WorkDir.of(workDir).summary(GrpoStage.NAME));
         return 0;
     }

@@ -97,12 +97,16 @@ public final class TrainSftCommand implements Callable<Integer> {
                     + "(hashed TF-IDF, 256). Cached under W/content/. Default: ${DEFAULT-VALUE}.")
     String contentEncoder;
 
-    @Override
-    public Integer call() {
-        SftStage.Options options = new SftStage.Options(preset, epochs, batchSize, learningRate, seed, maxTrain,
+    /** The stage's options from the flags. */
+    SftStage.Options options() {
+        return new SftStage.Options(preset, epochs, batchSize, learningRate, seed, maxTrain,
                 validationSamples, 9, dev.mllmrec.core.prompt.PromptBuilder.Style.of(promptStyle), sequenceEpochs,
                 dropout, grpoHoldout, keepBestSequenceEpoch, ItemContentSource.of(itemContent), contentEncoder);
-        Map<String, Object> summary = SftStage.run(WorkDir.of(workDir), options);
+    }
+
+    @Override
+    public Integer call() {
+        Map<String, Object> summary = SftStage.run(WorkDir.of(workDir), options());
         System.out.print(Json.pretty(summary));
         return 0;
     }

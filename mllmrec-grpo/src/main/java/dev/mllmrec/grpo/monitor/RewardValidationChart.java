@@ -46,12 +46,6 @@ public final class RewardValidationChart {
     private static final Color FLAG = new Color(210, 30, 30);
     private static final Color GRID = new Color(225, 225, 225);
 
-    static {
-        if (System.getProperty("java.awt.headless") == null) {
-            System.setProperty("java.awt.headless", "true");
-        }
-    }
-
     private RewardValidationChart() {
     }
 

@@ -106,16 +106,15 @@ public final class GrpoStage {
          * 0.830, NDCG@3 0.707 vs 0.710; SFT 0.826 / 0.701), and lists did better at 99 negatives on every seed (HR@3
          * 0.346 vs 0.336 on average; SFT 0.317).
          */
-        public static final int RANKED_LIST = 3;
+        public static final int RANKED_LIST = GrpoConfig.RECOMMENDED_RANKED_LIST;
 
         /**
-         * The defaults of {@code train-grpo}: start from {@code sft}, the trainer's defaults with learning rate
-         * 1e-4, rollouts constrained to the candidates and ranked lists of {@link #RANKED_LIST} candidates, every
-         * validation sample, the 2 most recent training windows of each user.
+         * The defaults of {@code train-grpo}: start from {@code sft}, {@link GrpoConfig#recommended()} (300 steps,
+         * learning rate 1e-4, rollouts constrained to the candidates and ranked lists of {@link #RANKED_LIST}
+         * candidates), every validation sample, the 2 most recent training windows of each user.
          */
         public static Options defaults() {
-            return new Options("sft", GrpoConfig.builder().optLearningRate(1e-4).optConstrainToCandidates(true)
-                    .optRankedList(RANKED_LIST).build(),
+            return new Options("sft", GrpoConfig.recommended(),
                     0.05, 0, 9, 0, 50, 0.1, 0,
                     RecentWindows.DEFAULT);
         }
@@ -141,6 +140,17 @@ public final class GrpoStage {
 
     /** Runs GRPO on {@code workDir} and returns the summary it also writes. */
     public static Map<String, Object> run(WorkDir workDir, Options options, GrpoValidator validator) {
+        return run(workDir, options, validator, List.of());
+    }
+
+    /**
+     * Runs GRPO on {@code workDir} and returns the summary it also writes; {@code listeners} hear every step and
+     * validation.
+     *
+     * @param validator the validator, or {@code null} for the {@link CandidateLikelihoodValidator}
+     */
+    public static Map<String, Object> run(WorkDir workDir, Options options, GrpoValidator validator,
+                                          List<? extends GrpoListener> listeners) {
         PreparedData data = PreparedData.load(workDir);
         Path init = initCheckpoint(workDir, options.init());
         // The policy answers prompts in the style it was fine-tuned on (recorded beside the SFT checkpoints).
@@ -193,7 +203,7 @@ public final class GrpoStage {
                     : new CandidateLikelihoodValidator(tokenizer, promptBuilder::prompt, validation);
             LOG.info("GRPO: {} training prompts ({}), {} validation samples, policy {} from {}", prompts.size(),
                     useAugmented ? AUGMENTED_FILE : "plain prompts", validation.size(), policy.config(), init);
-            DefaultGrpoTrainer trainer = DefaultGrpoTrainer.builder()
+            DefaultGrpoTrainer.Builder builder = DefaultGrpoTrainer.builder()
                     .setPolicy(policy)
                     .setTokenizer(tokenizer)
                     .optReference(reference)
@@ -206,8 +216,9 @@ public final class GrpoStage {
                     .addProvenance("prompts", useAugmented ? augmented.toString() : "plain")
                     .addListener(monitor)
                     .addListener(new GrpoProgressListener())
-                    .addListener(STOP_ON_SIGNAL)
-                    .build();
+                    .addListener(STOP_ON_SIGNAL);
+            listeners.forEach(builder::addListener);
+            DefaultGrpoTrainer trainer = builder.build();
             GrpoResult result = trainer.train(prompts);
             Map<String, Object> summary = summary(result, monitor, options, policy, prompts.size(),
                     validation.size(), useAugmented, granularity, init, checkpoints, dir);

@@ -1,5 +1,7 @@
 package dev.mllmrec.grpo.sampling;
 
+import dev.mllmrec.core.Seeds;
+
 /**
  * A counter-based (stateless) random number generator: the value for {@code (stream, counter)} is a pure function of
  * the seed and those two numbers, in the style of Philox but built from SplitMix64's output function
@@ -11,7 +13,7 @@ package dev.mllmrec.grpo.sampling;
  */
 public final class CounterRng {
 
-    private static final long GOLDEN = 0x9E3779B97F4A7C15L;
+    private static final long GOLDEN = Seeds.GOLDEN_GAMMA;
     private static final double DOUBLE_UNIT = 0x1.0p-53;
 
     private final long seed;
@@ -49,10 +51,8 @@ public final class CounterRng {
         return out;
     }
 
-    /** SplitMix64's output function (Stafford's Mix13 variant), a bijection on 64-bit values. */
+    /** SplitMix64's output function: {@link Seeds#mix}. */
     public static long mix64(long z) {
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
+        return Seeds.mix(z);
     }
 }

@@ -119,6 +119,30 @@ public record GrpoConfig(int promptsPerStep, int numGenerations, double temperat
         return new Builder();
     }
 
+    /** The ranked-list length k of the recipe (see {@link #recommended()}). */
+    public static final int RECOMMENDED_RANKED_LIST = 3;
+    /** The number of steps of the recipe. */
+    public static final int RECOMMENDED_STEPS = 300;
+
+    /**
+     * A builder holding the recipe behind the README's numbers ({@code pipeline}'s {@code train-grpo}): 300 steps
+     * of 4 prompts x 8 completions, learning rate 1e-4, rollouts constrained to the prompt's candidates, each
+     * completion a ranked list of {@value #RECOMMENDED_RANKED_LIST} candidates, validation and a checkpoint every
+     * 25 steps. The plain {@link #builder()} defaults are the reference's unconstrained single answers run by
+     * epochs. Over four GRPO seeds from the same SFT policy (MovieLens, test split), lists of 3 and single answers
+     * improved on SFT alike at 9 negatives and lists did better at 99 negatives on every seed (HR@3 0.346 vs
+     * 0.336 on average).
+     */
+    public static Builder recommendedBuilder() {
+        return builder().optLearningRate(1e-4).optConstrainToCandidates(true).optRankedList(RECOMMENDED_RANKED_LIST)
+                .optMaxSteps(RECOMMENDED_STEPS).optValidateEverySteps(25).optCheckpointEverySteps(25);
+    }
+
+    /** {@link #recommendedBuilder()} built (seed 42). */
+    public static GrpoConfig recommended() {
+        return recommendedBuilder().build();
+    }
+
     /** The rollout's sampling strategy. */
     @JsonIgnore
     public Sampling sampling() {

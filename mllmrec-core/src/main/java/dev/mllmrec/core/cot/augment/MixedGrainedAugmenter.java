@@ -2,8 +2,8 @@ package dev.mllmrec.core.cot.augment;
 
 import dev.mllmrec.api.CotTrace;
 import dev.mllmrec.api.RecommendationSample;
+import dev.mllmrec.core.Seeds;
 import dev.mllmrec.core.cot.CotParser;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -177,14 +177,6 @@ public final class MixedGrainedAugmenter {
 
     /** A seeded 64-bit hash of a sample id: FNV-1a over its UTF-8 bytes, mixed with the seed by SplitMix64. */
     static long key(long seed, String sampleId) {
-        long h = 0xcbf29ce484222325L;
-        for (byte b : sampleId.getBytes(StandardCharsets.UTF_8)) {
-            h ^= b & 0xff;
-            h *= 0x100000001b3L;
-        }
-        long z = h ^ (seed * 0x9E3779B97F4A7C15L);
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
+        return Seeds.mix(Seeds.fnv1a(sampleId) ^ (seed * Seeds.GOLDEN_GAMMA));
     }
 }

@@ -1,5 +1,6 @@
 package dev.mllmrec.core.cot.llm;
 
+import dev.mllmrec.core.http.ChatMessage;
 import java.util.List;
 
 /**

@@ -7,6 +7,7 @@ import dev.mllmrec.api.CotRequest;
 import dev.mllmrec.api.CotTrace;
 import dev.mllmrec.api.Item;
 import dev.mllmrec.core.cot.CotParser;
+import dev.mllmrec.core.http.ChatMessage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,6 +1,9 @@
 package dev.mllmrec.core.cot.llm;
 
 import dev.mllmrec.api.Item;
+import dev.mllmrec.core.http.ChatMessage;
+import dev.mllmrec.core.http.ContentPart;
+import dev.mllmrec.core.textualize.ImageFormat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -38,19 +41,21 @@ public final class ReasoningPrompts {
      */
     public static List<ChatMessage> pseudoMessages(String userId, List<Item> history, Function<Item, byte[]> images,
                                                    String domain) {
-        List<ChatMessage.Part> parts = new ArrayList<>();
-        parts.add(new ChatMessage.Text("User id: " + userId + ".\nBelow are the user's most recent " + history.size()
+        List<ContentPart> parts = new ArrayList<>();
+        parts.add(ContentPart.text("User id: " + userId + ".\nBelow are the user's most recent " + history.size()
                 + " interactions with " + domain + "s (images + titles) in chronological order."));
         for (int i = 0; i < history.size(); i++) {
             Item item = history.get(i);
             byte[] image = images.apply(item);
             if (image != null) {
-                parts.add(new ChatMessage.Image(ChatMessage.Image.sniff(image), image));
+                ImageFormat format = ImageFormat.sniff(image);
+                parts.add(ContentPart.imageData(format == null ? ImageFormat.JPEG.mimeType() : format.mimeType(),
+                        image));
             }
-            parts.add(new ChatMessage.Text("History item " + (i + 1) + ": " + item.title() + " (id=" + item.id()
+            parts.add(ContentPart.text("History item " + (i + 1) + ": " + item.title() + " (id=" + item.id()
                     + ")."));
         }
-        parts.add(new ChatMessage.Text(pseudoInstruction(domain)));
+        parts.add(ContentPart.text(pseudoInstruction(domain)));
         return List.of(new ChatMessage("user", parts));
     }
 

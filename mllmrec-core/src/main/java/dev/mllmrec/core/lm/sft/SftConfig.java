@@ -84,6 +84,25 @@ public record SftConfig(int epochs, int batchSize, int gradientAccumulation, dou
         return new Builder();
     }
 
+    /**
+     * A builder holding the recipe behind the README's numbers (both SFT phases of {@code pipeline}): SASRec's
+     * optimizer (a constant learning rate of 1e-3, Adam's beta2 at 0.98, no warm-up, no gradient clipping, no weight
+     * decay), batches of 128, dropout 0.3, a sampled softmax against 9 uniform negatives for item-sequence windows,
+     * 3 epochs. Under this optimizer the sequence model kept improving for tens of epochs instead of peaking after a
+     * few (validation HR@3 0.83 against 0.79 with the {@link #builder()} defaults: warm-up, cosine decay, clipping
+     * and decay).
+     */
+    public static Builder recommendedBuilder() {
+        return builder().optSchedule(LrSchedule.CONSTANT).optWarmupFraction(0).optBetas(0.9, 0.98).optMaxGradNorm(0)
+                .optWeightDecay(0).optEpochs(3).optBatchSize(128).optLearningRate(1e-3).optDropout(0.3)
+                .optSampledNegatives(9);
+    }
+
+    /** The prompt phase of {@code pipeline}'s SFT: {@link #recommendedBuilder()} built, seed 42. */
+    public static SftConfig recommended() {
+        return recommendedBuilder().build();
+    }
+
     /** Builds an {@link SftConfig}; every setting has a default. */
     public static final class Builder {
         private int epochs = 1;

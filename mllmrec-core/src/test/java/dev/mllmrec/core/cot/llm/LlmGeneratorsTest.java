@@ -8,6 +8,8 @@ import dev.mllmrec.api.CotRequest;
 import dev.mllmrec.api.CotTrace;
 import dev.mllmrec.api.Item;
 import dev.mllmrec.core.cot.CotFixtures;
+import dev.mllmrec.core.http.ChatMessage;
+import dev.mllmrec.core.http.ContentPart;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -65,9 +67,9 @@ class LlmGeneratorsTest {
                 (Item item) -> item.id() == 4 ? png : null, "movie", "qwen3-vl");
         CotTrace t = g.generate(new CotRequest("s1", "u1", List.of(4, 6)));
         assertThat(t.generatorId()).isEqualTo("pseudo:qwen3-vl");
-        List<ChatMessage.Part> parts = fake.calls.get(0).get(0).content();
-        assertThat(parts.stream().filter(p -> p instanceof ChatMessage.Image).count()).isEqualTo(1);
-        assertThat(((ChatMessage.Image) parts.get(1)).mimeType()).isEqualTo("image/png");
+        List<ContentPart> parts = fake.calls.get(0).get(0).content();
+        assertThat(parts.stream().filter(p -> p instanceof ContentPart.ImageUrl).count()).isEqualTo(1);
+        assertThat(((ContentPart.ImageUrl) parts.get(1)).url()).startsWith("data:image/png;base64,");
         assertThat(fake.calls.get(0).get(0).text()).contains("History item 2: Exorcist, The (1973) (id=6).",
                 "Do not assume the ground-truth next item is known");
     }

@@ -1,0 +1,245 @@
+package dev.mllmrec.core.rec;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.mllmrec.api.Catalog;
+import dev.mllmrec.api.Ranking;
+import dev.mllmrec.api.RankingRequest;
+import dev.mllmrec.api.Recommender;
+import dev.mllmrec.core.Json;
+import dev.mllmrec.core.WorkDir;
+import dev.mllmrec.core.data.PreparedData;
+import dev.mllmrec.core.lm.sft.SftCheckpoint;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * A trained policy loaded for serving: ranks candidates by the policy's likelihood of answering each one (the
+ * recommender the README's numbers are measured with), with the provenance of what it loaded.
+ *
+ * <pre>{@code
+ * try (PolicyRanker ranker = PolicyRanker.load(Path.of("work"))) {        // GRPO's best checkpoint
+ *     Ranking r = ranker.rank(new RankingRequest("u1", history, candidates));
+ *     List<Ranking> batch = ranker.rankAll(requests);                    // scored in batches
+ * }
+ * }</pre>
+ *
+ * <p>As a re-ranker behind another recommender: pass that recommender's top-N as the candidates; every candidate must
+ * be in the catalog the policy was trained on ({@link #catalog()}), and the history is the user's most recent items
+ * (the last {@link #historyLength()} are used, as in training).
+ *
+ * <p>Thread-safe: any number of threads may rank at once; {@link #close()} waits for them and frees the native
+ * memory, after which ranking fails with {@link IllegalStateException}.
+ */
+public final class PolicyRanker implements Recommender, AutoCloseable {
+
+    /** Which checkpoint of a training run to load. */
+    public enum Pick {
+        /** The checkpoint with the best validation (GRPO keeps one in {@code best/}); the newest when there is none. */
+        BEST,
+        /** The newest checkpoint. */
+        LATEST
+    }
+
+    /**
+     * Where a ranker's policy comes from.
+     *
+     * @param checkpoint      the checkpoint directory loaded
+     * @param model           {@code grpo} or {@code sft}
+     * @param pick            which checkpoint was asked for
+     * @param state           the checkpoint's {@code state.json} (its training config, step, seed, validation)
+     * @param dataFingerprint the SHA-256 of the catalog and histories it was trained on (from prepare), or null
+     * @param seed            the seed of the data preparation, or null
+     * @param versions        mllmrec's, DJL's and Java's versions at load time
+     */
+    public record Provenance(Path checkpoint, String model, Pick pick, Map<String, Object> state,
+                             String dataFingerprint, Long seed, Map<String, String> versions) {
+    }
+
+    private final PolicyBundle bundle;
+    private final Catalog catalog;
+    private final Recommender inner;
+    private final Provenance provenance;
+    private final int historyLength;
+    private final ReadWriteLock lock = new ReentrantReadWriteLock();
+    private boolean closed;
+
+    private PolicyRanker(PolicyBundle bundle, Catalog catalog, Provenance provenance, int historyLength) {
+        this.bundle = bundle;
+        this.catalog = catalog;
+        this.provenance = provenance;
+        this.historyLength = historyLength;
+        this.inner = new LikelihoodRecommender(provenance.model(), bundle.model(), bundle.tokenizer(),
+                bundle.prompts(catalog), AnswerScope.ITEM_TOKEN);
+    }
+
+    /** GRPO's best checkpoint in work directory {@code workDir}, or SFT's newest when GRPO has not run. */
+    public static PolicyRanker load(Path workDir) {
+        WorkDir w = WorkDir.of(workDir);
+        String model = Files.isDirectory(w.checkpoints("grpo")) ? "grpo" : "sft";
+        return load(workDir, model, Pick.BEST);
+    }
+
+    /**
+     * Loads model {@code model} ({@code grpo} or {@code sft}) of work directory {@code workDir}.
+     *
+     * @throws IllegalArgumentException naming the directory when it holds no checkpoint or no prepared data
+     * @throws dev.mllmrec.core.CorruptCheckpointException naming a file that fails its checksum
+     */
+    public static PolicyRanker load(Path workDir, String model, Pick pick) {
+        PreparedData data = PreparedData.load(WorkDir.of(workDir));
+        Path dir = checkpoint(workDir, model, pick);
+        PolicyBundle bundle = PolicyBundle.load(dir);
+        try {
+            Provenance p = new Provenance(bundle.source(), model, pick, state(bundle.source()), data.fingerprint(),
+                    data.config().seed(), versions());
+            return new PolicyRanker(bundle, data.catalog(), p, data.config().history());
+        } catch (RuntimeException e) {
+            bundle.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The checkpoint directory of {@code model} in {@code workDir} for {@code pick}: for {@link Pick#BEST}, the
+     * {@code best/} checkpoint when training kept one, else the newest.
+     *
+     * @throws IllegalArgumentException naming the directory when it holds no checkpoint
+     */
+    public static Path checkpoint(Path workDir, String model, Pick pick) {
+        Path root = WorkDir.of(workDir).checkpoints(model);
+        if (!Files.isDirectory(root)) {
+            throw new IllegalArgumentException("No " + model + " checkpoints in " + root + "; train first.");
+        }
+        Path best = root.resolve("best");
+        if (pick == Pick.BEST && Files.isDirectory(best)) {
+            return best;
+        }
+        Path latest = root.resolve("latest");
+        if (Files.isDirectory(latest)) {
+            return latest;
+        }
+        Optional<Path> newest = SftCheckpoint.latest(root);
+        return newest.orElseThrow(() -> new IllegalArgumentException("No complete " + model + " checkpoint in "
+                + root + "; train first."));
+    }
+
+    private static Map<String, Object> state(Path dir) {
+        Path f = dir.resolve(SftCheckpoint.STATE_FILE);
+        if (!Files.isRegularFile(f)) {
+            return Map.of();
+        }
+        JsonNode n = Json.read(f, JsonNode.class);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> m = Json.mapper().convertValue(n, LinkedHashMap.class);
+        return m;
+    }
+
+    private static Map<String, String> versions() {
+        Map<String, String> v = new LinkedHashMap<>();
+        String own = PolicyRanker.class.getPackage().getImplementationVersion();
+        v.put("mllmrec", own == null ? "development" : own);
+        v.put("djl", ai.djl.engine.Engine.getDjlVersion());
+        v.put("java", System.getProperty("java.version"));
+        return v;
+    }
+
+    @Override
+    public String name() {
+        return provenance.model();
+    }
+
+    /** What was loaded, from which data, with which settings. */
+    public Provenance provenance() {
+        return provenance;
+    }
+
+    /** The catalog the policy was trained on: candidates and history items must be in it. */
+    public Catalog catalog() {
+        return catalog;
+    }
+
+    /** The number of most recent history items a prompt shows. */
+    public int historyLength() {
+        return historyLength;
+    }
+
+    /**
+     * Ranks the request's candidates, best first.
+     *
+     * <p>History items outside the catalog are skipped (the policy has no token for them).
+     *
+     * @throws IllegalArgumentException naming the item when a candidate is not in the catalog
+     * @throws IllegalStateException    after {@link #close()}
+     */
+    @Override
+    public Ranking rank(RankingRequest request) {
+        return rankAll(List.of(request)).get(0);
+    }
+
+    /** Ranks many requests, scored in batches. */
+    @Override
+    public List<Ranking> rankAll(List<RankingRequest> requests) {
+        List<RankingRequest> checked = new ArrayList<>(requests.size());
+        for (RankingRequest r : requests) {
+            checked.add(check(r));
+        }
+        lock.readLock().lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("This PolicyRanker is closed.");
+            }
+            return inner.rankAll(checked);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /**
+     * Re-ranks another recommender's candidate list for a user: {@code candidates} in the policy's order.
+     *
+     * @param userId     the user
+     * @param history    the user's items, oldest first (the most recent {@link #historyLength()} are used)
+     * @param candidates the other recommender's top-N
+     */
+    public List<Integer> rerank(String userId, List<Integer> history, List<Integer> candidates) {
+        return rank(new RankingRequest(userId, history, candidates)).ids();
+    }
+
+    private RankingRequest check(RankingRequest r) {
+        Objects.requireNonNull(r, "request");
+        for (int id : r.candidates()) {
+            if (!catalog.contains(id)) {
+                throw new IllegalArgumentException("Candidate item " + id + " of user " + r.userId()
+                        + " is not in the catalog the policy was trained on (" + catalog.name() + ", "
+                        + catalog.size() + " items).");
+            }
+        }
+        List<Integer> history = r.history().stream().filter(catalog::contains).toList();
+        if (history.size() > historyLength) {
+            history = history.subList(history.size() - historyLength, history.size());
+        }
+        return history.equals(r.history()) ? r : new RankingRequest(r.userId(), history, r.candidates());
+    }
+
+    /** Frees the policy's native memory once the rankings in flight are done. Idempotent. */
+    @Override
+    public void close() {
+        lock.writeLock().lock();
+        try {
+            if (!closed) {
+                closed = true;
+                bundle.close();
+            }
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+}
