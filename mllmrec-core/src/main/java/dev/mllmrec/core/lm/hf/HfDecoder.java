@@ -154,7 +154,12 @@ public final class HfDecoder implements PolicyModel {
         }
         float[] values = src.values(name);
         digestSample(digest, name, dims, values);
-        NDArray a = manager.create(values, new Shape(dims));
+        // DJL keeps the direct buffer a created array was copied from for the array's lifetime, and direct memory
+        // is capped at the heap size by default: a 0.6B model's float32 weights (2.4 GB) would not fit under
+        // -Xmx2g. A clone lives in libtorch's own memory; the buffer goes once the temporary is closed.
+        NDArray staged = manager.create(values, new Shape(dims));
+        NDArray a = staged.duplicate();
+        staged.close();
         base.put(name, a);
         return a;
     }
@@ -253,6 +258,44 @@ public final class HfDecoder implements PolicyModel {
         });
     }
 
+    /**
+     * A model with {@link #randomWeights} drawn tensor by tensor straight into native memory, so a
+     * billion-parameter shape never holds its weights twice (benchmarks). Equal to
+     * {@code create(config, randomWeights(config, seed, std))}.
+     */
+    public static HfDecoder random(HfConfig config, long seed, double std) {
+        Map<String, long[]> shapes = expectedShapes(config);
+        SeededRandom rng = new SeededRandom(seed);
+        return new HfDecoder(config, new TensorSource() {
+            @Override
+            public long[] shape(String name) {
+                return shapes.get(name);
+            }
+
+            @Override
+            public float[] values(String name) {
+                return randomTensor(name, shapes.get(name), rng, std);
+            }
+
+            @Override
+            public String describe() {
+                return "random weights (seed " + seed + ")";
+            }
+        });
+    }
+
+    private static float[] randomTensor(String name, long[] shape, SeededRandom rng, double std) {
+        float[] v = new float[Math.toIntExact(Arrays.stream(shape).reduce(1, (a, b) -> a * b))];
+        if (name.endsWith("norm.weight")) {
+            Arrays.fill(v, 1f);
+        } else {
+            for (int i = 0; i < v.length; i++) {
+                v[i] = (float) (rng.nextGaussian() * std);
+            }
+        }
+        return v;
+    }
+
     /** Every tensor a checkpoint of {@code config} must hold, by name, with its shape, in load order. */
     public static Map<String, long[]> expectedShapes(HfConfig config) {
         Map<String, long[]> out = new LinkedHashMap<>();
@@ -300,15 +343,7 @@ public final class HfDecoder implements PolicyModel {
         SeededRandom rng = new SeededRandom(seed);
         Map<String, float[]> out = new LinkedHashMap<>();
         for (Map.Entry<String, long[]> e : expectedShapes(config).entrySet()) {
-            float[] v = new float[Math.toIntExact(Arrays.stream(e.getValue()).reduce(1, (a, b) -> a * b))];
-            if (e.getKey().endsWith("norm.weight")) {
-                Arrays.fill(v, 1f);
-            } else {
-                for (int i = 0; i < v.length; i++) {
-                    v[i] = (float) (rng.nextGaussian() * std);
-                }
-            }
-            out.put(e.getKey(), v);
+            out.put(e.getKey(), randomTensor(e.getKey(), e.getValue(), rng, std));
         }
         return out;
     }

@@ -215,6 +215,9 @@ class HfDecoderTest {
         try (HfDecoder a = HfDecoder.load(sharded); HfDecoder b = HfDecoder.load(tmp.resolve("F32"))) {
             assertThat(lastLogits(a, prompt)).containsExactly(lastLogits(b, prompt));
             // Qwen2 has q/k/v biases and no o bias.
+            try (HfDecoder r = HfDecoder.random(config, 3, 0.2)) {
+                assertThat(r.fingerprint()).isEqualTo(a.fingerprint());
+            }
             assertThat(a.baseWeights()).containsKey("model.layers.0.self_attn.q_proj.bias")
                     .doesNotContainKey("model.layers.0.self_attn.o_proj.bias").containsKey("lm_head.weight");
         }
