@@ -276,4 +276,11 @@ class HfDecoderTest {
         }
         assertThat(Float.intBitsToFloat(SafeTensors.floatToBf16(1.00390625f) << 16)).isEqualTo(1f);
     }
+
+    @Test
+    void aScoringPassIsBoundedByTheVocabulary() {
+        assertThat(dev.mllmrec.core.rec.LikelihoodRecommenderAccess.answersPerPass(8_000, false)).isEqualTo(512);
+        assertThat(dev.mllmrec.core.rec.LikelihoodRecommenderAccess.answersPerPass(40_000, false)).isEqualTo(512);
+        assertThat(dev.mllmrec.core.rec.LikelihoodRecommenderAccess.answersPerPass(151_936, true)).isEqualTo(13);
+    }
 }
