@@ -48,7 +48,17 @@ public final class LikelihoodRecommender implements Recommender {
         this.prompts = Objects.requireNonNull(prompts, "prompts");
         this.scope = Objects.requireNonNull(scope, "scope");
         int pad = Math.max(0, tokenizer.specialTokens().pad());
-        this.scorer = new SequenceScorer(model, pad, 16, 512);
+        this.scorer = new SequenceScorer(model, pad, 16, answersPerPass(model.vocabSize(), scope));
+    }
+
+    /**
+     * Answers per scoring pass: at most 512, fewer for a large vocabulary so that one pass's logits stay near 2^25
+     * floats (128 MB): whole answer lines count as 16 tokens each. Vocabularies up to 65k ranking by item token keep
+     * 512; a pretrained 152k vocabulary scoring whole answers gets 13.
+     */
+    static int answersPerPass(int vocabSize, AnswerScope scope) {
+        long budget = scope == AnswerScope.FULL_ANSWER ? (1L << 21) : (1L << 25);
+        return (int) Math.max(8, Math.min(512, budget / Math.max(1, vocabSize)));
     }
 
     @Override

@@ -29,15 +29,24 @@ import picocli.CommandLine.Option;
                 + "W/eval/<model>-neg<m>-<split>.json (HR@1/3/5/10, NDCG@1/3/5/10, MRR) and the per-user results "
                 + "W/eval/<model>-neg<m>-<split>-users.jsonl.",
                 "Models: random, popularity, markov, sasrec, sft, grpo (the trained ones load their checkpoint from "
-                + "W/checkpoints/<model>)."})
+                + "W/checkpoints/<model>), and pretrained with --base-model DIR (a Hugging Face folder)."})
 public final class EvaluateCommand implements Callable<Integer> {
 
     @Option(names = "--work-dir", paramLabel = "W", required = true, description = "The prepared work directory.")
     Path workDir;
 
     @Option(names = "--model", paramLabel = "NAME", required = true,
-            description = "The model: random, popularity, markov, sasrec, sft or grpo.")
+            description = "The model: random, popularity, markov, sasrec, sft, grpo or pretrained.")
     String model;
+
+    @Option(names = "--base-model", paramLabel = "DIR",
+            description = "With --model pretrained: a Hugging Face decoder folder (Llama, Qwen2, Qwen3) with its "
+                    + "tokenizer.json, ranked with reference-style prompts by the likelihood of each whole answer.")
+    Path baseModel;
+
+    @Option(names = "--adapters", paramLabel = "DIR",
+            description = "With --base-model: LoRA adapters saved for that base (merged for serving).")
+    Path adapters;
 
     @Option(names = "--recommender", paramLabel = "MODE", defaultValue = "likelihood",
             description = "How sft and grpo rank: likelihood (every candidate by its answer's log-likelihood) or "
@@ -76,7 +85,17 @@ public final class EvaluateCommand implements Callable<Integer> {
             default -> throw new IllegalArgumentException("Unknown --recommender '" + recommenderMode
                     + "'; use likelihood or generative.");
         };
-        Recommender recommender = RecommenderFactory.create(model, data, seed, mode);
+        boolean pretrained = model.strip().equalsIgnoreCase(RecommenderFactory.PRETRAINED);
+        if (pretrained != (baseModel != null)) {
+            throw new IllegalArgumentException(pretrained ? "--model pretrained needs --base-model DIR."
+                    : "--base-model goes with --model pretrained, not --model " + model + ".");
+        }
+        if (adapters != null && baseModel == null) {
+            throw new IllegalArgumentException("--adapters needs --base-model DIR.");
+        }
+        Recommender recommender = pretrained
+                ? RecommenderFactory.pretrained(baseModel, adapters, data, seed, mode)
+                : RecommenderFactory.create(model, data, seed, mode);
         Evaluation evaluation;
         try {
             evaluation = new Evaluator(64, true).evaluate(recommender, samples.samples());

@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
             TrainSasrecCommand.class,
             TrainGrpoCommand.class,
             AblationCommand.class,
+            GenerateCommand.class,
         })
 public final class Main implements Runnable {
 

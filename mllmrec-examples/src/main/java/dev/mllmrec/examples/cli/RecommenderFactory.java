@@ -8,6 +8,8 @@ import dev.mllmrec.core.prompt.PromptBuilder;
 import dev.mllmrec.core.rec.AnswerScope;
 import dev.mllmrec.core.rec.GenerativeRecommender;
 import dev.mllmrec.core.rec.LikelihoodRecommender;
+import dev.mllmrec.core.lm.hf.HfDecoder;
+import dev.mllmrec.core.lm.tokenizer.HfTextTokenizer;
 import dev.mllmrec.core.rec.PolicyBundle;
 import dev.mllmrec.core.rec.PolicyRanker;
 import dev.mllmrec.core.baseline.MarkovRecommender;
@@ -33,6 +35,9 @@ public final class RecommenderFactory {
     /** The models {@code evaluate --model} accepts. */
     public static final List<String> NAMES = List.of(RandomRecommender.NAME, PopularityRecommender.NAME,
             MarkovRecommender.NAME, "sasrec", "sft", "grpo");
+
+    /** The name of a pretrained Hugging Face policy ({@code evaluate --model pretrained --base-model DIR}). */
+    public static final String PRETRAINED = "pretrained";
 
     /** Policy models: ranked from their checkpoint under {@code W/checkpoints/<name>}. */
     public static final List<String> POLICIES = List.of("sft", "grpo");
@@ -85,6 +90,52 @@ public final class RecommenderFactory {
                         AnswerParser.strict(), seed)
                 : new LikelihoodRecommender(key, bundle.model(), bundle.tokenizer(), prompts, AnswerScope.ITEM_TOKEN);
         return new Owning(inner, bundle);
+    }
+
+    /**
+     * A pretrained Hugging Face decoder folder (with its {@code tokenizer.json}) as a policy: reference-style
+     * prompts, candidates ranked by the likelihood of their whole answer line ({@code [ITEM_<id>] <title>}), or one
+     * greedy answer in {@link Mode#GENERATIVE}. {@code adapters} (may be {@code null}) are LoRA adapters saved for
+     * this base; they are merged for serving.
+     */
+    public static Recommender pretrained(java.nio.file.Path dir, java.nio.file.Path adapters, PreparedData data,
+                                         long seed, Mode mode) {
+        java.nio.file.Path tokenizerFile = dir.resolve("tokenizer.json");
+        if (!java.nio.file.Files.isRegularFile(tokenizerFile)) {
+            throw new IllegalArgumentException(dir + " has no tokenizer.json: a pretrained policy needs its "
+                    + "tokenizer to read the prompts.");
+        }
+        HfDecoder model = HfDecoder.load(dir);
+        HfTextTokenizer tokenizer = null;
+        try {
+            tokenizer = HfTextTokenizer.load(tokenizerFile);
+            if (tokenizer.vocabSize() > model.vocabSize()) {
+                throw new IllegalArgumentException(tokenizerFile + " has " + tokenizer.vocabSize() + " ids but the "
+                        + "model only " + model.vocabSize() + ".");
+            }
+            if (adapters != null) {
+                model.loadAdapters(adapters);
+                model.mergeAdapters();
+            }
+        } catch (RuntimeException e) {
+            if (tokenizer != null) {
+                tokenizer.close();
+            }
+            model.close();
+            throw e;
+        }
+        PromptBuilder prompts = PromptBuilder.builder().optStyle(PromptBuilder.Style.REFERENCE)
+                .setCatalog(data.catalog()).build();
+        Recommender inner = mode == Mode.GENERATIVE
+                ? new GenerativeRecommender(PRETRAINED + "-generative", model, tokenizer, prompts,
+                        AnswerParser.strict(), seed)
+                : new LikelihoodRecommender(PRETRAINED, model, tokenizer, prompts, AnswerScope.FULL_ANSWER);
+        HfTextTokenizer tok = tokenizer;
+        return new Owning(inner, () -> {
+            try (tok) {
+                model.close();
+            }
+        });
     }
 
     private static Recommender sasrec(PreparedData data) {
