@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
             TrainSasrecCommand.class,
             TrainGrpoCommand.class,
             AblationCommand.class,
+            ExportOnnxCommand.class,
         })
 public final class Main implements Runnable {
 
