@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PolicyOnnxTest {
 
     /** Items 1..10 have tokens (ids 6..15); items 11 and 12 are scored through their text. */
-    private static final Catalog CATALOG = catalog();
+    static final Catalog CATALOG = catalog();
 
     private static Catalog catalog() {
         List<Item> items = new ArrayList<>();
@@ -38,7 +38,7 @@ class PolicyOnnxTest {
     }
 
     /** A model whose every weight (LayerNorm gains and biases too) is random, so no term hides behind a zero. */
-    private static CausalLm model(boolean content, boolean tied) {
+    static CausalLm model(boolean content, boolean tied) {
         LmConfig base = LmConfig.builder().optPreset(LmConfig.Preset.TINY).setVocabSize(50).optTiedEmbeddings(tied)
                 .build();
         CausalLm lm;
@@ -68,7 +68,7 @@ class PolicyOnnxTest {
         return lm;
     }
 
-    private static List<RankingRequest> requests(int n, long seed) {
+    static List<RankingRequest> requests(int n, long seed) {
         Random rnd = new Random(seed);
         List<RankingRequest> out = new ArrayList<>();
         for (int u = 0; u < n; u++) {

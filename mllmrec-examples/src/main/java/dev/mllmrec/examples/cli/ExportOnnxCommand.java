@@ -40,7 +40,7 @@ import picocli.CommandLine.Option;
 @Command(name = "export-onnx", mixinStandardHelpOptions = true,
         description = {"Exports a trained model's ranking computation to ONNX (opset 17, dynamic batch, sequence "
                 + "and candidate axes): DIR/model.onnx, DIR/model.json (inputs, outputs, vocabulary) and, for a "
-                + "policy, DIR/tokenizer.json. Then ranks --verify-samples test samples with both DJL and ONNX "
+                + "policy, DIR/tokenizer.json. Then ranks --verify-samples test samples (--verify-negatives) with both DJL and ONNX "
                 + "Runtime and reports the largest score difference. Summary: W/export-onnx/<model>.json.",
                 "Serve the export with OnnxRecommender (no libtorch needed) or evaluate --engine onnx."})
 public final class ExportOnnxCommand implements Callable<Integer> {
@@ -61,6 +61,10 @@ public final class ExportOnnxCommand implements Callable<Integer> {
             description = "Test samples (9 negatives) ranked by both engines to check the export; 0 skips. "
                     + "Default: ${DEFAULT-VALUE}.")
     int verifySamples;
+
+    @Option(names = "--verify-negatives", paramLabel = "M", defaultValue = "9",
+            description = "Negatives per verification sample (9 or 99). Default: ${DEFAULT-VALUE}.")
+    int verifyNegatives;
 
     @Override
     public Integer call() {
@@ -118,7 +122,7 @@ public final class ExportOnnxCommand implements Callable<Integer> {
 
     /** Ranks test samples with both engines: the largest score difference and how many rankings differ. */
     private Map<String, Object> verify(Recommender djl, Path dir, PreparedData data) {
-        List<RecommendationSample> samples = data.samples(Split.TEST, 9).samples();
+        List<RecommendationSample> samples = data.samples(Split.TEST, verifyNegatives).samples();
         List<RankingRequest> requests = samples.subList(0, Math.min(verifySamples, samples.size())).stream()
                 .map(RecommendationSample::request).toList();
         List<Ranking> expected = djl.rankAll(requests);
@@ -142,6 +146,8 @@ public final class ExportOnnxCommand implements Callable<Integer> {
         }
         Map<String, Object> v = new LinkedHashMap<>();
         v.put("samples", requests.size());
+        v.put("negatives", verifyNegatives);
+        v.put("candidates", requests.stream().mapToInt(r -> r.candidates().size()).sum());
         v.put("max_abs_score_difference", max);
         v.put("rankings_that_differ", differentOrder);
         if (max > 1e-4) {
