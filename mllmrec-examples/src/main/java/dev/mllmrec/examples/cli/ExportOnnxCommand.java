@@ -67,6 +67,7 @@ public final class ExportOnnxCommand implements Callable<Integer> {
     int verifyNegatives;
 
     @Override
+    @SuppressWarnings("try")
     public Integer call() {
         long start = System.nanoTime();
         if (verifySamples < 0) {
