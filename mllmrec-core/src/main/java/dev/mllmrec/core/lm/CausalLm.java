@@ -146,7 +146,12 @@ public final class CausalLm implements PolicyModel {
         return a;
     }
 
-    private static float[][] ropeTables(LmConfig config) {
+    /**
+     * The rotary-position tables {@code {cos, signedSin}}, each {@code contextLength x headSize} row-major; the
+     * rotation's sign is folded into {@code signedSin} ({@code -sin} on a head's first half, {@code sin} on its
+     * second), so {@code rope(x) = x * cos + swapHalves(x) * signedSin}. Exporters reuse them verbatim.
+     */
+    public static float[][] ropeTables(LmConfig config) {
         int dh = config.headSize();
         int half = dh / 2;
         int n = config.contextLength();

@@ -97,6 +97,17 @@ public final class LikelihoodRecommender implements Recommender {
     }
 
     private int[] answerIds(int itemId) {
+        return answerTokens(tokenizer, prompts, scope, itemId);
+    }
+
+    /**
+     * The token ids of candidate {@code itemId}'s answer that a likelihood ranking scores: the item token alone for
+     * {@link AnswerScope#ITEM_TOKEN} (the encoded {@code [ITEM_<id>]} text when the vocabulary lacks it), the whole
+     * answer line for {@link AnswerScope#FULL_ANSWER}. Shared with the ONNX recommender, so both score the same
+     * tokens.
+     */
+    public static int[] answerTokens(TextTokenizer tokenizer, PromptBuilder prompts, AnswerScope scope,
+                                     int itemId) {
         if (scope == AnswerScope.ITEM_TOKEN) {
             int token = tokenizer.itemTokenId(itemId);
             if (token >= 0) {

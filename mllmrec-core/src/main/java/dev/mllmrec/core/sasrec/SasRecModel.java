@@ -54,8 +54,10 @@ public final class SasRecModel implements AutoCloseable {
     static final String CHECKPOINT_FILE = "checkpoint.json";
     static final String WEIGHTS_FILE = "weights.ndlist";
 
-    private static final float MASKED = -1e9f;
-    private static final float LN_EPS = 1e-8f;
+    /** The additive attention bias of a masked key (exporters reproduce it exactly). */
+    public static final float MASKED = -1e9f;
+    /** The epsilon of every LayerNorm. */
+    public static final float LN_EPS = 1e-8f;
     /** Requests scored per forward pass in {@link #scoreLast}, bounding memory. */
     private static final int SCORE_CHUNK = 512;
 
@@ -179,6 +181,19 @@ public final class SasRecModel implements AutoCloseable {
 
     void putProvenance(String key, Object value) {
         provenance.put(key, value);
+    }
+
+    /**
+     * Every parameter's values by name, in a stable order, copied to the Java heap (row-major; linear weights are
+     * {@code (out, in)}), for exporters.
+     */
+    public Map<String, float[]> parameterValues() {
+        checkOpen();
+        Map<String, float[]> out = new LinkedHashMap<>();
+        for (Map.Entry<String, NDArray> e : params.entrySet()) {
+            out.put(e.getKey(), e.getValue().toFloatArray());
+        }
+        return out;
     }
 
     /** The parameters by name, in a stable order; the arrays are live (training updates them in place). */

@@ -10,6 +10,7 @@ import dev.mllmrec.core.data.Split;
 import dev.mllmrec.core.eval.Evaluation;
 import dev.mllmrec.core.eval.EvaluationReport;
 import dev.mllmrec.core.eval.Evaluator;
+import dev.mllmrec.core.onnx.OnnxSessionConfig;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -62,6 +63,20 @@ public final class EvaluateCommand implements Callable<Integer> {
             description = "test or validation. Default: ${DEFAULT-VALUE}.")
     String split;
 
+    @Option(names = "--engine", paramLabel = "ENGINE", defaultValue = "djl",
+            description = "What runs sasrec, sft and grpo: djl (the checkpoint on libtorch) or onnx (the export that "
+                    + "export-onnx wrote, on ONNX Runtime; the report is named <model>-onnx). Default: "
+                    + "${DEFAULT-VALUE}.")
+    String engine;
+
+    @Option(names = "--onnx-dir", paramLabel = "DIR",
+            description = "The ONNX export to rank with (default W/onnx/<model>).")
+    Path onnxDir;
+
+    @Option(names = "--onnx-threads", paramLabel = "N", defaultValue = "1",
+            description = "ONNX Runtime intra-op threads (0: every core). Default: ${DEFAULT-VALUE}.")
+    int onnxThreads;
+
     @Option(names = "--seed", paramLabel = "S", defaultValue = "42",
             description = "Seed of the model (random order, tie-breaking). Default: ${DEFAULT-VALUE}.")
     long seed;
@@ -95,7 +110,18 @@ public final class EvaluateCommand implements Callable<Integer> {
         }
         Recommender recommender = pretrained
                 ? RecommenderFactory.pretrained(baseModel, adapters, data, seed, mode)
-                : RecommenderFactory.create(model, data, seed, mode);
+                : switch (engine.strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "djl" -> RecommenderFactory.create(model, data, seed, mode);
+            case "onnx" -> {
+                if (mode != RecommenderFactory.Mode.LIKELIHOOD) {
+                    throw new IllegalArgumentException("--engine onnx ranks by likelihood only; drop "
+                            + "--recommender " + recommenderMode + ".");
+                }
+                yield RecommenderFactory.onnx(model, data, onnxDir,
+                        OnnxSessionConfig.builder().optIntraOpThreads(onnxThreads).build());
+            }
+            default -> throw new IllegalArgumentException("Unknown --engine '" + engine + "'; use djl or onnx.");
+        };
         Evaluation evaluation;
         try {
             evaluation = new Evaluator(64, true).evaluate(recommender, samples.samples());

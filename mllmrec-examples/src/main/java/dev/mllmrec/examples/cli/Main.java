@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
             TrainGrpoCommand.class,
             AblationCommand.class,
             GenerateCommand.class,
+            ExportOnnxCommand.class,
         })
 public final class Main implements Runnable {
 

@@ -17,6 +17,9 @@ import dev.mllmrec.core.baseline.PopularityRecommender;
 import dev.mllmrec.core.baseline.RandomRecommender;
 import dev.mllmrec.core.data.LeaveOneOut;
 import dev.mllmrec.core.data.PreparedData;
+import dev.mllmrec.core.onnx.OnnxManifest;
+import dev.mllmrec.core.onnx.OnnxRecommender;
+import dev.mllmrec.core.onnx.OnnxSessionConfig;
 import java.util.List;
 
 /**
@@ -81,9 +84,47 @@ public final class RecommenderFactory {
         };
     }
 
+    /**
+     * Where policy {@code key}'s checkpoint is read from: {@code W/checkpoints/<key>/best} when it exists (GRPO's
+     * best validation step), the checkpoint root otherwise.
+     */
+    public static java.nio.file.Path policyCheckpoint(String key, PreparedData data) {
+        return PolicyRanker.checkpoint(data.workDir().root(), key, PolicyRanker.Pick.BEST);
+    }
+
+    /** Where the SASRec checkpoint is read from, {@code W/checkpoints/sasrec}. */
+    public static java.nio.file.Path sasrecCheckpoint(PreparedData data) {
+        java.nio.file.Path dir = data.workDir().checkpoints("sasrec");
+        if (!java.nio.file.Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("No SASRec model in " + dir + "; run train-sasrec first.");
+        }
+        return dir;
+    }
+
+    /**
+     * Loads the ONNX export of model {@code name} ({@code sasrec}, {@code sft} or {@code grpo}) from {@code dir}
+     * (by default {@code W/onnx/<name>}, written by {@code export-onnx}) into an {@link OnnxRecommender}.
+     */
+    public static Recommender onnx(String name, PreparedData data, java.nio.file.Path dir, OnnxSessionConfig config) {
+        String key = name == null ? "" : name.strip().toLowerCase(java.util.Locale.ROOT);
+        if (!key.equals("sasrec") && !POLICIES.contains(key)) {
+            throw new IllegalArgumentException("--engine onnx ranks sasrec, sft or grpo, not '" + name + "'.");
+        }
+        java.nio.file.Path d = dir != null ? dir : onnxDir(data.workDir(), key);
+        if (!java.nio.file.Files.isRegularFile(d.resolve(OnnxManifest.FILE))) {
+            throw new IllegalArgumentException("No ONNX export of " + key + " in " + d + "; run export-onnx --work-dir "
+                    + data.workDir().root() + " --model " + key + " first.");
+        }
+        return OnnxRecommender.load(d, data.catalog(), config);
+    }
+
+    /** The default directory of model {@code key}'s ONNX export, {@code W/onnx/<key>}. */
+    public static java.nio.file.Path onnxDir(dev.mllmrec.core.WorkDir w, String key) {
+        return w.root().resolve("onnx").resolve(key);
+    }
+
     private static Recommender policy(String key, PreparedData data, long seed, Mode mode) {
-        PolicyBundle bundle = PolicyBundle.load(PolicyRanker.checkpoint(data.workDir().root(), key,
-                PolicyRanker.Pick.BEST));
+        PolicyBundle bundle = PolicyBundle.load(policyCheckpoint(key, data));
         PromptBuilder prompts = bundle.prompts(data.catalog());
         Recommender inner = mode == Mode.GENERATIVE
                 ? new GenerativeRecommender(key + "-generative", bundle.model(), bundle.tokenizer(), prompts,
@@ -139,11 +180,7 @@ public final class RecommenderFactory {
     }
 
     private static Recommender sasrec(PreparedData data) {
-        java.nio.file.Path dir = data.workDir().checkpoints("sasrec");
-        if (!java.nio.file.Files.isDirectory(dir)) {
-            throw new IllegalArgumentException("No SASRec model in " + dir + "; run train-sasrec first.");
-        }
-        return dev.mllmrec.core.sasrec.SasRecRecommender.load(dir);
+        return dev.mllmrec.core.sasrec.SasRecRecommender.load(sasrecCheckpoint(data));
     }
 
     /** A recommender that owns the native resources behind it. */
