@@ -7,9 +7,10 @@ Same computation as mllmrec's SftTrainer on ItemSequenceWindows with SftStage's 
   * batch 128 windows of `history : [ITEM_a] " " [ITEM_b] ... " " [ITEM_j]` (21 tokens: the pipeline's word
     vocabulary holds the separating space as a token), loss on the 19 answer positions;
   * sampled softmax for the 10 item targets: each against 9 uniform negatives from the item pool (never the target),
-    the logits being the dot products of the hidden state with the tied embedding rows; the 9 separator targets keep
-    the softmax over the whole vocabulary (SftTrainer does so for every target that is not an item); summed NLL of
-    both divided by the target count;
+    the logits being the dot products of the hidden state with the tied embedding rows; the 9 separator targets share
+    one sampled softmax over the separator plus --text-negatives (1024, SftStage.SEQUENCE_TEXT_NEGATIVES) distinct
+    tokens drawn uniformly from the rest of the vocabulary (0: the softmax over the whole vocabulary, the recipe
+    before it); summed NLL of both divided by the target count;
   * dropout 0.3 on the embeddings and on each sub-layer's output before its residual add;
   * Adam, learning rate 1e-3, betas (0.9, 0.98), eps 1e-8, no weight decay or clipping;
   * one thread (torch.set_num_threads(1)).
@@ -96,6 +97,7 @@ def main():
     ap.add_argument("--window", type=int, default=10)
     ap.add_argument("--negatives", type=int, default=9)
     ap.add_argument("--dropout", type=float, default=0.3)
+    ap.add_argument("--text-negatives", type=int, default=1024)
     ap.add_argument("--warmup", type=int, default=10)
     ap.add_argument("--steps", type=int, default=30)
     ap.add_argument("--reps", type=int, default=3)
@@ -132,8 +134,13 @@ def main():
         logits = (F.embedding(choices, model.tok_emb) @ rows.unsqueeze(-1)).squeeze(-1)
         nll = -logits.log_softmax(-1)[:, 0].sum()
         sep = hid[:, 2:T - 1:2].reshape(-1, model.d)  # positions predicting the separators
-        nll = nll + F.cross_entropy(F.linear(sep, model.tok_emb), torch.full((sep.shape[0],), space),
-                                    reduction="sum")
+        if args.text_negatives == 0:
+            nll = nll + F.cross_entropy(F.linear(sep, model.tok_emb), torch.full((sep.shape[0],), space),
+                                        reduction="sum")
+        else:  # the separator first, then distinct uniform draws from the rest of the vocabulary
+            draws = torch.randperm(args.vocab - 1)[:args.text_negatives]
+            cand = torch.cat([torch.tensor([space]), draws + (draws >= space).long()])
+            nll = nll - F.linear(sep, F.embedding(cand, model.tok_emb)).log_softmax(-1)[:, 0].sum()
         (nll / (n + sep.shape[0])).backward()
         opt.step()
         opt.zero_grad(set_to_none=False)
@@ -148,7 +155,7 @@ def main():
             step(i)
         times.append((time.perf_counter() - t0) / args.steps)
     print(json.dumps({"benchmark": "pretrain_step", "engine": "pytorch-eager " + torch.__version__,
-                      "vocab": args.vocab, "items": args.items, "params": sum(p.numel() for p in model.parameters()),
+                      "vocab": args.vocab, "items": args.items, "text_negatives": args.text_negatives, "params": sum(p.numel() for p in model.parameters()),
                       "seconds_per_step": statistics.median(times), "reps": times}))
 
 

@@ -34,8 +34,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@link SftTrainer} with the settings of {@code SftStage}'s pre-training: the {@code mini} policy, windows of 10 item
  * tokens after {@code history:} ({@link ItemSequenceWindows}; with the separating spaces, which the pipeline's
  * vocabulary holds as a token, 21 tokens), batch 128, a sampled softmax of each item target against 9 uniform
- * negatives the user has not seen (the 9 separator targets of a window keep the softmax over the whole vocabulary,
- * as every non-item target does), Adam (learning rate 1e-3, beta2 0.98, no warm-up, clipping or weight decay),
+ * negatives the user has not seen, the 9 separator targets of a window sharing one sampled softmax over the
+ * separator and {@code SftStage.SEQUENCE_TEXT_NEGATIVES} uniform draws (as the pipeline's pre-training does), Adam (learning rate 1e-3, beta2 0.98, no warm-up, clipping or weight decay),
  * dropout 0.3. One invocation is one epoch of {@value #STEPS} steps (so the trainer's fixed set-up, the
  * tokenisation and the optimizer's moments, is spread over them, as it is over an epoch of the real run).
  *

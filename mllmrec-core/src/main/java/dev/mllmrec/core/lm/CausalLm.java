@@ -63,6 +63,10 @@ public final class CausalLm implements PolicyModel {
     /** Each token id's row in {@link #contentVectors} (0 for tokens without content), int64 {@code (vocab)}. */
     private final NDArray contentIndex;
     private final NDArray contentProjection;
+    /** The inference output table and the values it was computed from (guarded by {@code this}). */
+    private NDArray cachedTable;
+    private NDArray cachedHead;
+    private NDArray cachedProjection;
 
     private record Block(NDArray ln1Gamma, NDArray ln1Beta, NDArray qkvWeight, NDArray qkvBias, NDArray outWeight,
                          NDArray outBias, NDArray ln2Gamma, NDArray ln2Beta, NDArray fc1Weight, NDArray fc1Bias,
@@ -428,11 +432,41 @@ public final class CausalLm implements PolicyModel {
         return rows.add(local(vectors.matMul(contentProjection), m));
     }
 
-    /** The output layer as a {@code (vocab, dModel)} table, with the item tokens' projected content added. */
+    /**
+     * The output layer as a {@code (vocab, dModel)} table, with the item tokens' projected content added. Outside
+     * gradient recording (inference: decoding, ranking) the table is computed once and reused for as long as the
+     * output layer and the content projection hold the values it was computed from (checked exactly, element by
+     * element, at a small fraction of the projection's cost), so a changed parameter is never served stale.
+     */
     private NDArray outputTable(NDManager m) {
         if (contentVectors == null) {
             return head;
         }
+        if (ai.djl.pytorch.jni.JniUtils.isGradMode()) {
+            return contentTable(m);
+        }
+        synchronized (this) {
+            if (cachedTable == null || !head.contentEquals(cachedHead)
+                    || !contentProjection.contentEquals(cachedProjection)) {
+                if (cachedTable != null) {
+                    cachedTable.close();
+                    cachedHead.close();
+                    cachedProjection.close();
+                }
+                try (NDManager tmp = manager.newSubManager()) {
+                    NDArray table = contentTable(tmp);
+                    table.attach(manager);
+                    cachedTable = table;
+                }
+                cachedHead = head.duplicate();
+                cachedProjection = contentProjection.duplicate();
+            }
+            return cachedTable;
+        }
+    }
+
+    /** {@link #outputTable} computed afresh, in {@code m}. */
+    private NDArray contentTable(NDManager m) {
         LmConfig.ItemContentShape c = config.content();
         int d = config.dModel();
         NDArray items = local(contentVectors.get(new NDIndex("1:")), m); // a slice of a model array: move it

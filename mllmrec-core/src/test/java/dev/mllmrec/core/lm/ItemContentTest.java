@@ -106,6 +106,36 @@ class ItemContentTest {
     }
 
     @Test
+    void inferenceReusesTheOutputTableOnlyWhileItsParametersAreUnchanged() {
+        try (CausalLm lm = CausalLm.create(WITH_CONTENT, 5, vectors(4)); NDManager m = NDManager.newBaseManager()) {
+            NDArray tokens = m.create(new long[] {1, 12, 29}, new Shape(1, 3));
+            float[] before;
+            float[] again;
+            float[] after;
+            float[] fresh;
+            try (GradMode ignored = GradMode.disabled()) {
+                before = lm.logits(lm.hidden(tokens, null, null, null)).toFloatArray();
+                again = lm.logits(lm.hidden(tokens, null, null, null)).toFloatArray();
+                // An optimizer updates in place: both inputs of the table, one after the other.
+                lm.parameters().get(CausalLm.CONTENT_PROJECTION).addi(0.05f);
+                after = lm.logits(lm.hidden(tokens, null, null, null)).toFloatArray();
+                lm.parameters().get(lm.config().tiedEmbeddings() ? "tok_emb" : "head.weight").muli(1.5f);
+            }
+            float[] afterHead;
+            try (GradMode ignored = GradMode.disabled()) {
+                afterHead = lm.logits(lm.hidden(tokens, null, null, null)).toFloatArray();
+            }
+            fresh = lm.logits(lm.hidden(tokens, null, null, null)).toFloatArray(); // recording: computed afresh
+            assertThat(again).containsExactly(before);
+            assertThat(after).isNotEqualTo(before);
+            assertThat(afterHead).isNotEqualTo(after);
+            for (int i = 0; i < fresh.length; i++) {
+                assertThat(afterHead[i]).isCloseTo(fresh[i], within(1e-5f));
+            }
+        }
+    }
+
+    @Test
     void savesAndLoadsTheVectorsWithTheWeights(@TempDir Path dir) {
         long[] tokens = {1, 12, 15, 3};
         float[] v = vectors(6);
