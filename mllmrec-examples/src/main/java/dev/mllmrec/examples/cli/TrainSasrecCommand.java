@@ -3,6 +3,7 @@ package dev.mllmrec.examples.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mllmrec.api.RecommendationSample;
 import dev.mllmrec.api.UserHistory;
+import dev.mllmrec.core.CheckpointDigest;
 import dev.mllmrec.core.Json;
 import dev.mllmrec.core.WorkDir;
 import dev.mllmrec.core.data.PreparedData;
@@ -238,9 +239,13 @@ public final class TrainSasrecCommand implements Callable<Integer> {
         return s;
     }
 
-    /** Whether the summary records these exact settings and the checkpoint it names is whole. */
+    /** Whether the summary records these exact settings and the checkpoint it names is whole and intact. */
     private static boolean finished(Path summaryFile, Path checkpoint, Map<String, Object> settings) {
         if (!Files.isRegularFile(summaryFile) || !Files.isRegularFile(checkpoint.resolve("checkpoint.json"))) {
+            return false;
+        }
+        if (!CheckpointDigest.isIntact(checkpoint)) {
+            System.err.println("train-sasrec: " + checkpoint + " fails its checksums; training again.");
             return false;
         }
         JsonNode recorded = Json.read(summaryFile, JsonNode.class).get("settings");
