@@ -199,6 +199,20 @@ class SasRecTrainerTest {
     }
 
     @Test
+    void windowsPerUserKeepsOnlyTheMostRecentWindows() {
+        // Sequences of 12 items, stride 3: windows end at positions 11, 8, 5, 2 (4 per user); a cap of 2 keeps 11, 8.
+        List<UserHistory> seqs = SasRecFixtures.ring(5, ITEMS, 12, 6);
+        SasRecConfig all = SasRecFixtures.tiny().toBuilder().optEpochs(1).build();
+        try (SasRecModel a = trainer(all).train(seqs).model();
+             SasRecModel b = trainer(all.toBuilder().optWindowsPerUser(2).build()).train(seqs).model()) {
+            assertThat(a.provenance()).containsEntry("windows", 20);
+            assertThat(b.provenance()).containsEntry("windows", 10);
+        }
+        assertThatThrownBy(() -> SasRecConfig.builder().optWindowsPerUser(-1).build())
+                .hasMessageContaining("windowsPerUser");
+    }
+
+    @Test
     void rejectsItemsOutsideTheUniverse() {
         List<UserHistory> seqs = List.of(new UserHistory("u", List.of(1, 2, 3)));
         assertThatThrownBy(() -> trainer(SasRecFixtures.tiny()).train(seqs, List.of(1, 2)))

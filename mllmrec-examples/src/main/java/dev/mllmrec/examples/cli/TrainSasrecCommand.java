@@ -85,6 +85,10 @@ public final class TrainSasrecCommand implements Callable<Integer> {
     @Option(names = "--window-stride", paramLabel = "S", description = "Items between training window ends.")
     Integer windowStride;
 
+    @Option(names = "--windows-per-user", paramLabel = "N",
+            description = "At most N training windows per user, the most recent (0: every window).")
+    Integer windowsPerUser;
+
     @Option(names = "--negatives", paramLabel = "K", description = "Sampled negatives per position in the loss.")
     Integer negatives;
 
@@ -148,6 +152,9 @@ public final class TrainSasrecCommand implements Callable<Integer> {
         }
         if (negatives != null) {
             b.optNegatives(negatives);
+        }
+        if (windowsPerUser != null) {
+            b.optWindowsPerUser(windowsPerUser);
         }
         if (loss != null) {
             b.optLoss(switch (loss.strip().toLowerCase(java.util.Locale.ROOT)) {
