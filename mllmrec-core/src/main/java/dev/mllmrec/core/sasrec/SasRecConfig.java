@@ -29,10 +29,12 @@ package dev.mllmrec.core.sasrec;
  *                        reads as {@link SasRecLoss#BINARY_CROSS_ENTROPY}
  * @param windowsPerUser  at most this many training windows per user, the most recent ones (0: every window, as a
  *                        checkpoint written before the option existed reads)
+ * @param cosineDecay     whether the learning rate decays from {@code learningRate} to 0 along a half cosine over
+ *                        {@code epochs} (false: constant, as a checkpoint written before the option existed reads)
  */
 public record SasRecConfig(int maxLength, int hiddenSize, int blocks, int heads, float dropout, float learningRate,
                            float l2, int batchSize, int epochs, int windowStride, int negatives, long seed,
-                           SasRecLoss loss, int windowsPerUser) {
+                           SasRecLoss loss, int windowsPerUser, boolean cosineDecay) {
 
     /** The seed used when none is given. */
     public static final long DEFAULT_SEED = 42L;
@@ -87,7 +89,7 @@ public record SasRecConfig(int maxLength, int hiddenSize, int blocks, int heads,
                 .optMaxLength(maxLength).optHiddenSize(hiddenSize).optBlocks(blocks).optHeads(heads)
                 .optDropout(dropout).optLearningRate(learningRate).optL2(l2).optBatchSize(batchSize)
                 .optEpochs(epochs).optWindowStride(windowStride).optNegatives(negatives).optSeed(seed).optLoss(loss)
-                .optWindowsPerUser(windowsPerUser);
+                .optWindowsPerUser(windowsPerUser).optCosineDecay(cosineDecay);
     }
 
     /** The defaults, as {@code builder().build()}. */
@@ -111,6 +113,7 @@ public record SasRecConfig(int maxLength, int hiddenSize, int blocks, int heads,
         private long seed = DEFAULT_SEED;
         private SasRecLoss loss = SasRecLoss.SOFTMAX_CROSS_ENTROPY;
         private int windowsPerUser = 0;
+        private boolean cosineDecay = false;
 
         private Builder() {
         }
@@ -199,6 +202,12 @@ public record SasRecConfig(int maxLength, int hiddenSize, int blocks, int heads,
             return this;
         }
 
+        /** Whether the learning rate decays to 0 along a half cosine over the epochs (default false: constant). */
+        public Builder optCosineDecay(boolean cosineDecay) {
+            this.cosineDecay = cosineDecay;
+            return this;
+        }
+
         /**
          * Builds the config.
          *
@@ -206,7 +215,7 @@ public record SasRecConfig(int maxLength, int hiddenSize, int blocks, int heads,
          */
         public SasRecConfig build() {
             return new SasRecConfig(maxLength, hiddenSize, blocks, heads, dropout, learningRate, l2, batchSize,
-                    epochs, windowStride, negatives, seed, loss, windowsPerUser);
+                    epochs, windowStride, negatives, seed, loss, windowsPerUser, cosineDecay);
         }
     }
 }

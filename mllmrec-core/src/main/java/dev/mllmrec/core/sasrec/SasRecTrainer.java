@@ -168,6 +168,9 @@ public final class SasRecTrainer {
                 double lossSum = 0;
                 for (int from = 0; from < order.size(); from += config.batchSize()) {
                     List<Window> batch = order.subList(from, Math.min(order.size(), from + config.batchSize()));
+                    if (config.cosineDecay()) {
+                        adam.setLearningRate(learningRate(step, (long) stepsPerEpoch * config.epochs()));
+                    }
                     double loss = step(model, adam, batch, rnd);
                     step++;
                     lossSum += loss;
@@ -275,6 +278,11 @@ public final class SasRecTrainer {
             }
             return loss;
         }
+    }
+
+    /** The learning rate of step {@code step} (0-based) of {@code total} under the half-cosine decay. */
+    float learningRate(int step, long total) {
+        return (float) (config.learningRate() * 0.5 * (1 + Math.cos(Math.PI * step / total)));
     }
 
     /** The mean binary cross-entropy of positives and sampled negatives over non-padding positions, plus L2. */
