@@ -20,7 +20,7 @@ final class AdamOptimizer implements AutoCloseable {
     private static final float NO_CLIP = -1f;
 
     private final NDManager state;
-    private final float learningRate;
+    private float learningRate;
     private final float beta1;
     private final float beta2;
     private final float epsilon;
@@ -60,6 +60,11 @@ final class AdamOptimizer implements AutoCloseable {
         float stepSize = (float) (learningRate * Math.sqrt(correction2) / correction1);
         weight.getNDArrayInternal().adamUpdate(new NDList(weight, grad, mv[0], mv[1]), new NDList(weight),
                 learningRate, stepSize, weightDecay, 1f, NO_CLIP, beta1, beta2, epsilon, false, false);
+    }
+
+    /** Sets the learning rate of the following updates (a schedule's current value). */
+    void setLearningRate(float learningRate) {
+        this.learningRate = learningRate;
     }
 
     /** The number of steps taken. */

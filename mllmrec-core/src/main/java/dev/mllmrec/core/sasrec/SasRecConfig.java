@@ -27,10 +27,14 @@ package dev.mllmrec.core.sasrec;
  * @param seed            the seed of initialisation, window shuffling, negative sampling and dropout
  * @param loss            the training objective; {@code null} (a checkpoint written before the option existed)
  *                        reads as {@link SasRecLoss#BINARY_CROSS_ENTROPY}
+ * @param windowsPerUser  at most this many training windows per user, the most recent ones (0: every window, as a
+ *                        checkpoint written before the option existed reads)
+ * @param cosineDecay     whether the learning rate decays from {@code learningRate} to 0 along a half cosine over
+ *                        {@code epochs} (false: constant, as a checkpoint written before the option existed reads)
  */
 public record SasRecConfig(int maxLength, int hiddenSize, int blocks, int heads, float dropout, float learningRate,
                            float l2, int batchSize, int epochs, int windowStride, int negatives, long seed,
-                           SasRecLoss loss) {
+                           SasRecLoss loss, int windowsPerUser, boolean cosineDecay) {
 
     /** The seed used when none is given. */
     public static final long DEFAULT_SEED = 42L;
@@ -48,6 +52,10 @@ public record SasRecConfig(int maxLength, int hiddenSize, int blocks, int heads,
         positive("epochs", epochs);
         positive("windowStride", windowStride);
         positive("negatives", negatives);
+        if (windowsPerUser < 0) {
+            throw new IllegalArgumentException("SASRec windowsPerUser must be 0 (every window) or positive, got "
+                    + windowsPerUser + ".");
+        }
         if (hiddenSize % heads != 0) {
             throw new IllegalArgumentException("SASRec hiddenSize " + hiddenSize + " is not divisible by heads "
                     + heads + ".");
@@ -80,7 +88,8 @@ public record SasRecConfig(int maxLength, int hiddenSize, int blocks, int heads,
         return new Builder()
                 .optMaxLength(maxLength).optHiddenSize(hiddenSize).optBlocks(blocks).optHeads(heads)
                 .optDropout(dropout).optLearningRate(learningRate).optL2(l2).optBatchSize(batchSize)
-                .optEpochs(epochs).optWindowStride(windowStride).optNegatives(negatives).optSeed(seed).optLoss(loss);
+                .optEpochs(epochs).optWindowStride(windowStride).optNegatives(negatives).optSeed(seed).optLoss(loss)
+                .optWindowsPerUser(windowsPerUser).optCosineDecay(cosineDecay);
     }
 
     /** The defaults, as {@code builder().build()}. */
@@ -103,6 +112,8 @@ public record SasRecConfig(int maxLength, int hiddenSize, int blocks, int heads,
         private int negatives = 1;
         private long seed = DEFAULT_SEED;
         private SasRecLoss loss = SasRecLoss.SOFTMAX_CROSS_ENTROPY;
+        private int windowsPerUser = 0;
+        private boolean cosineDecay = false;
 
         private Builder() {
         }
@@ -185,6 +196,18 @@ public record SasRecConfig(int maxLength, int hiddenSize, int blocks, int heads,
             return this;
         }
 
+        /** At most this many windows per user, the most recent (default 0: every window). */
+        public Builder optWindowsPerUser(int windowsPerUser) {
+            this.windowsPerUser = windowsPerUser;
+            return this;
+        }
+
+        /** Whether the learning rate decays to 0 along a half cosine over the epochs (default false: constant). */
+        public Builder optCosineDecay(boolean cosineDecay) {
+            this.cosineDecay = cosineDecay;
+            return this;
+        }
+
         /**
          * Builds the config.
          *
@@ -192,7 +215,7 @@ public record SasRecConfig(int maxLength, int hiddenSize, int blocks, int heads,
          */
         public SasRecConfig build() {
             return new SasRecConfig(maxLength, hiddenSize, blocks, heads, dropout, learningRate, l2, batchSize,
-                    epochs, windowStride, negatives, seed, loss);
+                    epochs, windowStride, negatives, seed, loss, windowsPerUser, cosineDecay);
         }
     }
 }

@@ -14,6 +14,8 @@ import ai.djl.nn.norm.LayerNorm;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mllmrec.core.AtomicFiles;
+import dev.mllmrec.core.CheckpointDigest;
+import dev.mllmrec.core.CorruptCheckpointException;
 import dev.mllmrec.core.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -433,10 +435,17 @@ public final class SasRecModel implements AutoCloseable {
 
     /**
      * Saves weights, config, vocabulary and provenance to {@code dir} (created if needed): {@code weights.ndlist}
-     * first, then {@code checkpoint.json}, each written atomically, so a directory with a checkpoint file is whole.
+     * first, then {@code checkpoint.json}, each written atomically, then the SHA-256 of both in
+     * {@link CheckpointDigest#MANIFEST}, which {@link #load} verifies. A manifest left by an earlier save into the
+     * same directory is deleted first, so a save killed half-way never leaves new files under old checksums.
      */
     public void save(Path dir) {
         checkOpen();
+        try {
+            Files.deleteIfExists(dir.resolve(CheckpointDigest.MANIFEST));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot replace the checksums of " + dir + ": " + e.getMessage(), e);
+        }
         NDList list = new NDList();
         for (Map.Entry<String, NDArray> e : params.entrySet()) {
             list.add(e.getValue());
@@ -449,13 +458,16 @@ public final class SasRecModel implements AutoCloseable {
         root.set("items", Json.mapper().valueToTree(itemIds));
         root.set("provenance", Json.mapper().valueToTree(provenance));
         AtomicFiles.writeString(dir.resolve(CHECKPOINT_FILE), Json.pretty(root));
+        CheckpointDigest.seal(dir);
     }
 
     /**
      * Loads a model saved by {@link #save}.
      *
-     * @throws UncheckedIOException when the directory holds no whole checkpoint
-     * @throws IllegalStateException when the weights do not match the recorded config
+     * @throws UncheckedIOException       when the directory holds no whole checkpoint
+     * @throws CorruptCheckpointException when a file differs from the checksums recorded at save time (a directory
+     *                                    saved before checksums existed has none and is read as it is)
+     * @throws IllegalStateException      when the weights do not match the recorded config
      */
     public static SasRecModel load(Path dir) {
         Path meta = dir.resolve(CHECKPOINT_FILE);
@@ -464,6 +476,7 @@ public final class SasRecModel implements AutoCloseable {
             throw new UncheckedIOException(new IOException("No SASRec checkpoint in " + dir + ": expected "
                     + CHECKPOINT_FILE + " and " + WEIGHTS_FILE + "."));
         }
+        CheckpointDigest.verify(dir);
         JsonNode root = Json.read(meta, JsonNode.class);
         if (!FORMAT.equals(root.path("format").asText())) {
             throw new IllegalStateException(meta + " has format '" + root.path("format").asText() + "', expected '"

@@ -31,7 +31,8 @@ import java.util.Set;
  *
  * <p>The caller passes training prefixes only (each user's chronological items without the validation and test
  * targets); the trainer never sees held-out targets. Each user's sequence is cut into windows of
- * {@link SasRecConfig#maxLength()} items ending every {@link SasRecConfig#windowStride()} items from its end.
+ * {@link SasRecConfig#maxLength()} items ending every {@link SasRecConfig#windowStride()} items from its end (the
+ * {@link SasRecConfig#windowsPerUser()} most recent of them when that is positive).
  * Everything random (initialisation, window order, negatives, dropout) follows {@link SasRecConfig#seed()}, so the
  * same data and config give the same model on the same machine and thread count; dropout draws from the PyTorch
  * engine's global generator, which {@code train} re-seeds.
@@ -121,7 +122,8 @@ public final class SasRecTrainer {
                 }
             }
             int[] seen = Arrays.stream(idx).distinct().sorted().toArray();
-            for (int end = n - 1; end >= 1; end -= config.windowStride()) {
+            int cap = config.windowsPerUser() == 0 ? Integer.MAX_VALUE : config.windowsPerUser();
+            for (int end = n - 1, made = 0; end >= 1 && made < cap; end -= config.windowStride(), made++) {
                 long[] input = new long[len];
                 long[] positive = new long[len];
                 for (int p = len - 1, t = end; p >= 0 && t >= 1; p--, t--) {
@@ -166,6 +168,9 @@ public final class SasRecTrainer {
                 double lossSum = 0;
                 for (int from = 0; from < order.size(); from += config.batchSize()) {
                     List<Window> batch = order.subList(from, Math.min(order.size(), from + config.batchSize()));
+                    if (config.cosineDecay()) {
+                        adam.setLearningRate(learningRate(step, (long) stepsPerEpoch * config.epochs()));
+                    }
                     double loss = step(model, adam, batch, rnd);
                     step++;
                     lossSum += loss;
@@ -273,6 +278,11 @@ public final class SasRecTrainer {
             }
             return loss;
         }
+    }
+
+    /** The learning rate of step {@code step} (0-based) of {@code total} under the half-cosine decay. */
+    float learningRate(int step, long total) {
+        return (float) (config.learningRate() * 0.5 * (1 + Math.cos(Math.PI * step / total)));
     }
 
     /** The mean binary cross-entropy of positives and sampled negatives over non-padding positions, plus L2. */

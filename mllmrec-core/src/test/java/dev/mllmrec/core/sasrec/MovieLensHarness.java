@@ -172,6 +172,8 @@ public final class MovieLensHarness {
                 case "batchSize" -> b.optBatchSize(Integer.parseInt(v));
                 case "epochs" -> b.optEpochs(Integer.parseInt(v));
                 case "windowStride" -> b.optWindowStride(Integer.parseInt(v));
+                case "windowsPerUser" -> b.optWindowsPerUser(Integer.parseInt(v));
+                case "cosineDecay" -> b.optCosineDecay(Boolean.parseBoolean(v));
                 case "negatives" -> b.optNegatives(Integer.parseInt(v));
                 case "seed" -> b.optSeed(Long.parseLong(v));
                 default -> extra.put(kv[0], v);

@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.mllmrec.core.CheckpointDigest;
+import dev.mllmrec.core.CorruptCheckpointException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.IntStream;
@@ -93,6 +96,36 @@ class SasRecModelTest {
                 assertThat(loaded.scoreLast(h, c)).isDeepEqualTo(model.scoreLast(h, c));
             }
         }
+    }
+
+    @Test
+    void aCorruptedCheckpointFileFailsTheLoadNamingIt(@TempDir Path dir) throws Exception {
+        SasRecConfig config = SasRecConfig.builder().optMaxLength(6).optHiddenSize(8).optSeed(5).build();
+        try (SasRecModel model = SasRecModel.create(config, ITEMS)) {
+            model.save(dir);
+            model.save(dir); // saving again over a sealed checkpoint replaces its checksums
+        }
+        Path weights = dir.resolve(SasRecModel.WEIGHTS_FILE);
+        assertThat(CheckpointDigest.isIntact(dir)).isTrue();
+        assertThat(Files.readString(dir.resolve(CheckpointDigest.MANIFEST)))
+                .contains(SasRecModel.CHECKPOINT_FILE, CheckpointDigest.sha256(weights));
+        byte[] original = Files.readAllBytes(weights);
+        byte[] flipped = original.clone();
+        for (int i = flipped.length / 2; i < flipped.length / 2 + 16; i++) {
+            flipped[i] = (byte) ~flipped[i]; // still a well-formed array file: only the checksum tells
+        }
+        Files.write(weights, flipped);
+        assertThatThrownBy(() -> SasRecModel.load(dir)).isInstanceOf(CorruptCheckpointException.class)
+                .hasMessageContaining(weights.toString()).hasMessageContaining("corrupted")
+                .hasMessageNotContaining("\n");
+        assertThatThrownBy(() -> SasRecRecommender.load(dir)).isInstanceOf(CorruptCheckpointException.class);
+        Files.write(weights, original);
+        Path meta = dir.resolve(SasRecModel.CHECKPOINT_FILE);
+        String edited = Files.readString(meta).replace("\"hiddenSize\" : 8", "\"hiddenSize\" : 16");
+        assertThat(edited).isNotEqualTo(Files.readString(meta));
+        Files.writeString(meta, edited);
+        assertThatThrownBy(() -> SasRecModel.load(dir)).isInstanceOf(CorruptCheckpointException.class)
+                .hasMessageContaining(meta.toString());
     }
 
     @Test

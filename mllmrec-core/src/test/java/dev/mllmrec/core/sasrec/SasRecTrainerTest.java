@@ -199,6 +199,36 @@ class SasRecTrainerTest {
     }
 
     @Test
+    void windowsPerUserKeepsOnlyTheMostRecentWindows() {
+        // Sequences of 12 items, stride 3: windows end at positions 11, 8, 5, 2 (4 per user); a cap of 2 keeps 11, 8.
+        List<UserHistory> seqs = SasRecFixtures.ring(5, ITEMS, 12, 6);
+        SasRecConfig all = SasRecFixtures.tiny().toBuilder().optEpochs(1).build();
+        try (SasRecModel a = trainer(all).train(seqs).model();
+             SasRecModel b = trainer(all.toBuilder().optWindowsPerUser(2).build()).train(seqs).model()) {
+            assertThat(a.provenance()).containsEntry("windows", 20);
+            assertThat(b.provenance()).containsEntry("windows", 10);
+        }
+        assertThatThrownBy(() -> SasRecConfig.builder().optWindowsPerUser(-1).build())
+                .hasMessageContaining("windowsPerUser");
+    }
+
+    @Test
+    void cosineDecayFallsFromTheLearningRateToZero() {
+        SasRecConfig config = SasRecFixtures.tiny().toBuilder().optLearningRate(2e-3f).optCosineDecay(true).build();
+        SasRecTrainer t = trainer(config);
+        assertThat(t.learningRate(0, 100)).isEqualTo(2e-3f);
+        assertThat(t.learningRate(50, 100)).isCloseTo(1e-3f, org.assertj.core.data.Offset.offset(1e-9f));
+        assertThat(t.learningRate(99, 100)).isLessThan(1e-6f).isPositive();
+        // It trains (the ring is learnt as with a constant rate) and records the schedule in the config.
+        try (SasRecModel model = t.train(SasRecFixtures.ring(60, ITEMS, 14, 1)).model()) {
+            assertThat(model.config().cosineDecay()).isTrue();
+            List<Integer> candidates = List.of(5, 9, 13, 17);
+            assertThat(new SasRecRecommender(model).rank(new dev.mllmrec.api.RankingRequest("u", List.of(2, 3, 4),
+                    candidates)).items().get(0).itemId()).isEqualTo(5);
+        }
+    }
+
+    @Test
     void rejectsItemsOutsideTheUniverse() {
         List<UserHistory> seqs = List.of(new UserHistory("u", List.of(1, 2, 3)));
         assertThatThrownBy(() -> trainer(SasRecFixtures.tiny()).train(seqs, List.of(1, 2)))

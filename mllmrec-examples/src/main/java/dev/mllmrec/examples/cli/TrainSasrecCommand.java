@@ -3,6 +3,7 @@ package dev.mllmrec.examples.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mllmrec.api.RecommendationSample;
 import dev.mllmrec.api.UserHistory;
+import dev.mllmrec.core.CheckpointDigest;
 import dev.mllmrec.core.Json;
 import dev.mllmrec.core.WorkDir;
 import dev.mllmrec.core.data.PreparedData;
@@ -84,6 +85,14 @@ public final class TrainSasrecCommand implements Callable<Integer> {
     @Option(names = "--window-stride", paramLabel = "S", description = "Items between training window ends.")
     Integer windowStride;
 
+    @Option(names = "--windows-per-user", paramLabel = "N",
+            description = "At most N training windows per user, the most recent (0: every window).")
+    Integer windowsPerUser;
+
+    @Option(names = "--lr-schedule", paramLabel = "S",
+            description = "constant, or cosine (decays to 0 along a half cosine over --epochs).")
+    String lrSchedule;
+
     @Option(names = "--negatives", paramLabel = "K", description = "Sampled negatives per position in the loss.")
     Integer negatives;
 
@@ -93,9 +102,14 @@ public final class TrainSasrecCommand implements Callable<Integer> {
     String loss;
 
     @Option(names = "--patience", paramLabel = "N", defaultValue = "8",
-            description = "Stop after N epochs without a better validation HR@3 (0: run every epoch, keep the "
+            description = "Stop after N epochs without a better --validation-metric (0: run every epoch, keep the "
                     + "last). Default: ${DEFAULT-VALUE}.")
     int patience;
+
+    @Option(names = "--validation-metric", paramLabel = "M", defaultValue = "HR@3",
+            description = "The validation metric early stopping watches: HR@1, HR@3, HR@5, HR@10, NDCG@3, NDCG@5, "
+                    + "NDCG@10 or MRR. Default: ${DEFAULT-VALUE}.")
+    String validationMetric;
 
     @Option(names = "--validation-negatives", paramLabel = "M", defaultValue = "9",
             description = "Negatives per validation request. Default: ${DEFAULT-VALUE}.")
@@ -148,6 +162,17 @@ public final class TrainSasrecCommand implements Callable<Integer> {
         if (negatives != null) {
             b.optNegatives(negatives);
         }
+        if (windowsPerUser != null) {
+            b.optWindowsPerUser(windowsPerUser);
+        }
+        if (lrSchedule != null) {
+            b.optCosineDecay(switch (lrSchedule.strip().toLowerCase(java.util.Locale.ROOT)) {
+                case "cosine" -> true;
+                case "constant" -> false;
+                default -> throw new IllegalArgumentException("--lr-schedule must be constant or cosine, got '"
+                        + lrSchedule + "'.");
+            });
+        }
         if (loss != null) {
             b.optLoss(switch (loss.strip().toLowerCase(java.util.Locale.ROOT)) {
                 case "softmax" -> SasRecLoss.SOFTMAX_CROSS_ENTROPY;
@@ -199,7 +224,12 @@ public final class TrainSasrecCommand implements Callable<Integer> {
         SasRecTrainer.Builder trainer = SasRecTrainer.builder().optConfig(config).optMetricsFile(metrics)
                 .optValidator((model, epoch) -> validate(model, validation));
         if (patience > 0) {
-            trainer.optEarlyStopping("HR@3", patience);
+            if (!java.util.Set.of("HR@1", "HR@3", "HR@5", "HR@10", "NDCG@3", "NDCG@5", "NDCG@10", "MRR")
+                    .contains(validationMetric)) {
+                throw new IllegalArgumentException("--validation-metric must be one of HR@1, HR@3, HR@5, HR@10, "
+                        + "NDCG@3, NDCG@5, NDCG@10, MRR; got '" + validationMetric + "'.");
+            }
+            trainer.optEarlyStopping(validationMetric, patience);
         }
         SasRecTrainingResult result = trainer.build().train(train, catalog);
         try (SasRecModel model = result.model()) {
@@ -210,7 +240,7 @@ public final class TrainSasrecCommand implements Callable<Integer> {
             summary.put("seconds", result.seconds());
             summary.put("train_loss", result.trainLoss());
             summary.put("validation", Map.of("HR@1", m.get("HR@1"), "HR@3", m.get("HR@3"),
-                    "NDCG@3", m.get("NDCG@3")));
+                    "NDCG@3", m.get("NDCG@3"), "MRR", m.get("MRR")));
             summary.put("epochs", result.epochs().size());
             summary.put("best_epoch", model.provenance().getOrDefault("best_epoch", result.epochs().size()));
             summary.put("users", train.size());
@@ -234,13 +264,20 @@ public final class TrainSasrecCommand implements Callable<Integer> {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("config", config);
         s.put("patience", patience);
+        if (!"HR@3".equals(validationMetric)) {
+            s.put("validation_metric", validationMetric); // absent for the default, so earlier runs still match
+        }
         s.put("validation_negatives", validationNegatives);
         return s;
     }
 
-    /** Whether the summary records these exact settings and the checkpoint it names is whole. */
+    /** Whether the summary records these exact settings and the checkpoint it names is whole and intact. */
     private static boolean finished(Path summaryFile, Path checkpoint, Map<String, Object> settings) {
         if (!Files.isRegularFile(summaryFile) || !Files.isRegularFile(checkpoint.resolve("checkpoint.json"))) {
+            return false;
+        }
+        if (!CheckpointDigest.isIntact(checkpoint)) {
+            System.err.println("train-sasrec: " + checkpoint + " fails its checksums; training again.");
             return false;
         }
         JsonNode recorded = Json.read(summaryFile, JsonNode.class).get("settings");
