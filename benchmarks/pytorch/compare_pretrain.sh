@@ -22,6 +22,6 @@ for round in $(seq 1 "$ROUNDS"); do
     echo "round $round vocab $vocab: pytorch $("$PY" "$HERE/pretrain_step.py" --vocab "$vocab" --items "$items" \
       --steps "$steps")"
     java -jar "$JAR" PretrainStepBenchmark -p vocab="$vocab" -f 1 -wi 1 -w 5 -i 3 -r 5 -foe true 2>&1 \
-      | grep -E "^PretrainStepBenchmark" | sed "s/^/round $round vocab $vocab: djl /"
+      | { grep -E "^PretrainStepBenchmark|Exception|Error" || true; } | sed "s/^/round $round vocab $vocab: djl /"
   done
 done

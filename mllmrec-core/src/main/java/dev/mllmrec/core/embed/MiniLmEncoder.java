@@ -129,19 +129,36 @@ public final class MiniLmEncoder implements TextEncoder {
         return DIMENSION;
     }
 
+    /**
+     * Encodes {@code texts} in batches of texts of similar length: the texts are tokenized once, ordered by token
+     * count and cut into batches, so a batch pads to its own longest text rather than to a random one (on titles of
+     * mixed length most of a batch's positions were padding). Each text's vector does not depend on its batch: the
+     * attention mask keeps padding out of every real position and out of the mean.
+     */
     @Override
     public float[][] encode(List<String> texts) {
+        Encoding[] enc = tokenizer.batchEncode(new ArrayList<>(texts), true, false);
+        Integer[] order = new Integer[enc.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, java.util.Comparator.comparingInt(i -> enc[i].getIds().length));
         float[][] out = new float[texts.size()][];
-        for (int start = 0; start < texts.size(); start += batchSize) {
-            int end = Math.min(texts.size(), start + batchSize);
-            float[][] part = encodeBatch(texts.subList(start, end));
-            System.arraycopy(part, 0, out, start, part.length);
+        for (int start = 0; start < order.length; start += batchSize) {
+            int end = Math.min(order.length, start + batchSize);
+            Encoding[] batch = new Encoding[end - start];
+            for (int i = start; i < end; i++) {
+                batch[i - start] = enc[order[i]];
+            }
+            float[][] part = encodeBatch(batch);
+            for (int i = start; i < end; i++) {
+                out[order[i]] = part[i - start];
+            }
         }
         return out;
     }
 
-    private float[][] encodeBatch(List<String> texts) {
-        Encoding[] enc = tokenizer.batchEncode(new ArrayList<>(texts), true, false);
+    private float[][] encodeBatch(Encoding[] enc) {
         int batch = enc.length;
         int len = 1;
         for (Encoding e : enc) {

@@ -40,6 +40,14 @@ public final class CausalLm implements PolicyModel {
     public static final String CONTENT_VECTORS = "item_content.vectors";
     /** The trainable projection of the content vectors into the residual width ({@code dimension x dModel}). */
     public static final String CONTENT_PROJECTION = "item_content.proj";
+    /**
+     * The name under which {@link #parameterValues()} carries the item tokens that had no training interaction
+     * (token ids as floats, ascending; frozen, saved with the weights, absent when there are none). Training pushes
+     * such a token's own embedding down (it only ever occurs as a negative), so outside training the model serves it
+     * by its content: its embedding and output rows are replaced by the mean of the trained item tokens' rows, and
+     * the content term tells it apart from the other untrained items (cold start).
+     */
+    public static final String UNTRAINED_ITEMS = "item_content.untrained";
 
     private final LmConfig config;
     private final NDManager manager;
@@ -63,8 +71,13 @@ public final class CausalLm implements PolicyModel {
     /** Each token id's row in {@link #contentVectors} (0 for tokens without content), int64 {@code (vocab)}. */
     private final NDArray contentIndex;
     private final NDArray contentProjection;
-    /** The inference output table and the values it was computed from (guarded by {@code this}). */
+    /** The item tokens without training interactions, ascending ({@link #UNTRAINED_ITEMS}); empty when none. */
+    private final int[] untrainedItems;
+    /** The inference tables and the values they were computed from (guarded by {@code this}). */
     private NDArray cachedTable;
+    private NDArray cachedEmbedding;
+    private NDArray cachedInput;
+    private NDArray cachedServedHead;
     private NDArray cachedHead;
     private NDArray cachedProjection;
 
@@ -112,15 +125,18 @@ public final class CausalLm implements PolicyModel {
                 index[content.firstToken() + t] = t + 1;
             }
             this.contentIndex = manager.create(index);
+            this.untrainedItems = untrainedItems(values.get(UNTRAINED_ITEMS), content);
         } else {
             this.contentProjection = null;
             this.contentVectors = null;
             this.contentIndex = null;
+            this.untrainedItems = new int[0];
         }
-        int expected = params.size() + (content.enabled() ? 1 : 0);
+        int expected = params.size() + (content.enabled() ? 1 : 0) + (values.containsKey(UNTRAINED_ITEMS) ? 1 : 0);
         if (values.size() != expected) {
             for (String name : values.keySet()) {
-                if (!params.containsKey(name) && !(content.enabled() && name.equals(CONTENT_VECTORS))) {
+                if (!params.containsKey(name) && !(content.enabled() && (name.equals(CONTENT_VECTORS)
+                        || name.equals(UNTRAINED_ITEMS)))) {
                     throw new IllegalArgumentException("Unexpected parameter '" + name + "' for " + config + ".");
                 }
             }
@@ -132,6 +148,67 @@ public final class CausalLm implements PolicyModel {
         int half = dh / 2;
         this.secondHalf = new NDIndex("..., " + half + ":");
         this.firstHalf = new NDIndex("..., :" + half);
+    }
+
+    /** Validates {@link #UNTRAINED_ITEMS}' values: whole item-token ids, strictly ascending, within the content. */
+    private int[] untrainedItems(float[] values, LmConfig.ItemContentShape content) {
+        if (values == null) {
+            return new int[0];
+        }
+        int[] tokens = new int[values.length];
+        for (int i = 0; i < values.length; i++) {
+            float v = values[i];
+            int t = (int) v;
+            if (t != v || t < content.firstToken() || t >= content.firstToken() + content.tokens()
+                    || (i > 0 && t <= tokens[i - 1])) {
+                throw new IllegalArgumentException("'" + UNTRAINED_ITEMS + "' entry " + i + " is " + v + ": expected "
+                        + "ascending item-token ids in [" + content.firstToken() + ", "
+                        + (content.firstToken() + content.tokens()) + ") for " + config + ".");
+            }
+            tokens[i] = t;
+        }
+        if (tokens.length == content.tokens()) {
+            throw new IllegalArgumentException("'" + UNTRAINED_ITEMS + "' lists every item token: at least one item "
+                    + "must have been trained.");
+        }
+        return tokens;
+    }
+
+    /**
+     * {@code table} ({@code vocab x d}, row-major) with the rows of {@code untrained} tokens replaced by the mean of
+     * the other item tokens' rows ({@code [firstToken, firstToken + tokens)}); a new array. The serving form of the
+     * embedding and output tables of a model with {@link #UNTRAINED_ITEMS}, shared by exporters.
+     */
+    public static float[] servingRows(float[] table, int d, int firstToken, int tokens, int[] untrained) {
+        float[] out = table.clone();
+        if (untrained.length == 0) {
+            return out;
+        }
+        java.util.BitSet cold = new java.util.BitSet();
+        for (int t : untrained) {
+            cold.set(t);
+        }
+        double[] sum = new double[d];
+        int n = 0;
+        for (int t = firstToken; t < firstToken + tokens; t++) {
+            if (!cold.get(t)) {
+                for (int j = 0; j < d; j++) {
+                    sum[j] += table[t * d + j];
+                }
+                n++;
+            }
+        }
+        for (int t : untrained) {
+            for (int j = 0; j < d; j++) {
+                out[t * d + j] = (float) (sum[j] / n);
+            }
+        }
+        return out;
+    }
+
+    /** The item tokens without training interactions, ascending ({@link #UNTRAINED_ITEMS}); empty when none. */
+    public int[] untrainedItems() {
+        return untrainedItems.clone();
     }
 
     private NDArray param(Map<String, float[]> values, String name, long... dims) {
@@ -189,8 +266,27 @@ public final class CausalLm implements PolicyModel {
      *                       one row per item token in token order
      */
     public static CausalLm create(LmConfig config, long seed, float[] contentVectors) {
+        return create(config, seed, contentVectors, new int[0]);
+    }
+
+    /**
+     * A freshly initialised model with frozen item-content vectors and the item tokens that have no training
+     * interaction ({@link #UNTRAINED_ITEMS}: served by their content), owned by a new base manager.
+     *
+     * @param contentVectors {@code config.content().tokens() x config.content().dimension()} values, row-major,
+     *                       one row per item token in token order
+     * @param untrainedItems item-token ids without training interactions, ascending (may be empty)
+     */
+    public static CausalLm create(LmConfig config, long seed, float[] contentVectors, int[] untrainedItems) {
         Map<String, float[]> values = initialValues(config, seed);
         values.put(CONTENT_VECTORS, contentVectors);
+        if (untrainedItems.length > 0) {
+            float[] tokens = new float[untrainedItems.length];
+            for (int i = 0; i < tokens.length; i++) {
+                tokens[i] = untrainedItems[i];
+            }
+            values.put(UNTRAINED_ITEMS, tokens);
+        }
         return new CausalLm(config, NDManager.newBaseManager(), values);
     }
 
@@ -320,7 +416,8 @@ public final class CausalLm implements PolicyModel {
         int heads = config.heads();
         int dh = config.headSize();
 
-        NDArray x = tokenRows(tokenEmbedding, ids, m);
+        NDArray x = tokenRows(untrainedItems.length > 0 && !ai.djl.pytorch.jni.JniUtils.isGradMode()
+                ? servingTables()[0] : tokenEmbedding, ids, m);
         if (dropout != null) {
             x = dropout.apply(x);
         }
@@ -436,37 +533,72 @@ public final class CausalLm implements PolicyModel {
      * The output layer as a {@code (vocab, dModel)} table, with the item tokens' projected content added. Outside
      * gradient recording (inference: decoding, ranking) the table is computed once and reused for as long as the
      * output layer and the content projection hold the values it was computed from (checked exactly, element by
-     * element, at a small fraction of the projection's cost), so a changed parameter is never served stale.
+     * element, at a small fraction of the projection's cost), so a changed parameter is never served stale; there
+     * the rows of {@link #UNTRAINED_ITEMS} are the mean of the trained item rows.
      */
     private NDArray outputTable(NDManager m) {
         if (contentVectors == null) {
             return head;
         }
         if (ai.djl.pytorch.jni.JniUtils.isGradMode()) {
-            return contentTable(m);
+            return contentTable(head, m);
         }
+        return servingTables()[1];
+    }
+
+    /**
+     * The inference tables {@code {embedding, output table, output layer}}: the embedding and the output layer with
+     * the rows of {@link #UNTRAINED_ITEMS} replaced (see {@link #servingRows}; {@code null} without such items), and
+     * the output table (that output layer with the projected content added); cached while the parameters they come
+     * from are unchanged (checked exactly).
+     */
+    private NDArray[] servingTables() {
         synchronized (this) {
             if (cachedTable == null || !head.contentEquals(cachedHead)
-                    || !contentProjection.contentEquals(cachedProjection)) {
+                    || !contentProjection.contentEquals(cachedProjection)
+                    || (cachedInput != null && !tokenEmbedding.contentEquals(cachedInput))) {
                 if (cachedTable != null) {
-                    cachedTable.close();
-                    cachedHead.close();
-                    cachedProjection.close();
+                    for (NDArray a : new NDArray[] {cachedTable, cachedHead, cachedProjection, cachedInput,
+                            cachedEmbedding, cachedServedHead == cachedEmbedding ? null : cachedServedHead}) {
+                        if (a != null) {
+                            a.close();
+                        }
+                    }
                 }
                 try (NDManager tmp = manager.newSubManager()) {
-                    NDArray table = contentTable(tmp);
+                    NDArray table = contentTable(servingForm(head, tmp), tmp);
                     table.attach(manager);
                     cachedTable = table;
                 }
                 cachedHead = head.duplicate();
                 cachedProjection = contentProjection.duplicate();
+                boolean served = untrainedItems.length > 0;
+                cachedInput = served && head != tokenEmbedding ? tokenEmbedding.duplicate() : null;
+                cachedServedHead = served ? servingForm(head, manager) : null;
+                cachedEmbedding = !served ? null
+                        : head == tokenEmbedding ? cachedServedHead : servingForm(tokenEmbedding, manager);
             }
-            return cachedTable;
+            return new NDArray[] {cachedEmbedding, cachedTable, cachedServedHead};
         }
     }
 
-    /** {@link #outputTable} computed afresh, in {@code m}. */
-    private NDArray contentTable(NDManager m) {
+    /** The output layer to score with: its serving form outside training when some items are untrained. */
+    private NDArray scoringHead() {
+        return untrainedItems.length > 0 && !ai.djl.pytorch.jni.JniUtils.isGradMode() ? servingTables()[2] : head;
+    }
+
+    /** {@code table} in its serving form ({@link #servingRows}) in {@code m}, or {@code table} itself if unchanged. */
+    private NDArray servingForm(NDArray table, NDManager m) {
+        if (untrainedItems.length == 0) {
+            return table;
+        }
+        LmConfig.ItemContentShape c = config.content();
+        return m.create(servingRows(table.toFloatArray(), config.dModel(), c.firstToken(), c.tokens(),
+                untrainedItems), table.getShape());
+    }
+
+    /** {@code table} (the output layer or its serving form) with the projected content added, in {@code m}. */
+    private NDArray contentTable(NDArray table, NDManager m) {
         LmConfig.ItemContentShape c = config.content();
         int d = config.dModel();
         NDArray items = local(contentVectors.get(new NDIndex("1:")), m); // a slice of a model array: move it
@@ -480,7 +612,7 @@ public final class CausalLm implements PolicyModel {
         if (after > 0) {
             parts.add(m.zeros(new Shape(after, d)));
         }
-        return local(head.add(local(NDArrays.concat(parts, 0), m)), m);
+        return local(table.add(local(NDArrays.concat(parts, 0), m)), m);
     }
 
     @Override
@@ -495,7 +627,7 @@ public final class CausalLm implements PolicyModel {
     public NDArray logitsOf(NDArray hidden, NDArray tokens) {
         Shape ts = tokens.getShape();
         NDArray ids = tokens.getDataType() == DataType.INT64 ? tokens : tokens.toType(DataType.INT64, false);
-        NDArray rows = tokenRows(head, ids, hidden.getManager()); // (n, m, d)
+        NDArray rows = tokenRows(scoringHead(), ids, hidden.getManager()); // (n, m, d)
         return rows.matMul(hidden.reshape(ts.get(0), config.dModel(), 1)).reshape(ts.get(0), ts.get(1));
     }
 
@@ -505,7 +637,7 @@ public final class CausalLm implements PolicyModel {
      */
     public NDArray logitsOver(NDArray hidden, NDArray tokens) {
         NDArray ids = tokens.getDataType() == DataType.INT64 ? tokens : tokens.toType(DataType.INT64, false);
-        NDArray rows = tokenRows(head, ids, hidden.getManager()); // (m, d)
+        NDArray rows = tokenRows(scoringHead(), ids, hidden.getManager()); // (m, d)
         return hidden.matMul(rows.transpose());
     }
 
@@ -528,6 +660,13 @@ public final class CausalLm implements PolicyModel {
             out.put(CONTENT_VECTORS, java.util.Arrays.copyOfRange(padded, config.content().dimension(),
                     padded.length));
         }
+        if (untrainedItems.length > 0) {
+            float[] tokens = new float[untrainedItems.length];
+            for (int i = 0; i < tokens.length; i++) {
+                tokens[i] = untrainedItems[i];
+            }
+            out.put(UNTRAINED_ITEMS, tokens);
+        }
         return out;
     }
 
@@ -536,6 +675,7 @@ public final class CausalLm implements PolicyModel {
     public void setParameterValues(Map<String, float[]> values) {
         java.util.Set<String> names = new java.util.HashSet<>(values.keySet());
         names.remove(CONTENT_VECTORS); // frozen: the model keeps its own
+        names.remove(UNTRAINED_ITEMS);
         if (!names.equals(params.keySet())) {
             throw new IllegalArgumentException("Parameter names differ: expected " + params.keySet() + ", got "
                     + values.keySet() + ".");

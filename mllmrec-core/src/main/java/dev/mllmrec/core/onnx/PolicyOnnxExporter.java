@@ -44,10 +44,26 @@ public final class PolicyOnnxExporter {
     private PolicyOnnxExporter() {
     }
 
-    /** The token tables of {@code model}: its embedding and its output layer, content term included. */
-    static ItemTable[] tables(LmConfig c, Map<String, float[]> p) {
+    /**
+     * The token tables of {@code model}: its embedding and its output layer, content term included, in their
+     * serving form (the rows of {@link CausalLm#UNTRAINED_ITEMS} replaced, as {@code CausalLm} serves them).
+     */
+    static ItemTable[] tables(LmConfig c, Map<String, float[]> values) {
         int d = c.dModel();
         LmConfig.ItemContentShape content = c.content();
+        Map<String, float[]> p = new java.util.HashMap<>(values);
+        float[] untrained = values.get(CausalLm.UNTRAINED_ITEMS);
+        if (untrained != null) {
+            int[] tokens = new int[untrained.length];
+            for (int i = 0; i < tokens.length; i++) {
+                tokens[i] = (int) untrained[i];
+            }
+            for (String name : new String[] {"tok_emb", "head.weight"}) {
+                if (p.containsKey(name)) {
+                    p.put(name, CausalLm.servingRows(p.get(name), d, content.firstToken(), content.tokens(), tokens));
+                }
+            }
+        }
         ItemTable.Content term = content.enabled()
                 ? new ItemTable.Content(p.get(CausalLm.CONTENT_VECTORS), content.firstToken(), content.tokens(),
                         content.dimension(), p.get(CausalLm.CONTENT_PROJECTION))

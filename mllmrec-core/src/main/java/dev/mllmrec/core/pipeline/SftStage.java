@@ -13,6 +13,7 @@ import dev.mllmrec.core.data.PreparedData;
 import dev.mllmrec.core.data.Split;
 import dev.mllmrec.core.eval.Evaluation;
 import dev.mllmrec.core.eval.Evaluator;
+import dev.mllmrec.core.eval.TargetBuckets;
 import dev.mllmrec.core.lm.CausalLm;
 import dev.mllmrec.core.lm.LmConfig;
 import dev.mllmrec.core.lm.sft.AnswerEnd;
@@ -268,11 +269,15 @@ public final class SftStage {
         }
         LmConfig lmConfig = LmConfig.Preset.of(options.preset()).config(tokenizer.vocabSize());
         float[] contentVectors = null;
+        int[] untrained = new int[0];
         if (options.content() != ItemContentSource.NONE) {
             ItemContent content = ItemContent.build(workDir, data.catalog(), tokenizer, options.content(),
                     options.contentEncoder(), options.seed());
             lmConfig = lmConfig.withContent(content.shape());
             contentVectors = content.vectors();
+            untrained = untrainedItemTokens(data, tokenizer);
+            LOG.info("{} of {} catalog items have no training interaction: served by their content (cold start).",
+                    untrained.length, data.catalog().size());
         }
         SftConfig sftConfig = SftConfig.recommendedBuilder()
                 .optEpochs(options.epochs())
@@ -290,7 +295,7 @@ public final class SftStage {
         Path dir = workDir.commandDir(NAME);
         PolicyBundle.writeStyle(checkpoints, style);
         try (CausalLm model = contentVectors == null ? CausalLm.create(lmConfig, options.seed())
-                : CausalLm.create(lmConfig, options.seed(), contentVectors)) {
+                : CausalLm.create(lmConfig, options.seed(), contentVectors, untrained)) {
             Map<String, Object> pretraining = null;
             if (options.sequenceEpochs() > 0 && latest.isEmpty()) {
                 pretraining = pretrain(workDir, data, model, tokenizer, options, val, replay, listeners);
@@ -399,6 +404,19 @@ public final class SftStage {
         out.put("seconds", result.seconds());
         out.put("resumed", result.resumed());
         return out;
+    }
+
+    /**
+     * The item tokens of catalog items that occur in no user's training prefix ({@link TargetBuckets#trainingCounts}),
+     * ascending: the policy serves them by their content ({@link CausalLm#UNTRAINED_ITEMS}).
+     */
+    static int[] untrainedItemTokens(PreparedData data, TextTokenizer tokenizer) {
+        java.util.Map<Integer, Integer> counts = TargetBuckets.trainingCounts(data.sequences());
+        return java.util.Arrays.stream(data.catalog().ids())
+                .filter(id -> counts.getOrDefault(id, 0) == 0)
+                .map(tokenizer::itemTokenId)
+                .sorted()
+                .toArray();
     }
 
     /** Each user's SFT prefix cut into pre-training windows. */

@@ -27,6 +27,16 @@ class MiniLmEncoderTest {
             // Batching (three batches of at most two, one padded) matches encoding one by one.
             float[] alone = e.encode("A cheerful romantic comedy set in sunny London.");
             assertThat(TextEncoder.dot(alone, v[2])).isGreaterThan(0.9999);
+            // Batches are formed by length, but every vector comes back in its text's place, whatever its batch.
+            List<String> mixed = List.of("Heat", "A frightening slasher movie full of suspense and dread.", "Up",
+                    "Quarterly tax filing deadlines for small businesses.", "Alien (1979)");
+            float[][] batched = e.encode(mixed);
+            for (int i = 0; i < mixed.size(); i++) {
+                float[] one = e.encode(mixed.get(i));
+                for (int d = 0; d < one.length; d++) {
+                    assertThat(batched[i][d]).isCloseTo(one[d], org.assertj.core.data.Offset.offset(1e-5f));
+                }
+            }
         }
     }
 }

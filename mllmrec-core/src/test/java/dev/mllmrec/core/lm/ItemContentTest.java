@@ -136,6 +136,74 @@ class ItemContentTest {
     }
 
     @Test
+    void untrainedItemsAreServedByTheMeanTrainedItemRowPlusTheirOwnContent(@TempDir Path dir) {
+        int[] untrained = {13, 17};
+        float[] v = vectors(7);
+        long[] tokens = {1, 13, 15, 17, 29};
+        try (CausalLm cold = CausalLm.create(WITH_CONTENT, 9, v, untrained);
+             CausalLm plain = CausalLm.create(WITH_CONTENT, 9, v);
+             CausalLm byHand = CausalLm.create(WITH_CONTENT, 9, v)) {
+            // The reference: the same weights with rows 13 and 17 set, by hand, to the mean of the other item rows.
+            Map<String, float[]> values = plain.parameterValues();
+            float[] emb = values.get("tok_emb").clone();
+            int d = PLAIN.dModel();
+            for (int j = 0; j < d; j++) {
+                double sum = 0;
+                for (int t = FIRST; t < FIRST + ITEMS; t++) {
+                    sum += t == 13 || t == 17 ? 0 : emb[t * d + j];
+                }
+                emb[13 * d + j] = (float) (sum / (ITEMS - 2));
+                emb[17 * d + j] = (float) (sum / (ITEMS - 2));
+            }
+            values.put("tok_emb", emb);
+            byHand.setParameterValues(values);
+            float[] served;
+            float[] expected;
+            float[] chosen;
+            try (GradMode ignored = GradMode.disabled()) {
+                served = logits(cold, tokens);
+                expected = logits(byHand, tokens);
+                try (NDManager m = NDManager.newBaseManager()) {
+                    NDArray hidden = cold.hidden(m.create(tokens, new Shape(1, tokens.length)), null, null, null)
+                            .reshape(tokens.length, d);
+                    chosen = cold.logitsOver(hidden, m.create(new long[] {13, 17, 20})).toFloatArray();
+                }
+            }
+            assertThat(served).hasSameSizeAs(expected);
+            for (int i = 0; i < served.length; i++) {
+                assertThat(served[i]).isCloseTo(expected[i], within(1e-5f));
+            }
+            for (int i = 0; i < chosen.length; i++) {
+                int[] cols = {13, 17, 20};
+                assertThat(chosen[i]).isCloseTo(served[(i / 3) * VOCAB + cols[i % 3]], within(1e-5f));
+            }
+            // Two untrained items still differ, by their content alone.
+            assertThat(served[13]).isNotEqualTo(served[17]);
+            // Training (gradient recording) sees the rows as they are: the serving form is for inference only.
+            try (ai.djl.training.GradientCollector ignored = ai.djl.engine.Engine.getInstance()
+                    .newGradientCollector()) {
+                assertThat(logits(cold, tokens)).containsExactly(logits(plain, tokens));
+            }
+            // Saved, loaded and copied with the weights; the parameters to train are unchanged.
+            cold.save(dir);
+            try (CausalLm back = CausalLm.load(dir); CausalLm copy = cold.copy();
+                 GradMode ignored = GradMode.disabled()) {
+                assertThat(back.untrainedItems()).containsExactly(untrained);
+                assertThat(copy.untrainedItems()).containsExactly(untrained);
+                assertThat(logits(back, tokens)).containsExactly(served);
+                assertThat(back.parameters()).doesNotContainKey(CausalLm.UNTRAINED_ITEMS);
+            }
+        }
+    }
+
+    @Test
+    void untrainedItemsOutsideTheItemTokensAreRejectedNamingTheValue() {
+        assertThatThrownBy(() -> CausalLm.create(WITH_CONTENT, 9, vectors(7), new int[] {12, 3}))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(CausalLm.UNTRAINED_ITEMS).hasMessageContaining("entry 1 is 3.0");
+    }
+
+    @Test
     void savesAndLoadsTheVectorsWithTheWeights(@TempDir Path dir) {
         long[] tokens = {1, 12, 15, 3};
         float[] v = vectors(6);
