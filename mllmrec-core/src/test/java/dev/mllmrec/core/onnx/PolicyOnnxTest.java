@@ -38,7 +38,7 @@ class PolicyOnnxTest {
     }
 
     /** A model whose every weight (LayerNorm gains and biases too) is random, so no term hides behind a zero. */
-    static CausalLm model(boolean content, boolean tied) {
+    static CausalLm model(boolean content, boolean tied, int... untrained) {
         LmConfig base = LmConfig.builder().optPreset(LmConfig.Preset.TINY).setVocabSize(50).optTiedEmbeddings(tied)
                 .build();
         CausalLm lm;
@@ -49,14 +49,14 @@ class PolicyOnnxTest {
             for (int i = 0; i < vectors.length; i++) {
                 vectors[i] = (float) r.nextGaussian();
             }
-            lm = CausalLm.create(c, 3, vectors);
+            lm = CausalLm.create(c, 3, vectors, untrained);
         } else {
             lm = CausalLm.create(base, 3);
         }
         Map<String, float[]> values = lm.parameterValues();
         SeededRandom r = new SeededRandom(17);
         for (Map.Entry<String, float[]> e : values.entrySet()) {
-            if (e.getKey().equals(CausalLm.CONTENT_VECTORS)) {
+            if (e.getKey().equals(CausalLm.CONTENT_VECTORS) || e.getKey().equals(CausalLm.UNTRAINED_ITEMS)) {
                 continue;
             }
             float[] v = e.getValue();
@@ -107,6 +107,14 @@ class PolicyOnnxTest {
     @Test
     void itemTokenScoresEqualDjlWithItemContent(@TempDir Path dir) {
         try (CausalLm lm = model(true, true)) {
+            assertThat(compare(lm, PromptBuilder.Style.COMPACT, AnswerScope.ITEM_TOKEN, dir)).isLessThan(1e-4);
+        }
+    }
+
+    @Test
+    void untrainedItemsAreServedAsDjlServesThemWithAnUntiedHead(@TempDir Path dir) {
+        try (CausalLm lm = model(true, false, 7, 11)) {
+            assertThat(lm.untrainedItems()).containsExactly(7, 11);
             assertThat(compare(lm, PromptBuilder.Style.COMPACT, AnswerScope.ITEM_TOKEN, dir)).isLessThan(1e-4);
         }
     }
