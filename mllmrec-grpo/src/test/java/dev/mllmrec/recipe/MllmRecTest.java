@@ -10,7 +10,11 @@ import dev.mllmrec.api.Ranking;
 import dev.mllmrec.api.RankingRequest;
 import dev.mllmrec.api.UserHistory;
 import dev.mllmrec.core.data.Dataset;
+import dev.mllmrec.core.lm.sft.SftCheckpoint;
 import dev.mllmrec.core.lm.sft.SftListener;
+import dev.mllmrec.core.onnx.OnnxSessionConfig;
+import dev.mllmrec.core.onnx.PolicyOnnxExporter;
+import dev.mllmrec.core.rec.PolicyBundle;
 import dev.mllmrec.core.rec.PolicyRanker;
 import dev.mllmrec.grpo.train.GrpoListener;
 import java.nio.file.Path;
@@ -126,6 +130,38 @@ class MllmRecTest {
         }
         try (PolicyRanker sft = PolicyRanker.load(work, "sft", PolicyRanker.Pick.LATEST)) {
             assertThat(sft.provenance().model()).isEqualTo("sft");
+        }
+        servesTheOnnxExportAsDjlServesTheCheckpoint(work);
+    }
+
+    /** The same best checkpoint, exported to ONNX and served without libtorch, ranks as the DJL ranker does. */
+    private void servesTheOnnxExportAsDjlServesTheCheckpoint(Path work) {
+        Path best = PolicyRanker.checkpoint(work, "grpo", PolicyRanker.Pick.BEST);
+        Path export = tmp.resolve("onnx");
+        try (PolicyBundle bundle = PolicyBundle.load(best)) {
+            PolicyOnnxExporter.export(bundle.model(), best.resolve(SftCheckpoint.TOKENIZER_FILE), bundle.style(),
+                    bundle.tokenizer().specialTokens().pad(), "grpo", best, export);
+        }
+        List<RankingRequest> requests = new ArrayList<>();
+        for (UserHistory h : histories()) {
+            requests.add(new RankingRequest(h.userId(), h.items().subList(0, 10), List.of(3, 6, 9, 12, 15, 18, 21,
+                    24, 27, 30, h.items().get(10))));
+        }
+        try (PolicyRanker djl = PolicyRanker.load(work);
+             PolicyRanker onnx = PolicyRanker.loadOnnx(work, export, OnnxSessionConfig.defaults())) {
+            assertThat(onnx.provenance().model()).isEqualTo("grpo");
+            assertThat(onnx.provenance().versions()).containsEntry("engine", "onnxruntime");
+            assertThat(onnx.provenance().state()).containsEntry("source", best.toString());
+            assertThat(onnx.historyLength()).isEqualTo(djl.historyLength());
+            List<Ranking> a = djl.rankAll(requests);
+            List<Ranking> b = onnx.rankAll(requests);
+            for (int i = 0; i < a.size(); i++) {
+                Map<Integer, Double> scores = new java.util.HashMap<>();
+                b.get(i).items().forEach(s -> scores.put(s.itemId(), s.score()));
+                for (var s : a.get(i).items()) {
+                    assertThat(scores.get(s.itemId())).isCloseTo(s.score(), org.assertj.core.data.Offset.offset(1e-4));
+                }
+            }
         }
     }
 

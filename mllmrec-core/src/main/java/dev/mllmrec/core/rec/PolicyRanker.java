@@ -35,6 +35,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * be in the catalog the policy was trained on ({@link #catalog()}), and the history is the user's most recent items
  * (the last {@link #historyLength()} are used, as in training).
  *
+ * <p>{@link #loadOnnx} serves the same policy from its ONNX export on ONNX Runtime, without libtorch.
+ *
  * <p>Thread-safe: any number of threads may rank at once; {@link #close()} waits for them and frees the native
  * memory, after which ranking fails with {@link IllegalStateException}.
  */
@@ -63,7 +65,8 @@ public final class PolicyRanker implements Recommender, AutoCloseable {
                              String dataFingerprint, Long seed, Map<String, String> versions) {
     }
 
-    private final PolicyBundle bundle;
+    /** What {@link #close()} frees: the DJL bundle, or the ONNX Runtime session. */
+    private final AutoCloseable resource;
     private final Catalog catalog;
     private final Recommender inner;
     private final Provenance provenance;
@@ -72,12 +75,17 @@ public final class PolicyRanker implements Recommender, AutoCloseable {
     private boolean closed;
 
     private PolicyRanker(PolicyBundle bundle, Catalog catalog, Provenance provenance, int historyLength) {
-        this.bundle = bundle;
+        this(new LikelihoodRecommender(provenance.model(), bundle.model(), bundle.tokenizer(),
+                bundle.prompts(catalog), AnswerScope.ITEM_TOKEN), bundle, catalog, provenance, historyLength);
+    }
+
+    private PolicyRanker(Recommender inner, AutoCloseable resource, Catalog catalog, Provenance provenance,
+                         int historyLength) {
+        this.inner = inner;
+        this.resource = resource;
         this.catalog = catalog;
         this.provenance = provenance;
         this.historyLength = historyLength;
-        this.inner = new LikelihoodRecommender(provenance.model(), bundle.model(), bundle.tokenizer(),
-                bundle.prompts(catalog), AnswerScope.ITEM_TOKEN);
     }
 
     /** GRPO's best checkpoint in work directory {@code workDir}, or SFT's newest when GRPO has not run. */
@@ -105,6 +113,38 @@ public final class PolicyRanker implements Recommender, AutoCloseable {
             bundle.close();
             throw e;
         }
+    }
+
+    /**
+     * A policy exported by {@code export-onnx} ({@code PolicyOnnxExporter}), ranked on ONNX Runtime alone: no
+     * libtorch is loaded, so a server needs only {@code mllmrec-onnx} (or {@code mllmrec-core} with ONNX Runtime).
+     * Scores equal the DJL policy's within 1e-4; the catalog and history length come from {@code workDir}'s prepared
+     * data, as with {@link #load(Path, String, Pick)}.
+     *
+     * @param workDir   the work directory the policy was trained in (its prepared catalog and settings)
+     * @param exportDir the export ({@code model.json}, {@code model.onnx}, {@code tokenizer.json})
+     * @param config    ONNX Runtime's session settings (threads, batch size, arena, optimisation level)
+     * @throws IllegalArgumentException naming the file when the export is missing, incomplete or not a policy
+     */
+    public static PolicyRanker loadOnnx(Path workDir, Path exportDir,
+                                        dev.mllmrec.core.onnx.OnnxSessionConfig config) {
+        PreparedData data = PreparedData.load(WorkDir.of(workDir));
+        dev.mllmrec.core.onnx.OnnxManifest manifest = dev.mllmrec.core.onnx.OnnxManifest.read(exportDir);
+        dev.mllmrec.core.onnx.OnnxRecommender onnx = dev.mllmrec.core.onnx.OnnxRecommender.loadPolicy(exportDir,
+                data.catalog(), AnswerScope.ITEM_TOKEN, config);
+        Map<String, Object> state = new LinkedHashMap<>();
+        state.put("export", exportDir.toString());
+        if (manifest.source() != null) {
+            state.put("source", manifest.source());
+        }
+        if (manifest.provenance() != null) {
+            state.putAll(manifest.provenance());
+        }
+        Map<String, String> versions = versions();
+        versions.put("engine", "onnxruntime");
+        Provenance p = new Provenance(exportDir, manifest.name(), Pick.BEST, state, data.fingerprint(),
+                data.config().seed(), versions);
+        return new PolicyRanker(onnx, onnx, data.catalog(), p, data.config().history());
     }
 
     /**
@@ -236,7 +276,14 @@ public final class PolicyRanker implements Recommender, AutoCloseable {
         try {
             if (!closed) {
                 closed = true;
-                bundle.close();
+                try {
+                    resource.close();
+                } catch (RuntimeException e) {
+                    throw e;
+                } catch (Exception e) {
+                    throw new IllegalStateException("Cannot close " + provenance.checkpoint() + ": " + e.getMessage(),
+                            e);
+                }
             }
         } finally {
             lock.writeLock().unlock();
