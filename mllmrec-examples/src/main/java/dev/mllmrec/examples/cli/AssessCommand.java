@@ -3,6 +3,8 @@ package dev.mllmrec.examples.cli;
 import dev.mllmrec.api.Catalog;
 import dev.mllmrec.api.CotTrace;
 import dev.mllmrec.api.RecommendationSample;
+import dev.mllmrec.core.AtomicFiles;
+import dev.mllmrec.core.CheckpointDigest;
 import dev.mllmrec.core.Json;
 import dev.mllmrec.core.WorkDir;
 import dev.mllmrec.core.cot.CotPipeline;
@@ -12,9 +14,13 @@ import dev.mllmrec.core.cot.assess.LeakageAssessor;
 import dev.mllmrec.core.cot.assess.RetrievalAgreementAssessor;
 import dev.mllmrec.core.cot.io.AssessedCot;
 import dev.mllmrec.core.cot.io.ReferenceCotFormat;
+import dev.mllmrec.core.cot.io.TrainingSamples;
 import dev.mllmrec.core.embed.MiniLmEncoder;
 import dev.mllmrec.core.embed.TextEncoder;
 import dev.mllmrec.core.embed.TfIdfEncoder;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -67,14 +73,30 @@ public final class AssessCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", description = "ONNX Runtime threads. Default: cores.")
     Integer threads;
 
+    @Option(names = "--force", description = "Assess again even when W/cot_assessed.jsonl is up to date with its "
+            + "inputs (the traces, samples, catalog, captions and these options).")
+    boolean force;
+
     @Option(names = "--export-reference", paramLabel = "FILE",
             description = "Also write the kept traces as a reference <name>_deepseek_cot.json.")
     Path exportReference;
 
+    /** The inputs' fingerprint of the last complete assessment, in {@code W/assess/}. */
+    static final String INPUTS_FILE = "inputs.sha256";
+
     @Override
     public Integer call() {
         WorkDir w = WorkDir.of(workDir);
-        List<RecommendationSample> samples = CotInputs.trainSamples(w, trainSamples);
+        Path samplesFile = trainSamples != null ? trainSamples : TrainingSamples.locate(w);
+        String inputs = inputsFingerprint(w, samplesFile);
+        Path stamp = w.commandDir(CotPipeline.ASSESS).resolve(INPUTS_FILE);
+        if (!force && upToDate(w, stamp, inputs)) {
+            System.err.println("assess: " + CotPipeline.assessedFile(w) + " is up to date with its inputs; skipped "
+                    + "(--force assesses again).");
+            exportReference(w, CotInputs.trainSamples(w, samplesFile), CotPipeline.catalog(w));
+            return 0;
+        }
+        List<RecommendationSample> samples = CotInputs.trainSamples(w, samplesFile);
         Catalog catalog = CotPipeline.catalog(w);
         Map<Integer, String> captions = CotPipeline.captions(w);
         for (String a : assessors) {
@@ -108,6 +130,52 @@ public final class AssessCommand implements Callable<Integer> {
             CotPipeline.AssessSummary s = CotPipeline.assess(w, samples, b.build(), provenance);
             System.out.print(Json.pretty(s));
         }
+        // Written after the assessment is complete: a killed run leaves no stamp and is assessed again. The second
+        // line is the output's digest, so an edited or truncated cot_assessed.jsonl is assessed again too.
+        AtomicFiles.write(stamp, (inputs + "\n" + CheckpointDigest.sha256(CotPipeline.assessedFile(w)) + "\n")
+                .getBytes(StandardCharsets.UTF_8));
+        exportReference(w, samples, catalog);
+        return 0;
+    }
+
+    private static boolean upToDate(WorkDir w, Path stamp, String inputs) {
+        try {
+            if (!Files.isRegularFile(CotPipeline.assessedFile(w)) || !Files.isRegularFile(stamp)) {
+                return false;
+            }
+            List<String> lines = Files.readAllLines(stamp, StandardCharsets.UTF_8);
+            return lines.size() == 2 && lines.get(0).equals(inputs)
+                    && lines.get(1).equals(CheckpointDigest.sha256(CotPipeline.assessedFile(w)));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * SHA-256 over everything the assessment reads: the traces, the training samples, the catalog, the captions,
+     * the options and whether MiniLM is available.
+     */
+    private String inputsFingerprint(WorkDir w, Path samplesFile) {
+        StringBuilder sb = new StringBuilder();
+        for (Path f : List.of(CotPipeline.cotFile(w), samplesFile, w.root().resolve("catalog.jsonl"),
+                w.root().resolve("captions.jsonl"))) {
+            sb.append(f.getFileName()).append('=')
+                    .append(Files.isRegularFile(f) ? CheckpointDigest.sha256(f) : "absent").append('\n');
+        }
+        sb.append("assessors=").append(assessors).append("\nencoder=").append(encoder)
+                .append(encoder.equals("minilm") && !MiniLmEncoder.available() ? " (tfidf fallback)" : "")
+                .append("\nquery=").append(query)
+                .append("\nthreshold=").append(selection == null ? null : selection.threshold)
+                .append("\nkeepFraction=").append(selection == null ? null : selection.keepFraction).append('\n');
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(sb.toString().getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void exportReference(WorkDir w, List<RecommendationSample> samples, Catalog catalog) {
         if (exportReference != null) {
             Map<String, CotTrace> kept = new LinkedHashMap<>();
             for (AssessedCot a : CotPipeline.readAssessed(w).values()) {
@@ -118,7 +186,6 @@ public final class AssessCommand implements Callable<Integer> {
             ReferenceCotFormat.export(exportReference, samples, kept, catalog);
             System.out.println("exported " + kept.size() + " kept traces to " + exportReference);
         }
-        return 0;
     }
 
     private TextEncoder encoder(Catalog catalog, Map<Integer, String> captions) {

@@ -42,6 +42,24 @@ class CotCommandsTest {
         assertThat(Main.run("assess", "--work-dir", w, "--encoder", "tfidf", "--keep-fraction", "0.5")).isZero();
         assertThat(Json.mapper().readTree(dir.resolve("assess/summary.json").toFile()).get("kept").asInt())
                 .isEqualTo(30);
+        // Up to date: a second run skips (the summary is not rewritten); other options or a damaged output (and any
+        // changed input file: they are part of the same fingerprint) assess again.
+        Path assessed = dir.resolve("cot_assessed.jsonl");
+        byte[] output = Files.readAllBytes(assessed);
+        Files.delete(dir.resolve("assess/summary.json"));
+        assertThat(Main.run("assess", "--work-dir", w, "--encoder", "tfidf", "--keep-fraction", "0.5")).isZero();
+        assertThat(dir.resolve("assess/summary.json")).doesNotExist();
+        assertThat(Main.run("assess", "--work-dir", w, "--encoder", "tfidf", "--keep-fraction", "0.4")).isZero();
+        assertThat(Json.mapper().readTree(dir.resolve("assess/summary.json").toFile()).get("kept").asInt())
+                .isEqualTo(24);
+        Files.delete(dir.resolve("assess/summary.json"));
+        Files.write(assessed, java.util.Arrays.copyOf(output, output.length / 2));
+        assertThat(Main.run("assess", "--work-dir", w, "--encoder", "tfidf", "--keep-fraction", "0.5")).isZero();
+        assertThat(Files.readAllBytes(assessed)).isEqualTo(output);
+        Files.delete(dir.resolve("assess/summary.json"));
+        assertThat(Main.run("assess", "--work-dir", w, "--encoder", "tfidf", "--keep-fraction", "0.5", "--force"))
+                .isZero();
+        assertThat(dir.resolve("assess/summary.json")).exists();
         assertThat(Main.run("augment", "--work-dir", w, "--stage", "sft", "--criteria-prob", "0.1")).isZero();
         var mix = Json.mapper().readTree(dir.resolve("augment/summary.json").toFile()).get("mix");
         assertThat(mix.get("full").asInt()).isEqualTo(6);
