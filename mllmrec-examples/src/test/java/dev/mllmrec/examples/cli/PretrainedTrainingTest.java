@@ -8,12 +8,15 @@ import dev.mllmrec.core.lm.CausalLm;
 import dev.mllmrec.core.lm.hf.HfConfig;
 import dev.mllmrec.core.lm.hf.HfDecoder;
 import dev.mllmrec.core.lm.sft.SftCheckpoint;
+import dev.mllmrec.core.pipeline.PretrainedSftStage;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashSet;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -21,6 +24,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * {@code train-sft --base-model} then {@code train-grpo} with LoRA, end to end on a slice of the real MovieLens data
@@ -148,5 +152,31 @@ class PretrainedTrainingTest {
         JsonNode report = Json.mapper().readTree(w.resolve("eval/pretrained-neg1-test.json").toFile());
         assertThat(report.path("users").asInt()).isEqualTo(USERS.size());
         assertThat(report.path("metrics").path("HR@1").asDouble(-1)).isBetween(0.0, 1.0);
+        // evaluate --model grpo finds the adapters in W/checkpoints/grpo/best and serves them on their base.
+        CliEndToEndTest.Result byName = CliEndToEndTest.run("evaluate", "--work-dir", w.toString(), "--model",
+                "grpo", "--negatives", "1");
+        assertThat(byName.code()).as(byName.err()).isZero();
+        assertThat(w.resolve("eval/grpo-neg1-test.json")).isRegularFile();
+    }
+
+    @Test
+    void thePipelineWithABaseModelRunsLoraSftAndFreeGrpo() {
+        PipelineCommand p = new PipelineCommand();
+        new CommandLine(p).parseArgs("--movielens", "/data/ml", "--work-dir", "/tmp/w", "--base-model", "/m/qwen3",
+                "--lora-rank", "8", "--quick", "--seed", "7");
+        List<String[]> stages = p.pretrainedStages("/tmp/w");
+        TrainSftCommand sft = new TrainSftCommand();
+        new CommandLine(sft).parseArgs(Arrays.copyOfRange(stages.get(0), 1, stages.get(0).length));
+        PretrainedSftStage.Options o = sft.pretrainedOptions();
+        assertThat(o.baseModel()).isEqualTo(Path.of("/m/qwen3"));
+        assertThat(o.lora().rank()).isEqualTo(8);
+        assertThat(o.lora().targetNames()).containsExactly("q", "k", "v", "o");
+        assertThat(o.maxTrainSamples()).isEqualTo(500);
+        assertThat(o.seed()).isEqualTo(7);
+        assertThat(o.learningRate()).isEqualTo(2e-4);
+        TrainGrpoCommand grpo = new TrainGrpoCommand();
+        new CommandLine(grpo).parseArgs(Arrays.copyOfRange(stages.get(1), 1, stages.get(1).length));
+        assertThat(grpo.options().config().maxSteps()).isEqualTo(8);
+        assertThat(grpo.options().config().maxCompletionTokens()).isEqualTo(32);
     }
 }
