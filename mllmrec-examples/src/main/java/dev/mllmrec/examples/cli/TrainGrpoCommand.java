@@ -189,6 +189,7 @@ public final class TrainGrpoCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         WorkDir w = WorkDir.of(workDir);
+        GrpoStage.Options options = options(); // the flags are checked before the work directory
         if (TrainablePolicies.isAdapterCheckpoint(GrpoStage.initCheckpoint(w, init))) {
             // A pretrained tokenizer has no token per item: generation is free, the reference's protocol.
             boolean explicit = spec != null && spec.commandLine() != null
@@ -198,11 +199,12 @@ public final class TrainGrpoCommand implements Callable<Integer> {
                         + "pretrained decoder's tokenizer has not; drop it for LoRA adapters.");
             }
             constrain = false;
+            options = options();
         } else if (baseModel != null) {
             throw new IllegalArgumentException("--base-model goes with a LoRA SFT checkpoint (train-sft "
                     + "--base-model); " + init + " holds the built-in policy.");
         }
-        Map<String, Object> summary = GrpoStage.run(w, options(), null, java.util.List.of(), baseModel);
+        Map<String, Object> summary = GrpoStage.run(w, options, null, java.util.List.of(), baseModel);
         print(System.out, summary, w.summary(GrpoStage.NAME));
         return 0;
     }
