@@ -27,7 +27,7 @@ import java.util.Map;
  * model on every machine. Owns native memory: close it. Inference may run on several threads at once; training
  * (which updates the parameters) must not overlap with anything else.
  */
-public final class CausalLm implements PolicyModel {
+public final class CausalLm implements TrainablePolicy {
 
     /** The file name of the weights inside a model directory. */
     public static final String WEIGHTS_FILE = "model.params";
@@ -701,6 +701,30 @@ public final class CausalLm implements PolicyModel {
     public void save(Path dir) {
         Json.writePretty(dir.resolve(CONFIG_FILE), config);
         ParameterFiles.write(dir.resolve(WEIGHTS_FILE), parameterValues());
+    }
+
+    @Override
+    public String signature() {
+        return config.toString();
+    }
+
+    @Override
+    public LmConfig lmConfig() {
+        return config;
+    }
+
+    /** {@link #save}: the trainable state is the whole model. */
+    @Override
+    public void saveTrainable(Path dir) {
+        save(dir);
+    }
+
+    /** Overwrites every parameter with those of the model {@link #save} wrote into {@code dir}. */
+    @Override
+    public void loadTrainable(Path dir) {
+        try (CausalLm saved = load(dir)) {
+            setParameterValues(saved.parameterValues());
+        }
     }
 
     /** Reads a model written by {@link #save}. */

@@ -16,6 +16,7 @@ import dev.mllmrec.core.eval.Evaluator;
 import dev.mllmrec.core.eval.TargetBuckets;
 import dev.mllmrec.core.lm.CausalLm;
 import dev.mllmrec.core.lm.LmConfig;
+import dev.mllmrec.core.lm.PolicyModel;
 import dev.mllmrec.core.lm.sft.AnswerEnd;
 import dev.mllmrec.core.lm.sft.BestEpochKeeper;
 import dev.mllmrec.core.lm.sft.SftCheckpoint;
@@ -432,7 +433,7 @@ public final class SftStage {
     }
 
     /** HR@K and NDCG@K of the likelihood recommender over {@code model} on {@code samples}. */
-    static Map<String, Double> validate(CausalLm model, TextTokenizer tokenizer, PromptBuilder prompts,
+    static Map<String, Double> validate(PolicyModel model, TextTokenizer tokenizer, PromptBuilder prompts,
                                         List<RecommendationSample> samples) {
         LikelihoodRecommender rec = new LikelihoodRecommender(NAME, model, tokenizer, prompts,
                 AnswerScope.ITEM_TOKEN);

@@ -124,7 +124,17 @@ public final class RecommenderFactory {
     }
 
     private static Recommender policy(String key, PreparedData data, long seed, Mode mode) {
-        PolicyBundle bundle = PolicyBundle.load(policyCheckpoint(key, data));
+        java.nio.file.Path checkpoint = policyCheckpoint(key, data);
+        if (dev.mllmrec.core.lm.TrainablePolicies.isAdapterCheckpoint(checkpoint)) {
+            // LoRA adapters of a pretrained decoder (train-sft --base-model): served on the base they record.
+            java.nio.file.Path base = HfDecoder.baseFolderOf(checkpoint);
+            if (base == null) {
+                throw new IllegalArgumentException("The adapters in " + checkpoint + " record no base model folder; "
+                        + "evaluate them with --model pretrained --base-model DIR --adapters " + checkpoint + ".");
+            }
+            return pretrained(key, base, checkpoint, data, seed, mode);
+        }
+        PolicyBundle bundle = PolicyBundle.load(checkpoint);
         PromptBuilder prompts = bundle.prompts(data.catalog());
         Recommender inner = mode == Mode.GENERATIVE
                 ? new GenerativeRecommender(key + "-generative", bundle.model(), bundle.tokenizer(), prompts,
@@ -141,6 +151,12 @@ public final class RecommenderFactory {
      */
     public static Recommender pretrained(java.nio.file.Path dir, java.nio.file.Path adapters, PreparedData data,
                                          long seed, Mode mode) {
+        return pretrained(PRETRAINED, dir, adapters, data, seed, mode);
+    }
+
+    /** {@link #pretrained(java.nio.file.Path, java.nio.file.Path, PreparedData, long, Mode)} named {@code name}. */
+    static Recommender pretrained(String name, java.nio.file.Path dir, java.nio.file.Path adapters,
+                                  PreparedData data, long seed, Mode mode) {
         java.nio.file.Path tokenizerFile = dir.resolve("tokenizer.json");
         if (!java.nio.file.Files.isRegularFile(tokenizerFile)) {
             throw new IllegalArgumentException(dir + " has no tokenizer.json: a pretrained policy needs its "
@@ -168,9 +184,9 @@ public final class RecommenderFactory {
         PromptBuilder prompts = PromptBuilder.builder().optStyle(PromptBuilder.Style.REFERENCE)
                 .setCatalog(data.catalog()).build();
         Recommender inner = mode == Mode.GENERATIVE
-                ? new GenerativeRecommender(PRETRAINED + "-generative", model, tokenizer, prompts,
+                ? new GenerativeRecommender(name + "-generative", model, tokenizer, prompts,
                         AnswerParser.strict(), seed)
-                : new LikelihoodRecommender(PRETRAINED, model, tokenizer, prompts, AnswerScope.FULL_ANSWER);
+                : new LikelihoodRecommender(name, model, tokenizer, prompts, AnswerScope.FULL_ANSWER);
         HfTextTokenizer tok = tokenizer;
         return new Owning(inner, () -> {
             try (tok) {

@@ -1,6 +1,7 @@
 package dev.mllmrec.examples.cli;
 
 import dev.mllmrec.core.WorkDir;
+import dev.mllmrec.core.lm.TrainablePolicies;
 import dev.mllmrec.grpo.pipeline.GrpoStage;
 import dev.mllmrec.grpo.train.GrpoConfig;
 import java.io.PrintStream;
@@ -10,7 +11,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code train-grpo}: GRPO from the SFT checkpoint on the work directory's training prompts.
@@ -104,8 +107,17 @@ public final class TrainGrpoCommand implements Callable<Integer> {
             description = "Only let the policy choose one of the prompt's candidates; the rest of the chosen "
                     + "candidate's answer line ([ITEM_<id>] <title>) is then forced and left out of the loss, so "
                     + "every completion is well formed and rewards measure the choice of the item alone (on by "
-                    + "default; --no-constrain-to-candidates is the reference's free generation).")
+                    + "default; --no-constrain-to-candidates is the reference's free generation). Needs one token "
+                    + "per item: off by default for LoRA adapters of a pretrained decoder.")
     boolean constrain;
+
+    @Option(names = "--base-model", paramLabel = "DIR",
+            description = "The base folder of a LoRA SFT checkpoint (train-sft --base-model), when it is no longer "
+                    + "where the checkpoint records it. The kind of policy comes from the checkpoint.")
+    Path baseModel;
+
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--validate-every", paramLabel = "N", defaultValue = "25",
             description = "Validation every N steps (and at the start and the end). Default: ${DEFAULT-VALUE}.")
@@ -176,8 +188,24 @@ public final class TrainGrpoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Map<String, Object> summary = GrpoStage.run(WorkDir.of(workDir), options(), null);
-        print(System.out, summary, WorkDir.of(workDir).summary(GrpoStage.NAME));
+        WorkDir w = WorkDir.of(workDir);
+        GrpoStage.Options options = options(); // the flags are checked before the work directory
+        if (TrainablePolicies.isAdapterCheckpoint(GrpoStage.initCheckpoint(w, init))) {
+            // A pretrained tokenizer has no token per item: generation is free, the reference's protocol.
+            boolean explicit = spec != null && spec.commandLine() != null
+                    && spec.commandLine().getParseResult().hasMatchedOption("--constrain-to-candidates");
+            if (explicit && constrain) {
+                throw new IllegalArgumentException("--constrain-to-candidates needs one token per item, which the "
+                        + "pretrained decoder's tokenizer has not; drop it for LoRA adapters.");
+            }
+            constrain = false;
+            options = options();
+        } else if (baseModel != null) {
+            throw new IllegalArgumentException("--base-model goes with a LoRA SFT checkpoint (train-sft "
+                    + "--base-model); " + init + " holds the built-in policy.");
+        }
+        Map<String, Object> summary = GrpoStage.run(w, options, null, java.util.List.of(), baseModel);
+        print(System.out, summary, w.summary(GrpoStage.NAME));
         return 0;
     }
 

@@ -3,6 +3,8 @@ package dev.mllmrec.examples.cli;
 import dev.mllmrec.core.Json;
 import dev.mllmrec.core.WorkDir;
 import dev.mllmrec.core.content.ItemContentSource;
+import dev.mllmrec.core.lm.hf.LoraConfig;
+import dev.mllmrec.core.pipeline.PretrainedSftStage;
 import dev.mllmrec.core.pipeline.SftStage;
 import java.nio.file.Path;
 import java.util.Map;
@@ -12,7 +14,7 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code train-sft}: supervised fine-tuning of the policy on the prepared (and, when present, augmented) training
- * prompts.
+ * prompts: the built-in policy, or with {@code --base-model DIR} LoRA adapters on a pretrained decoder.
  *
  * <p>Not thread-safe: picocli creates one instance per invocation.
  */
@@ -23,7 +25,9 @@ import picocli.CommandLine.Option;
                 + "(W/train_sft.jsonl when augment wrote it, else plain prompts over the training windows; a fifth "
                 + "widened to 100 candidates) with the pre-training windows replayed beside them, with the loss on the "
                 + "answer. Checkpoints go to W/checkpoints/sft (a killed run resumes from the newest), metrics to "
-                + "W/sft/metrics.jsonl, the summary to W/sft/summary.json."})
+                + "W/sft/metrics.jsonl, the summary to W/sft/summary.json.",
+                "With --base-model DIR: LoRA fine-tuning of a pretrained Hugging Face decoder on reference-style "
+                        + "prompts (no pre-training); the same files, the checkpoints holding the adapters."})
 public final class TrainSftCommand implements Callable<Integer> {
 
     @Option(names = "--work-dir", paramLabel = "W", required = true, description = "The prepared work directory.")
@@ -63,19 +67,21 @@ public final class TrainSftCommand implements Callable<Integer> {
                     + "Default: ${DEFAULT-VALUE}.")
     int batchSize;
 
-    @Option(names = "--lr", paramLabel = "LR", defaultValue = "1e-3",
+    @Option(names = "--lr", paramLabel = "LR",
             description = "Learning rate of the prompt phase (constant, Adam beta2 0.98, no clipping or decay: "
-                    + "SASRec's optimizer, as in pre-training). Default: ${DEFAULT-VALUE}.")
-    double learningRate;
+                    + "SASRec's optimizer, as in pre-training). Default: 1e-3; with --base-model 2e-4 (AdamW, "
+                    + "warm-up and cosine decay).")
+    Double learningRate;
 
     @Option(names = "--max-train", paramLabel = "N", defaultValue = "6000",
             description = "Use a seeded subset of at most N training prompts (0: all); after pre-training, more "
                     + "prompts add little. Default: ${DEFAULT-VALUE}.")
     int maxTrain;
 
-    @Option(names = "--validation-samples", paramLabel = "N", defaultValue = "0",
-            description = "Validate on at most N users after each epoch (0: all). Default: ${DEFAULT-VALUE}.")
-    int validationSamples;
+    @Option(names = "--validation-samples", paramLabel = "N",
+            description = "Validate on at most N users after each epoch (0: all). Default: all; with --base-model "
+                    + "64 (every candidate's whole answer is scored over the model's vocabulary).")
+    Integer validationSamples;
 
     @Option(names = "--prompt-style", paramLabel = "STYLE", defaultValue = "compact",
             description = "compact (item tokens only; fast on a CPU) or reference (the reference prompt word for "
@@ -97,15 +103,62 @@ public final class TrainSftCommand implements Callable<Integer> {
                     + "(hashed TF-IDF, 256). Cached under W/content/. Default: ${DEFAULT-VALUE}.")
     String contentEncoder;
 
+    @Option(names = "--base-model", paramLabel = "DIR",
+            description = "Fine-tune a pretrained Hugging Face decoder (Llama, Qwen2, Qwen3: config.json, safetensors "
+                    + "and tokenizer.json) with LoRA instead of training the built-in policy: the adapters alone "
+                    + "train, on reference-style prompts (titles); pre-training, --preset, --prompt-style, "
+                    + "--dropout and --item-content do not apply. The checkpoints hold the adapters, which "
+                    + "train-grpo continues and evaluate --model pretrained --adapters DIR serves.")
+    Path baseModel;
+
+    @Option(names = "--lora-rank", paramLabel = "R", defaultValue = "16",
+            description = "With --base-model: the adapters' rank. Default: ${DEFAULT-VALUE}.")
+    int loraRank;
+
+    @Option(names = "--lora-alpha", paramLabel = "A", defaultValue = "32",
+            description = "With --base-model: the adapters' alpha (their update is scaled by alpha / rank). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    double loraAlpha;
+
+    @Option(names = "--lora-dropout", paramLabel = "P", defaultValue = "0.05",
+            description = "With --base-model: dropout on the adapters' input during training. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    double loraDropout;
+
+    @Option(names = "--lora-targets", paramLabel = "LIST", defaultValue = "q,k,v,o",
+            description = "With --base-model: the projections that get adapters, from q, k, v, o, gate, up, down "
+                    + "(or all). Default: ${DEFAULT-VALUE}.")
+    String loraTargets;
+
     /** The stage's options from the flags. */
     SftStage.Options options() {
-        return new SftStage.Options(preset, epochs, batchSize, learningRate, seed, maxTrain,
-                validationSamples, 9, dev.mllmrec.core.prompt.PromptBuilder.Style.of(promptStyle), sequenceEpochs,
+        return new SftStage.Options(preset, epochs, batchSize, learningRate == null ? 1e-3 : learningRate, seed,
+                maxTrain, validationSamples == null ? 0 : validationSamples, 9, dev.mllmrec.core.prompt.PromptBuilder.Style.of(promptStyle), sequenceEpochs,
                 dropout, grpoHoldout, keepBestSequenceEpoch, ItemContentSource.of(itemContent), contentEncoder);
+    }
+
+    /** The LoRA stage's options from the flags ({@code --base-model}). */
+    PretrainedSftStage.Options pretrainedOptions() {
+        if (!"none".equalsIgnoreCase(itemContent.strip())) {
+            throw new IllegalArgumentException("--item-content is the built-in policy's; a pretrained decoder "
+                    + "(--base-model) reads the items' titles instead.");
+        }
+        LoraConfig lora = new LoraConfig(loraRank, loraAlpha, loraDropout, LoraConfig.parseTargets(loraTargets),
+                seed);
+        int validation = validationSamples == null ? 64 : validationSamples == 0 ? Integer.MAX_VALUE
+                : validationSamples;
+        return new PretrainedSftStage.Options(baseModel, lora, epochs, batchSize,
+                learningRate == null ? 2e-4 : learningRate, seed, maxTrain, validation, 9, grpoHoldout, 0, 100);
     }
 
     @Override
     public Integer call() {
+        if (baseModel != null) {
+            Map<String, Object> summary = PretrainedSftStage.run(WorkDir.of(workDir), pretrainedOptions(),
+                    java.util.List.of());
+            System.out.print(Json.pretty(summary));
+            return 0;
+        }
         Map<String, Object> summary = SftStage.run(WorkDir.of(workDir), options());
         System.out.print(Json.pretty(summary));
         return 0;

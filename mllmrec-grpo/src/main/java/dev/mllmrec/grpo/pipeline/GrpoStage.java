@@ -9,6 +9,8 @@ import dev.mllmrec.core.data.PreparedData;
 import dev.mllmrec.core.pipeline.RecentWindows;
 import dev.mllmrec.core.data.Split;
 import dev.mllmrec.core.lm.CausalLm;
+import dev.mllmrec.core.lm.TrainablePolicies;
+import dev.mllmrec.core.lm.TrainablePolicy;
 import dev.mllmrec.core.lm.sft.SftCheckpoint;
 import dev.mllmrec.core.lm.tokenizer.TextTokenizer;
 import dev.mllmrec.core.lm.tokenizer.TextTokenizers;
@@ -127,7 +129,7 @@ public final class GrpoStage {
     public static Path initCheckpoint(WorkDir workDir, String init) {
         boolean isPath = init.contains("/") || init.contains(java.io.File.separator);
         Path root = isPath ? Path.of(init) : workDir.checkpoints(init);
-        if (Files.isRegularFile(root.resolve(CausalLm.WEIGHTS_FILE))) {
+        if (Files.isRegularFile(root.resolve(CausalLm.WEIGHTS_FILE)) || TrainablePolicies.isAdapterCheckpoint(root)) {
             return root;
         }
         Optional<Path> latest = SftCheckpoint.latest(root);
@@ -151,6 +153,18 @@ public final class GrpoStage {
      */
     public static Map<String, Object> run(WorkDir workDir, Options options, GrpoValidator validator,
                                           List<? extends GrpoListener> listeners) {
+        return run(workDir, options, validator, listeners, null);
+    }
+
+    /**
+     * Runs GRPO on {@code workDir} and returns the summary it also writes. The SFT checkpoint decides the kind of
+     * policy: the built-in model, or LoRA adapters of a pretrained decoder, trained further on that base.
+     *
+     * @param validator the validator, or {@code null} for the {@link CandidateLikelihoodValidator}
+     * @param baseModel the base folder of a LoRA checkpoint, or {@code null} for the one the checkpoint records
+     */
+    public static Map<String, Object> run(WorkDir workDir, Options options, GrpoValidator validator,
+                                          List<? extends GrpoListener> listeners, Path baseModel) {
         PreparedData data = PreparedData.load(workDir);
         Path init = initCheckpoint(workDir, options.init());
         // The policy answers prompts in the style it was fine-tuned on (recorded beside the SFT checkpoints).
@@ -197,12 +211,12 @@ public final class GrpoStage {
                 .optChartFile(dir.resolve(CHART_FILE))
                 .build();
         try (TextTokenizer tokenizer = TextTokenizers.load(init.resolve(SftCheckpoint.TOKENIZER_FILE));
-             CausalLm policy = CausalLm.load(init);
-             CausalLm reference = config.beta() > 0 ? CausalLm.load(init) : null) {
+             TrainablePolicy policy = TrainablePolicies.load(init, baseModel);
+             TrainablePolicy reference = config.beta() > 0 ? TrainablePolicies.load(init, baseModel) : null) {
             GrpoValidator v = validator != null ? validator
                     : new CandidateLikelihoodValidator(tokenizer, promptBuilder::prompt, validation);
             LOG.info("GRPO: {} training prompts ({}), {} validation samples, policy {} from {}", prompts.size(),
-                    useAugmented ? AUGMENTED_FILE : "plain prompts", validation.size(), policy.config(), init);
+                    useAugmented ? AUGMENTED_FILE : "plain prompts", validation.size(), policy.signature(), init);
             DefaultGrpoTrainer.Builder builder = DefaultGrpoTrainer.builder()
                     .setPolicy(policy)
                     .setTokenizer(tokenizer)
@@ -228,7 +242,7 @@ public final class GrpoStage {
     }
 
     private static Map<String, Object> summary(GrpoResult result, RewardInflationMonitor monitor, Options options,
-                                               CausalLm policy, int prompts, int validationSamples,
+                                               TrainablePolicy policy, int prompts, int validationSamples,
                                                boolean augmented, Map<String, Long> granularity, Path init,
                                                Path checkpoints, Path dir) {
         Map<String, Object> s = new LinkedHashMap<>();
@@ -261,7 +275,7 @@ public final class GrpoStage {
         s.put("stop_reason", result.stopReason());
         s.put("resumed", result.resumed());
         s.put("params", result.parameters());
-        s.put("model", policy.config().toString());
+        s.put("model", policy.signature());
         s.put("init", init.toString());
         s.put("train_prompts", prompts);
         s.put("prompt_source", augmented ? AUGMENTED_FILE : "plain");

@@ -24,6 +24,9 @@ import java.util.function.Function;
  */
 public final class CandidateLikelihoodValidator implements GrpoValidator {
 
+    /** Vocabularies above this size score fewer answers per pass. */
+    private static final int LARGE_VOCABULARY = 65_536;
+
     private final TextTokenizer tokenizer;
     private final Function<RecommendationSample, String> prompts;
     private final List<RecommendationSample> samples;
@@ -66,7 +69,11 @@ public final class CandidateLikelihoodValidator implements GrpoValidator {
             }
             requests.add(new ScoringRequest(prompt, answers));
         }
-        List<double[]> scores = new SequenceScorer(policy, tokenizer.specialTokens().pad(), 8, 1024)
+        // A pretrained vocabulary (152k for Qwen3) scores an [ITEM_<id>] text of several tokens: bound one pass's
+        // logits near 2^25 floats instead of 1,024 answers (3 GB); smaller vocabularies keep 1,024 per pass.
+        int rows = policy.vocabSize() > LARGE_VOCABULARY
+                ? Math.max(8, (1 << 25) / (policy.vocabSize() * 8)) : 1024;
+        List<double[]> scores = new SequenceScorer(policy, tokenizer.specialTokens().pad(), 8, rows)
                 .score(requests);
         int[] ranks = new int[samples.size()];
         for (int i = 0; i < ranks.length; i++) {

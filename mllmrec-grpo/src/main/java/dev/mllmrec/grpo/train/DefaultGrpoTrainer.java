@@ -8,11 +8,11 @@ import ai.djl.training.GradientCollector;
 import dev.mllmrec.api.GrpoTrainer;
 import dev.mllmrec.api.RecommendationSample;
 import dev.mllmrec.core.JsonLines;
-import dev.mllmrec.core.lm.CausalLm;
 import dev.mllmrec.core.lm.Generation;
 import dev.mllmrec.core.lm.GradMode;
 import dev.mllmrec.core.lm.PolicyModel;
 import dev.mllmrec.core.lm.SeededRandom;
+import dev.mllmrec.core.lm.TrainablePolicy;
 import dev.mllmrec.core.lm.sft.AdamW;
 import dev.mllmrec.core.lm.tokenizer.TextTokenizer;
 import dev.mllmrec.core.prompt.PromptBuilder;
@@ -43,7 +43,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Group Relative Policy Optimization of a {@link CausalLm} policy on recommendation prompts. Each step draws
+ * Group Relative Policy Optimization of a {@link TrainablePolicy} (the built-in {@code CausalLm}, or a pretrained
+ * {@code HfDecoder} whose LoRA adapters alone train) on recommendation prompts. Each step draws
  * {@code promptsPerStep} prompts (a seeded shuffle per pass), samples {@code G} completions per prompt
  * ({@link GroupRollout}), scores them ({@link WeightedRewards}, by default the reference
  * {@link RecommendationReward}), turns the rewards into group advantages ({@link GroupAdvantage}), and applies
@@ -77,7 +78,7 @@ public final class DefaultGrpoTrainer implements GrpoTrainer {
      */
     static final double RANKED_LIST_GAP = 0.7;
 
-    private final CausalLm policy;
+    private final TrainablePolicy policy;
     private final PolicyModel reference;
     private final TextTokenizer tokenizer;
     private final GrpoConfig config;
@@ -496,8 +497,8 @@ public final class DefaultGrpoTrainer implements GrpoTrainer {
         }
         GrpoState state = new GrpoState(run.step, run.epoch, run.cursor, run.order, run.dataRng.state(),
                 run.step * config.policyUpdates(), run.seconds, run.stepSeconds, run.rolloutTokens, run.rolloutSeconds,
-                run.bestStep, run.bestValue, run.history(), prompts, fingerprint, config, policy.config(),
-                provenance);
+                run.bestStep, run.bestValue, run.history(), prompts, fingerprint, config, policy.lmConfig(),
+                provenance, policy.signature());
         Path dir = GrpoCheckpoints.save(checkpointDir, kind, policy, tokenizer,
                 GrpoCheckpoints.LATEST.equals(kind) ? optimizer : null, state);
         if (GrpoCheckpoints.LATEST.equals(kind)) {
@@ -510,9 +511,12 @@ public final class DefaultGrpoTrainer implements GrpoTrainer {
 
     private void resume(Path checkpoint, int prompts, long fingerprint, AdamW optimizer, Run run) {
         GrpoState state = GrpoCheckpoints.readState(checkpoint);
-        if (!state.model().equals(policy.config())) {
-            throw new IllegalStateException("Checkpoint " + checkpoint + " was written for " + state.model()
-                    + " but the policy is " + policy.config() + ".");
+        boolean fits = state.policy() != null ? state.policy().equals(policy.signature())
+                : state.model() != null && state.model().equals(policy.lmConfig());
+        if (!fits) {
+            throw new IllegalStateException("Checkpoint " + checkpoint + " was written for "
+                    + (state.policy() != null ? state.policy() : state.model()) + " but the policy is "
+                    + policy.signature() + ".");
         }
         if (state.dataFingerprint() != fingerprint || state.prompts() != prompts) {
             throw new IllegalStateException("Checkpoint " + checkpoint + " was written for other training prompts ("
@@ -522,9 +526,7 @@ public final class DefaultGrpoTrainer implements GrpoTrainer {
             LOG.warn("Resuming {} with different GRPO settings than it was written with: {} (was {}).", checkpoint,
                     config, state.config());
         }
-        try (CausalLm saved = CausalLm.load(checkpoint)) {
-            policy.setParameterValues(saved.parameterValues());
-        }
+        policy.loadTrainable(checkpoint);
         optimizer.restore(GrpoCheckpoints.readOptimizer(checkpoint), state.optimizerSteps());
         run.step = state.step();
         run.epoch = state.epoch();
@@ -622,7 +624,7 @@ public final class DefaultGrpoTrainer implements GrpoTrainer {
 
     /** Builds a {@link DefaultGrpoTrainer}. Not thread-safe. */
     public static final class Builder {
-        private CausalLm policy;
+        private TrainablePolicy policy;
         private PolicyModel reference;
         private TextTokenizer tokenizer;
         private GrpoConfig config = GrpoConfig.builder().build();
@@ -638,7 +640,7 @@ public final class DefaultGrpoTrainer implements GrpoTrainer {
         }
 
         /** The policy to train in place, usually the SFT checkpoint (required; not closed by the trainer). */
-        public Builder setPolicy(CausalLm m) {
+        public Builder setPolicy(TrainablePolicy m) {
             policy = m;
             return this;
         }
@@ -651,7 +653,8 @@ public final class DefaultGrpoTrainer implements GrpoTrainer {
 
         /**
          * The frozen reference policy of the KL term, usually a second copy of the SFT checkpoint
-         * ({@code CausalLm.load(dir)} or {@code policy.copy()} before training). Required when β > 0.
+         * ({@code TrainablePolicies.load(dir, null)}, {@code CausalLm.load(dir)} or {@code policy.copy()} before
+         * training). Required when β > 0.
          */
         public Builder optReference(PolicyModel m) {
             reference = m;

@@ -3,8 +3,8 @@ package dev.mllmrec.grpo.train;
 import dev.mllmrec.core.CheckpointDigest;
 import dev.mllmrec.core.CorruptCheckpointException;
 import dev.mllmrec.core.Json;
-import dev.mllmrec.core.lm.CausalLm;
 import dev.mllmrec.core.lm.ParameterFiles;
+import dev.mllmrec.core.lm.TrainablePolicy;
 import dev.mllmrec.core.lm.sft.AdamW;
 import dev.mllmrec.core.lm.tokenizer.TextTokenizer;
 import java.io.IOException;
@@ -27,6 +27,7 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * root/latest/config.json        the policy's LmConfig   (CausalLm.load reads the directory)
  * root/latest/model.params       the weights
+ *   (a pretrained decoder with LoRA: adapter_model.safetensors, adapter_config.json, base_model.json instead)
  * root/latest/tokenizer.json     the tokenizer
  * root/latest/optimizer.params   AdamW's moments
  * root/latest/state.json         GrpoState: step, prompt order and cursor, RNG state, history, config
@@ -108,13 +109,13 @@ public final class GrpoCheckpoints {
      *
      * @param optimizer the optimizer whose moments are saved, or {@code null} (no optimizer file)
      */
-    public static Path save(Path root, String name, CausalLm model, TextTokenizer tokenizer, AdamW optimizer,
+    public static Path save(Path root, String name, TrainablePolicy model, TextTokenizer tokenizer, AdamW optimizer,
                             GrpoState state) {
         try {
             Files.createDirectories(root);
             recover(root);
             Path tmp = Files.createTempDirectory(root, TMP + name + "-");
-            model.save(tmp);
+            model.saveTrainable(tmp);
             tokenizer.save(tmp.resolve(TOKENIZER_FILE));
             if (optimizer != null) {
                 ParameterFiles.write(tmp.resolve(OPTIMIZER_FILE), optimizer.state());

@@ -24,13 +24,15 @@ import java.util.Map;
  * @param prompts           the number of training prompts
  * @param dataFingerprint   a hash of the training prompts (resume refuses other prompts)
  * @param config            the settings
- * @param model             the policy's shape
+ * @param model             the built-in policy's shape ({@code null} for another policy)
  * @param provenance        free-form facts about the run (for example the SFT checkpoint it started from)
+ * @param policy            the policy's {@link dev.mllmrec.core.lm.TrainablePolicy#signature()} ({@code null} in
+ *                          checkpoints written before it was recorded)
  */
 public record GrpoState(long step, int epoch, int cursor, int[] order, long dataRngState, long optimizerSteps,
                         double seconds, double stepSeconds, long rolloutTokens, double rolloutSeconds, long bestStep,
                         double bestValue, GrpoHistory history, int prompts, long dataFingerprint, GrpoConfig config,
-                        LmConfig model, Map<String, String> provenance) {
+                        LmConfig model, Map<String, String> provenance, String policy) {
 
     /** Copies. */
     public GrpoState {

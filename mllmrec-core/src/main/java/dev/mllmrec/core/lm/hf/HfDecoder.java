@@ -16,6 +16,7 @@ import dev.mllmrec.core.lm.Dropout;
 import dev.mllmrec.core.lm.GradMode;
 import dev.mllmrec.core.lm.KvCache;
 import dev.mllmrec.core.lm.PolicyModel;
+import dev.mllmrec.core.lm.TrainablePolicy;
 import dev.mllmrec.core.lm.Scalars;
 import dev.mllmrec.core.lm.SeededRandom;
 import java.nio.ByteBuffer;
@@ -49,12 +50,17 @@ import java.util.Map;
  * <p>Owns native memory: close it. Inference may run on several threads at once; training, merging and loading
  * adapters must not overlap with anything else.
  */
-public final class HfDecoder implements PolicyModel {
+public final class HfDecoder implements TrainablePolicy {
 
     /** The file of adapter weights written by {@link #saveAdapters}. */
     public static final String ADAPTER_WEIGHTS = "adapter_model.safetensors";
     /** The file of the adapter config written by {@link #saveAdapters}. */
     public static final String ADAPTER_CONFIG = "adapter_config.json";
+    /**
+     * The file that {@link #saveTrainable} writes beside the adapters: the base model's folder, fingerprint and
+     * config, so that a checkpoint names the base it needs.
+     */
+    public static final String BASE_FILE = "base_model.json";
     /** The prefix PEFT puts before every adapter tensor name. */
     static final String PEFT_PREFIX = "base_model.model.";
 
@@ -69,6 +75,8 @@ public final class HfDecoder implements PolicyModel {
     private final float scaling;
     private final String fingerprint;
     private final String source;
+    /** The folder the base was loaded from, or {@code null} for weights made in memory. */
+    private Path folder;
 
     private LoraConfig lora;
     private final Map<String, Adapter> adapters = new LinkedHashMap<>();
@@ -212,7 +220,7 @@ public final class HfDecoder implements PolicyModel {
     public static HfDecoder load(Path dir) {
         HfConfig config = HfConfig.read(dir);
         try (SafeTensors st = SafeTensors.openFolder(dir)) {
-            return new HfDecoder(config, new TensorSource() {
+            HfDecoder model = new HfDecoder(config, new TensorSource() {
                 @Override
                 public long[] shape(String name) {
                     SafeTensors.Entry e = st.entry(name);
@@ -229,6 +237,8 @@ public final class HfDecoder implements PolicyModel {
                     return dir.toString();
                 }
             });
+            model.folder = dir.toAbsolutePath().normalize();
+            return model;
         }
     }
 
@@ -585,6 +595,114 @@ public final class HfDecoder implements PolicyModel {
         return logits(hidden(tokens, null, null, null));
     }
 
+    @Override
+    public NDArray logitsOf(NDArray hidden, NDArray tokens) {
+        Shape ts = tokens.getShape();
+        NDArray ids = tokens.getDataType() == DataType.INT64 ? tokens : tokens.toType(DataType.INT64, false);
+        NDArray rows = local(Embedding.embedding(ids, lmHead, SparseFormat.DENSE).singletonOrThrow(),
+                hidden.getManager()); // (n, m, d)
+        return rows.matMul(hidden.reshape(ts.get(0), config.hiddenSize(), 1)).reshape(ts.get(0), ts.get(1));
+    }
+
+    @Override
+    public NDArray logitsOver(NDArray hidden, NDArray tokens) {
+        NDArray ids = tokens.getDataType() == DataType.INT64 ? tokens : tokens.toType(DataType.INT64, false);
+        NDArray rows = local(Embedding.embedding(ids, lmHead, SparseFormat.DENSE).singletonOrThrow(),
+                hidden.getManager()); // (m, d)
+        return hidden.matMul(rows.transpose());
+    }
+
+    // ------------------------------------------------------------------------------------------ training
+
+    /** The number of trainable scalars: the adapters' with LoRA attached, otherwise every base weight's. */
+    @Override
+    public long parameterCount() {
+        long n = 0;
+        for (NDArray a : (lora != null ? adapterParams : base).values()) {
+            n += a.size();
+        }
+        return n;
+    }
+
+    /**
+     * The config, the base's fingerprint and the adapters' shape (rank, alpha, targets): adapters load into a model
+     * with an equal signature.
+     */
+    @Override
+    public String signature() {
+        return "HfDecoder[" + config + ", base " + fingerprint + (lora == null ? ", no adapters"
+                : ", LoRA r=" + lora.rank() + " alpha=" + lora.alpha() + " " + lora.targetNames()) + "]";
+    }
+
+    /** The folder the base was loaded from, or {@code null} for weights made in memory. */
+    public Path folder() {
+        return folder;
+    }
+
+    /**
+     * Writes the adapters ({@link #saveAdapters}) and {@value #BASE_FILE} (the base's folder, fingerprint and
+     * config) into {@code dir}.
+     *
+     * @throws IllegalStateException without adapters: only LoRA training is checkpointed (full fine-tuning of a
+     *                               pretrained decoder is not supported)
+     */
+    @Override
+    public void saveTrainable(Path dir) {
+        if (lora == null) {
+            throw new IllegalStateException("Only LoRA adapters of a pretrained decoder are checkpointed: call "
+                    + "enableLora before training " + this + ".");
+        }
+        saveAdapters(dir);
+        Map<String, Object> b = new LinkedHashMap<>();
+        b.put("path", folder == null ? null : folder.toString());
+        b.put("fingerprint", fingerprint);
+        b.put("config", config.toJson());
+        Json.writePretty(dir.resolve(BASE_FILE), b);
+    }
+
+    /**
+     * Overwrites the adapters' values with those {@link #saveTrainable} (or {@link #saveAdapters}) wrote into
+     * {@code dir}; without adapters attached yet, attaches them ({@link #loadAdapters}).
+     *
+     * @throws IllegalArgumentException when they were trained on another base or have another rank, alpha or
+     *                                  targets
+     */
+    @Override
+    public void loadTrainable(Path dir) {
+        if (lora == null) {
+            loadAdapters(dir);
+            return;
+        }
+        LoraConfig saved = readAdapterConfig(dir);
+        if (saved.rank() != lora.rank() || saved.alpha() != lora.alpha()
+                || !saved.targets().equals(lora.targets())) {
+            throw new IllegalArgumentException("The adapters in " + dir + " (r=" + saved.rank() + ", alpha="
+                    + saved.alpha() + ", " + saved.targetNames() + ") do not fit the attached ones (r=" + lora.rank()
+                    + ", alpha=" + lora.alpha() + ", " + lora.targetNames() + ").");
+        }
+        if (merged) {
+            throw new IllegalStateException("Unmerge the adapters before loading new values into them.");
+        }
+        setAdapterValues(dir);
+    }
+
+    /**
+     * The base folder recorded in a checkpoint's {@value #BASE_FILE} by {@link #saveTrainable}, or {@code null}
+     * when the checkpoint has none (or the base was made in memory).
+     */
+    public static Path baseFolderOf(Path checkpoint) {
+        Path f = checkpoint.resolve(BASE_FILE);
+        if (!Files.isRegularFile(f)) {
+            return null;
+        }
+        try {
+            com.fasterxml.jackson.databind.JsonNode path = Json.mapper().readTree(f.toFile()).path("path");
+            return path.isTextual() ? Path.of(path.asText()) : null;
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("Cannot parse " + f + ": " + e.getMessage(), e);
+        }
+    }
+
     // ---------------------------------------------------------------------------------------------- LoRA
 
     /** The attached adapters' config, or {@code null}. */
@@ -737,6 +855,18 @@ public final class HfDecoder implements PolicyModel {
      *                                  is missing or mis-shaped
      */
     public void loadAdapters(Path dir) {
+        LoraConfig config = readAdapterConfig(dir);
+        enableLora(config);
+        try {
+            setAdapterValues(dir);
+        } catch (RuntimeException e) {
+            removeAdapters();
+            throw e;
+        }
+    }
+
+    /** The config of the adapters in {@code dir}, after checking that they were trained on this base. */
+    private LoraConfig readAdapterConfig(Path dir) {
         Path cfgFile = dir.resolve(ADAPTER_CONFIG);
         if (!Files.isRegularFile(cfgFile)) {
             throw new IllegalArgumentException("No " + ADAPTER_CONFIG + " in " + dir + ".");
@@ -756,10 +886,14 @@ public final class HfDecoder implements PolicyModel {
         }
         java.util.List<String> targets = new java.util.ArrayList<>();
         cfg.path("target_modules").forEach(t -> targets.add(t.asText()));
-        LoraConfig config = new LoraConfig(cfg.path("r").asInt(), cfg.path("lora_alpha").asDouble(),
+        return new LoraConfig(cfg.path("r").asInt(), cfg.path("lora_alpha").asDouble(),
                 cfg.path("lora_dropout").asDouble(0), LoraConfig.parseTargets(String.join(",", targets)),
                 cfg.path("seed").asLong(42));
-        enableLora(config);
+    }
+
+    /** Sets the attached adapters to the values stored in {@code dir}. */
+    @SuppressWarnings("try")
+    private void setAdapterValues(Path dir) {
         try (SafeTensors st = SafeTensors.open(java.util.List.of(dir.resolve(ADAPTER_WEIGHTS)));
              GradMode ignored = GradMode.disabled()) {
             for (Map.Entry<String, NDArray> e : adapterParams.entrySet()) {
@@ -775,9 +909,6 @@ public final class HfDecoder implements PolicyModel {
                 }
                 e.getValue().set(st.floats(name));
             }
-        } catch (RuntimeException e) {
-            removeAdapters();
-            throw e;
         }
     }
 

@@ -6,6 +6,7 @@ import dev.mllmrec.core.CorruptCheckpointException;
 import dev.mllmrec.core.Json;
 import dev.mllmrec.core.lm.CausalLm;
 import dev.mllmrec.core.lm.ParameterFiles;
+import dev.mllmrec.core.lm.TrainablePolicy;
 import dev.mllmrec.core.lm.tokenizer.TextTokenizer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -30,6 +31,8 @@ import org.slf4j.LoggerFactory;
  * root/latest.json                 {"checkpoint": "step-00000500", "step": 500}
  * root/step-00000500/config.json   the model's LmConfig     (CausalLm.load reads the directory)
  * root/step-00000500/model.params  the weights
+ *   (a pretrained decoder with LoRA: adapter_model.safetensors, adapter_config.json and base_model.json instead,
+ *    see TrainablePolicy#saveTrainable and TrainablePolicies#load)
  * root/step-00000500/tokenizer.json the tokenizer (Hugging Face format)
  * root/step-00000500/optimizer.params AdamW's moments
  * root/step-00000500/state.json    SftState: step, epoch, data position, RNG state, SftConfig, ...
@@ -131,12 +134,12 @@ public final class SftCheckpoint {
     }
 
     /** Writes a checkpoint for {@code state.step()} and prunes all but the newest {@code keep}. */
-    static Path save(Path root, CausalLm model, TextTokenizer tokenizer, AdamW optimizer, SftState state, int keep) {
+    static Path save(Path root, TrainablePolicy model, TextTokenizer tokenizer, AdamW optimizer, SftState state, int keep) {
         try {
             Files.createDirectories(root);
             String name = String.format(Locale.ROOT, PREFIX + "%08d", state.step());
             Path tmp = Files.createTempDirectory(root, ".tmp-" + name + "-");
-            model.save(tmp);
+            model.saveTrainable(tmp);
             tokenizer.save(tmp.resolve(TOKENIZER_FILE));
             ParameterFiles.write(tmp.resolve(OPTIMIZER_FILE), optimizer.state());
             Json.writePretty(tmp.resolve(STATE_FILE), state);

@@ -21,12 +21,14 @@ import java.util.Map;
  * @param examples         the number of training examples
  * @param validation       the last validation metrics
  * @param config           the training settings
- * @param model            the model's shape
+ * @param model            the built-in model's shape ({@code null} for another policy)
+ * @param policy           the policy's {@link dev.mllmrec.core.lm.TrainablePolicy#signature()} ({@code null} in
+ *                         checkpoints written before it was recorded)
  */
 public record SftState(long step, int epoch, int batchInEpoch, long epochRngState, double epochLossSum,
                        long epochLossTokens, double lastEpochLoss, long tokensSeen, double seconds,
                        long totalSteps, long dataFingerprint, int examples, Map<String, Double> validation,
-                       SftConfig config, LmConfig model) {
+                       SftConfig config, LmConfig model, String policy) {
 
     /** Copies. */
     public SftState {

@@ -9,7 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mllmrec.core.JsonLines;
-import dev.mllmrec.core.lm.CausalLm;
+import dev.mllmrec.core.lm.TrainablePolicy;
 import dev.mllmrec.core.lm.Dropout;
 import dev.mllmrec.core.lm.SeededRandom;
 import dev.mllmrec.core.lm.tokenizer.TextTokenizer;
@@ -27,7 +27,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Supervised fine-tuning of a {@link CausalLm} on {@link SftExample}s: next-token cross-entropy on the answer
+ * Supervised fine-tuning of a {@link TrainablePolicy} (the built-in {@code CausalLm}, or a pretrained
+ * {@code HfDecoder} whose LoRA adapters alone train) on {@link SftExample}s: next-token cross-entropy on the answer
  * tokens (or the whole sequence), AdamW with linear warm-up and cosine or linear decay, global-norm gradient
  * clipping, gradient accumulation, length-bucketed padded batches, and one {@link NDManager} scope per step so
  * memory stays flat. With a checkpoint directory it saves checkpoints periodically and at epoch ends, and a new
@@ -47,7 +48,7 @@ public final class SftTrainer {
     /** Draws per negative before an excluded token is accepted anyway. */
     private static final int MAX_NEGATIVE_TRIES = 64;
 
-    private final CausalLm model;
+    private final TrainablePolicy model;
     private final TextTokenizer tokenizer;
     private final SftConfig config;
     private final Path checkpointDir;
@@ -457,7 +458,7 @@ public final class SftTrainer {
         }
         SftState state = new SftState(run.step, run.epoch, run.batchInEpoch, run.epochRngState, run.epochLossSum,
                 run.epochLossTokens, run.lastEpochLoss, run.tokensSeen, run.seconds, totalSteps, data.fingerprint,
-                data.size(), run.validation, config, model.config());
+                data.size(), run.validation, config, model.lmConfig(), model.signature());
         Path dir = SftCheckpoint.save(checkpointDir, model, tokenizer, optimizer, state, config.keepCheckpoints());
         for (SftListener l : listeners) {
             l.onCheckpoint(dir, run.step);
@@ -466,9 +467,12 @@ public final class SftTrainer {
 
     private void resume(Path checkpoint, SftData data, AdamW optimizer, Run run) {
         SftState state = SftCheckpoint.readState(checkpoint);
-        if (!state.model().equals(model.config())) {
-            throw new IllegalStateException("Checkpoint " + checkpoint + " was written for " + state.model()
-                    + " but the model is " + model.config() + ".");
+        boolean fits = state.policy() != null ? state.policy().equals(model.signature())
+                : state.model() != null && state.model().equals(model.lmConfig());
+        if (!fits) {
+            throw new IllegalStateException("Checkpoint " + checkpoint + " was written for "
+                    + (state.policy() != null ? state.policy() : state.model()) + " but the model is "
+                    + model.signature() + ".");
         }
         if (state.dataFingerprint() != data.fingerprint || state.examples() != data.size()) {
             throw new IllegalStateException("Checkpoint " + checkpoint + " was written for other training data ("
@@ -478,9 +482,7 @@ public final class SftTrainer {
             LOG.warn("Resuming {} with different SFT settings than it was written with: {} (was {}).", checkpoint,
                     config, state.config());
         }
-        try (CausalLm saved = CausalLm.load(checkpoint)) {
-            model.setParameterValues(saved.parameterValues());
-        }
+        model.loadTrainable(checkpoint);
         optimizer.restore(SftCheckpoint.readOptimizer(checkpoint), state.step());
         run.step = state.step();
         run.epoch = state.epoch();
@@ -516,7 +518,7 @@ public final class SftTrainer {
 
     /** Builds an {@link SftTrainer}. */
     public static final class Builder {
-        private CausalLm model;
+        private TrainablePolicy model;
         private TextTokenizer tokenizer;
         private SftConfig config = SftConfig.builder().build();
         private Path checkpointDir;
@@ -528,8 +530,11 @@ public final class SftTrainer {
         private Builder() {
         }
 
-        /** The model to train in place (required; the trainer does not close it). */
-        public Builder setModel(CausalLm m) {
+        /**
+         * The model to train in place (required; the trainer does not close it): its {@code parameters()} are
+         * trained, which for a pretrained decoder with LoRA adapters are the adapters alone.
+         */
+        public Builder setModel(TrainablePolicy m) {
             model = m;
             return this;
         }

@@ -1,6 +1,6 @@
 package dev.mllmrec.core.lm.sft;
 
-import dev.mllmrec.core.lm.CausalLm;
+import dev.mllmrec.core.lm.PolicyModel;
 import java.util.Map;
 
 /**
@@ -11,5 +11,5 @@ import java.util.Map;
 public interface SftValidator {
 
     /** Metrics by name for the model after epoch {@code epoch} (0-based). */
-    Map<String, Double> validate(CausalLm model, int epoch);
+    Map<String, Double> validate(PolicyModel model, int epoch);
 }
