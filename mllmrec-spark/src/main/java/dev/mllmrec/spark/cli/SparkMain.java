@@ -7,6 +7,7 @@ import dev.mllmrec.core.data.PrepareConfig;
 import dev.mllmrec.spark.ExecutorModels;
 import dev.mllmrec.spark.SparkPrepare;
 import dev.mllmrec.spark.SparkRank;
+import dev.mllmrec.spark.SparkTextualize;
 import dev.mllmrec.spark.SyntheticLog;
 import java.io.PrintStream;
 import java.net.URI;
@@ -35,7 +36,7 @@ import picocli.CommandLine.Option;
         description = "mllmrec's offline stages and batch ranking on Apache Spark, with the same answers as one "
                 + "machine.",
         subcommands = {CommandLine.HelpCommand.class, SparkMain.Prepare.class, SparkMain.Rank.class,
-                SparkMain.Generate.class})
+                SparkMain.Textualize.class, SparkMain.Generate.class})
 public final class SparkMain implements Runnable {
 
     @CommandLine.Spec
@@ -244,6 +245,49 @@ public final class SparkMain implements Runnable {
                 if (spark.sparkContext().isLocal()) {
                     ExecutorModels.closeAll();
                 }
+            }
+            return 0;
+        }
+    }
+
+    /** {@code textualize}: captions with the built-in captioner. */
+    @Command(name = SparkTextualize.JOB, mixinStandardHelpOptions = true,
+            description = {"Captions every catalog item's image with the built-in captioner, one per partition, "
+                    + "reusing an earlier run's caption when the image hash and textualizer are unchanged; writes "
+                    + "OUT/captions (Parquet: the caption fields, status captioned|cached|failed, reason). The "
+                    + "captions equal the single-machine textualize's. Image paths must be readable by every "
+                    + "executor."})
+    static final class Textualize implements Callable<Integer> {
+
+        @Mixin
+        SparkOptions sparkOptions = new SparkOptions();
+
+        @Option(names = "--catalog", paramLabel = "PATH", required = true,
+                description = "The items, JSON Lines (W/catalog.jsonl, written by prepare).")
+        String catalog;
+
+        @Option(names = "--previous", paramLabel = "PATH",
+                description = "Captions of an earlier run to reuse (its OUT/captions, or a captions.jsonl).")
+        String previous;
+
+        @Option(names = "--out", paramLabel = "OUT", required = true, description = "The output folder.")
+        String out;
+
+        @Option(names = "--partitions", paramLabel = "N", defaultValue = "0",
+                description = "Spread items over N partitions (0: as read). Default: ${DEFAULT-VALUE}.")
+        int partitions;
+
+        @Override
+        public Integer call() {
+            SparkTextualize.Options d = SparkTextualize.Options.defaults(catalog, out);
+            SparkTextualize.Options o = new SparkTextualize.Options(catalog, previous, out, partitions,
+                    d.maxImageBytes());
+            SparkSession spark = sparkOptions.session(SparkTextualize.JOB);
+            try {
+                SparkTextualize.Summary s = SparkTextualize.run(spark, o);
+                sparkOptions.writeSummary(out, SparkTextualize.JOB, s, System.out);
+            } finally {
+                spark.stop();
             }
             return 0;
         }
