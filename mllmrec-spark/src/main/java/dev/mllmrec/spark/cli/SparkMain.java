@@ -88,6 +88,10 @@ public final class SparkMain implements Runnable {
 
         SparkSession session(String job) {
             SparkSession.Builder b = SparkSession.builder().appName("mllmrec " + job);
+            if (master == null && System.getProperty("spark.master") == null) {
+                throw new IllegalArgumentException("No Spark master: give --master (for example local[2]) or run "
+                        + "the job with spark-submit.");
+            }
             if (master != null) {
                 b.master(master);
                 if (master.startsWith("local")) {
