@@ -31,7 +31,7 @@ class SparkPrepareTest {
 
     @BeforeAll
     static void start() {
-        spark = SparkTesting.session("SparkPrepareTest");
+        spark = SparkTesting.session("SparkPrepareTest", "local[2,2]");
     }
 
     @AfterAll
@@ -135,6 +135,37 @@ class SparkPrepareTest {
 
         Files.writeString(catalog, "{\"id\":1}\n{\"id\":2}\n");
         assertThatThrownBy(() -> SparkPrepare.run(spark, o)).hasStackTraceContaining("not in the catalog");
+    }
+
+    @Test
+    void aTaskThatFailsAndIsRunAgainWritesTheSameRows() {
+        List<Row> users = new ArrayList<>();
+        for (UserHistory h : SparkTesting.movielens().sequences().subList(0, 40)) {
+            users.add(org.apache.spark.sql.RowFactory.create(h.userId(), h.items()));
+        }
+        org.apache.spark.sql.Dataset<Row> table = spark.createDataFrame(users, SampleRows.SEQUENCE).repartition(2);
+        SparkPrepare.Options o = SparkPrepare.Options.defaults("movielens", tmp.resolve("retry").toString());
+        org.apache.spark.broadcast.Broadcast<int[]> pool = org.apache.spark.api.java.JavaSparkContext
+                .fromSparkContext(spark.sparkContext()).broadcast(SparkTesting.movielens().catalog().ids());
+        SparkPrepare.UserSamples samples = new SparkPrepare.UserSamples(pool, o, null);
+        org.apache.spark.api.java.function.FlatMapFunction<Row, Row> failsOnce = row -> {
+            org.apache.spark.TaskContext task = org.apache.spark.TaskContext.get();
+            if (task.attemptNumber() == 0 && task.partitionId() == 0) {
+                throw new IllegalStateException("injected failure of the first attempt");
+            }
+            return samples.call(row);
+        };
+        var encoder = org.apache.spark.sql.Encoders.row(SampleRows.SAMPLE_IN_SET);
+        List<RecommendationSample> retried = new ArrayList<>();
+        for (Row r : table.flatMap(failsOnce, encoder).collectAsList()) {
+            retried.add(SampleRows.toSample(r));
+        }
+        List<RecommendationSample> plain = new ArrayList<>();
+        for (Row r : table.flatMap(samples, encoder).collectAsList()) {
+            plain.add(SampleRows.toSample(r));
+        }
+        assertThat(retried).hasSize(plain.size());
+        assertThat(SparkTesting.sorted(retried)).isEqualTo(SparkTesting.sorted(plain));
     }
 
     private record SetKey(Split split, int negatives) {

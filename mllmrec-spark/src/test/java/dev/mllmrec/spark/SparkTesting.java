@@ -25,7 +25,12 @@ final class SparkTesting {
 
     /** A local[2] session with tiny shuffles and no UI: one per test class. */
     static SparkSession session(String name) {
-        return SparkSession.builder().master("local[2]").appName(name)
+        return session(name, "local[2]");
+    }
+
+    /** A session on {@code master} ({@code local[2,2]}: two threads, a failed task tried twice). */
+    static SparkSession session(String name, String master) {
+        return SparkSession.builder().master(master).appName(name)
                 .config("spark.ui.enabled", "false")
                 .config("spark.sql.shuffle.partitions", "4")
                 .config("spark.default.parallelism", "2")
