@@ -1,9 +1,16 @@
 package dev.mllmrec.spark;
 
+import dev.mllmrec.api.Caption;
+import dev.mllmrec.api.Catalog;
+import dev.mllmrec.api.CotGenerator;
+import dev.mllmrec.api.Item;
 import dev.mllmrec.api.Recommender;
+import dev.mllmrec.core.JsonLines;
+import dev.mllmrec.core.cot.BuiltinCotGenerator;
 import dev.mllmrec.core.rec.PolicyRanker;
 import dev.mllmrec.core.sasrec.SasRecRecommender;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -12,7 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The trained models of one JVM (an executor, or the driver in local mode), each loaded once on first use and
  * shared by every task that runs there: a SASRec checkpoint or a policy (GRPO's best, SFT's newest) of a work
- * directory. {@link SasRecRecommender} and {@link PolicyRanker} rank from many threads at once, so concurrent
+ * directory, and the built-in reasoning writer over a catalog. {@link SasRecRecommender} and {@link PolicyRanker} rank from many threads at once, so concurrent
  * tasks share one copy of the weights.
  *
  * <p>Thread-safe.
@@ -48,7 +55,7 @@ public final class ExecutorModels {
         }
     }
 
-    private static final Map<String, Recommender> MODELS = new ConcurrentHashMap<>();
+    private static final Map<String, Object> MODELS = new ConcurrentHashMap<>();
     private static final AtomicInteger LOADS = new AtomicInteger();
 
     private ExecutorModels() {
@@ -56,12 +63,31 @@ public final class ExecutorModels {
 
     /** The model of {@code kind} at local path {@code path}, loaded on first use in this JVM. */
     public static Recommender get(Kind kind, String path) {
-        return MODELS.computeIfAbsent(kind.id() + "\n" + path, k -> {
+        return (Recommender) MODELS.computeIfAbsent(kind.id() + "\n" + path, k -> {
             LOADS.incrementAndGet();
             return switch (kind) {
                 case SASREC -> SasRecRecommender.load(Path.of(path));
                 case GRPO, SFT -> PolicyRanker.load(Path.of(path), kind.id(), PolicyRanker.Pick.BEST);
             };
+        });
+    }
+
+    /**
+     * The built-in reasoning writer over the catalog at local path {@code catalog} ({@code Item} JSON Lines) and
+     * the captions at {@code captions} ({@code Caption} JSON Lines, the last line of an item wins; null: none),
+     * built on first use in this JVM. Thread-safe (immutable).
+     */
+    public static CotGenerator builtinCot(String catalog, String captions) {
+        return (CotGenerator) MODELS.computeIfAbsent("cot\n" + catalog + "\n" + captions, k -> {
+            LOADS.incrementAndGet();
+            Catalog c = Catalog.of("catalog", JsonLines.read(Path.of(catalog), Item.class));
+            Map<Integer, String> text = new HashMap<>();
+            if (captions != null) {
+                for (Caption caption : JsonLines.read(Path.of(captions), Caption.class)) {
+                    text.put(caption.itemId(), caption.text());
+                }
+            }
+            return new BuiltinCotGenerator(c, text);
         });
     }
 
@@ -73,7 +99,7 @@ public final class ExecutorModels {
     /** Closes and forgets every model of this JVM (for local mode, after the job). */
     public static void closeAll() {
         for (String key : MODELS.keySet()) {
-            Recommender r = MODELS.remove(key);
+            Object r = MODELS.remove(key);
             if (r instanceof AutoCloseable c) {
                 try {
                     c.close();

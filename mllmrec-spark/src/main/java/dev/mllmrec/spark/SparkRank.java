@@ -8,8 +8,6 @@ import dev.mllmrec.api.ScoredItem;
 import dev.mllmrec.core.eval.Evaluator;
 import dev.mllmrec.core.eval.RankingMetrics;
 import java.io.Serializable;
-import java.net.URI;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -17,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
-import org.apache.spark.SparkFiles;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -123,19 +120,13 @@ public final class SparkRank {
     /** Runs the job and returns its summary (the caller writes it). */
     public static Summary run(SparkSession spark, Options o) {
         long start = System.nanoTime();
-        String path = o.modelPath();
-        String shipped = null;
-        URI uri = URI.create(path.replace(" ", "%20"));
-        if (uri.getScheme() != null && !uri.getScheme().equals("file") && uri.getScheme().length() > 1) {
-            spark.sparkContext().addFile(path, true);
-            shipped = Path.of(uri.getPath()).getFileName().toString();
-        }
+        ExecutorFiles model = ExecutorFiles.of(spark, o.modelPath());
         Dataset<Row> samples = Tables.samples(spark, o.samples(), o.split(), o.negatives());
         if (o.partitions() > 0) {
             samples = samples.repartition(o.partitions());
         }
         int partitions = samples.rdd().getNumPartitions();
-        Dataset<Row> rankings = samples.mapPartitions(new RankPartition(o.model(), path, shipped, o.batchSize()),
+        Dataset<Row> rankings = samples.mapPartitions(new RankPartition(o.model(), model, o.batchSize()),
                 Encoders.row(RANKING));
         rankings.write().mode(SaveMode.Overwrite).parquet(o.out() + "/rankings");
         long[] histogram = new long[1];
@@ -190,20 +181,18 @@ public final class SparkRank {
         private static final long serialVersionUID = 1L;
 
         private final ExecutorModels.Kind kind;
-        private final String path;
-        private final String shipped;
+        private final ExecutorFiles model;
         private final int batchSize;
 
-        RankPartition(ExecutorModels.Kind kind, String path, String shipped, int batchSize) {
+        RankPartition(ExecutorModels.Kind kind, ExecutorFiles model, int batchSize) {
             this.kind = kind;
-            this.path = path;
-            this.shipped = shipped;
+            this.model = model;
             this.batchSize = batchSize;
         }
 
         @Override
         public Iterator<Row> call(Iterator<Row> input) {
-            Recommender recommender = ExecutorModels.get(kind, shipped == null ? path : SparkFiles.get(shipped));
+            Recommender recommender = ExecutorModels.get(kind, model.local());
             return new Iterator<>() {
                 private Iterator<Row> batch = List.<Row>of().iterator();
 

@@ -15,7 +15,6 @@ import dev.mllmrec.core.textualize.Textualization;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -164,9 +163,7 @@ public final class SparkTextualize {
         @Override
         public Iterator<Row> call(Iterator<Row> input) {
             VisualTextualizer textualizer = new BuiltinTextualizer();
-            List<Row> out = new ArrayList<>();
-            while (input.hasNext()) {
-                Row r = input.next();
+            return Lazily.map(input, r -> {
                 Item item;
                 try {
                     item = Json.mapper().readValue(r.getString(0), Item.class);
@@ -174,9 +171,8 @@ public final class SparkTextualize {
                     throw new UncheckedIOException("A line of " + catalog + " is not an item: " + e.getMessage()
                             + " (line: " + abbreviate(r.getString(0)) + ")", e);
                 }
-                out.add(caption(textualizer, item, previous ? r : null));
-            }
-            return out.iterator();
+                return caption(textualizer, item, previous ? r : null);
+            });
         }
 
         private Row caption(VisualTextualizer textualizer, Item item, Row prev) {

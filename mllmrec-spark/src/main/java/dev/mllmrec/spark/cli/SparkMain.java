@@ -5,6 +5,7 @@ import dev.mllmrec.core.Json;
 import dev.mllmrec.core.data.NegativeSampler;
 import dev.mllmrec.core.data.PrepareConfig;
 import dev.mllmrec.spark.ExecutorModels;
+import dev.mllmrec.spark.SparkBuildCot;
 import dev.mllmrec.spark.SparkPrepare;
 import dev.mllmrec.spark.SparkRank;
 import dev.mllmrec.spark.SparkTextualize;
@@ -36,7 +37,8 @@ import picocli.CommandLine.Option;
         description = "mllmrec's offline stages and batch ranking on Apache Spark, with the same answers as one "
                 + "machine.",
         subcommands = {CommandLine.HelpCommand.class, SparkMain.Prepare.class, SparkMain.Rank.class,
-                SparkMain.Textualize.class, SparkMain.Generate.class})
+                SparkMain.Textualize.class, SparkMain.BuildCot.class,
+                SparkMain.Generate.class})
 public final class SparkMain implements Runnable {
 
     @CommandLine.Spec
@@ -292,6 +294,57 @@ public final class SparkMain implements Runnable {
                 sparkOptions.writeSummary(out, SparkTextualize.JOB, s, System.out);
             } finally {
                 spark.stop();
+            }
+            return 0;
+        }
+    }
+
+    /** {@code build-cot}: reasoning traces with the built-in writer. */
+    @Command(name = SparkBuildCot.JOB, mixinStandardHelpOptions = true,
+            description = {"Writes a four-step reasoning trace for every training window with the built-in writer "
+                    + "(built once per executor); writes OUT/cot (Parquet: the trace fields and error). The traces "
+                    + "equal the single-machine build-cot's."})
+    static final class BuildCot implements Callable<Integer> {
+
+        @Mixin
+        SparkOptions sparkOptions = new SparkOptions();
+
+        @Option(names = "--samples", paramLabel = "PATH", required = true,
+                description = "The training windows: the prepare job's OUT/samples, a samples.jsonl, or Parquet.")
+        String samples;
+
+        @Option(names = "--negatives", paramLabel = "M", defaultValue = "9",
+                description = "The training set's negatives when the table holds several. Default: ${DEFAULT-VALUE}.")
+        int negatives;
+
+        @Option(names = "--catalog", paramLabel = "PATH", required = true,
+                description = "The items, JSON Lines (W/catalog.jsonl); a path every executor sees, or a Hadoop URI.")
+        String catalog;
+
+        @Option(names = "--captions", paramLabel = "PATH",
+                description = "Captions, JSON Lines (W/captions.jsonl); default none.")
+        String captions;
+
+        @Option(names = "--out", paramLabel = "OUT", required = true, description = "The output folder.")
+        String out;
+
+        @Option(names = "--partitions", paramLabel = "N", defaultValue = "0",
+                description = "Spread windows over N partitions (0: as read). Default: ${DEFAULT-VALUE}.")
+        int partitions;
+
+        @Override
+        public Integer call() {
+            SparkBuildCot.Options o = new SparkBuildCot.Options(samples, negatives, catalog, captions, out,
+                    partitions);
+            SparkSession spark = sparkOptions.session(SparkBuildCot.JOB);
+            try {
+                SparkBuildCot.Summary s = SparkBuildCot.run(spark, o);
+                sparkOptions.writeSummary(out, SparkBuildCot.JOB, s, System.out);
+            } finally {
+                spark.stop();
+                if (spark.sparkContext().isLocal()) {
+                    ExecutorModels.closeAll();
+                }
             }
             return 0;
         }
