@@ -14,7 +14,7 @@ import java.util.SplittableRandom;
 /**
  * A seeded synthetic catalog and interaction log of any size, in MovieLens's layout ({@code movies.csv},
  * {@code ratings.csv}), so that the single-machine {@code prepare --movielens DIR} and the Spark jobs read the
- * same files and the scale path is tested without downloads. No images are written.
+ * same files and the scale path is tested without downloads.
  *
  * <p>Items {@code 1..items} have a title ({@code Synthetic item <id> (<year>)}) and one to three MovieLens genres.
  * Users {@code 1, 2, ...} each get a sequence of {@code minLength..2*meanLength-minLength} interactions (the last
@@ -22,6 +22,8 @@ import java.util.SplittableRandom;
  * the previous one ({@code i -> i + 1}, a sequential signal a model can learn), otherwise it is drawn with a
  * Zipf-like popularity ({@code floor(exp(U * ln(items + 1)))}). Timestamps increase within a user. Every item and
  * every user has its own random stream ({@link Seeds#random}), so the log is a function of the settings alone.
+ * {@link #writeImages} adds a procedural poster per item ({@code posters/<id>.png}: a seeded background, bands and a
+ * disc), where the MovieLens reader looks for images.
  *
  * <p>Thread-safe: stateless.
  */
@@ -89,6 +91,44 @@ public final class SyntheticLog {
                     (System.nanoTime() - start) / 1e9);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write the synthetic log to " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Writes {@code dir/posters/<id>.png} for items {@code 1..items} (60 x 90 pixels), each a function of the seed
+     * and the id; returns how many were written.
+     */
+    public static int writeImages(Spec spec, Path dir) {
+        Path posters = dir.resolve("posters");
+        try {
+            Files.createDirectories(posters);
+            for (int id = 1; id <= spec.items(); id++) {
+                SplittableRandom r = Seeds.random(spec.seed(), "image-" + id);
+                java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(60, 90,
+                        java.awt.image.BufferedImage.TYPE_INT_RGB);
+                java.awt.Graphics2D g = img.createGraphics();
+                try {
+                    g.setColor(new java.awt.Color(r.nextInt(1 << 24)));
+                    g.fillRect(0, 0, 60, 90);
+                    for (int band = 0; band < 1 + r.nextInt(3); band++) {
+                        g.setColor(new java.awt.Color(r.nextInt(1 << 24)));
+                        g.fillRect(0, r.nextInt(80), 60, 5 + r.nextInt(25));
+                    }
+                    g.setColor(new java.awt.Color(r.nextInt(1 << 24)));
+                    int d = 10 + r.nextInt(30);
+                    g.fillOval(r.nextInt(60 - d / 2), r.nextInt(90 - d / 2), d, d);
+                } finally {
+                    g.dispose();
+                }
+                Path tmp = posters.resolve(id + ".png.tmp");
+                javax.imageio.ImageIO.write(img, "png", tmp.toFile());
+                Files.move(tmp, posters.resolve(id + ".png"), StandardCopyOption.REPLACE_EXISTING,
+                        StandardCopyOption.ATOMIC_MOVE);
+            }
+            return spec.items();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write the synthetic posters to " + posters + ": " + e.getMessage(),
+                    e);
         }
     }
 

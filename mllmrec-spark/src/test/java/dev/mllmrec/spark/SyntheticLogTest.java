@@ -44,4 +44,16 @@ class SyntheticLogTest {
         }
         assertThat(d.catalog().items().get(0).genres()).isNotEmpty();
     }
+
+    @Test
+    void postersAreReproducibleAndTheReaderFindsThem() throws Exception {
+        SyntheticLog.Spec spec = new SyntheticLog.Spec(30, 400, 15, 10, 3);
+        SyntheticLog.write(spec, tmp.resolve("a"));
+        assertThat(SyntheticLog.writeImages(spec, tmp.resolve("a"))).isEqualTo(30);
+        SyntheticLog.writeImages(spec, tmp.resolve("b"));
+        assertThat(Files.readAllBytes(tmp.resolve("a/posters/7.png")))
+                .isEqualTo(Files.readAllBytes(tmp.resolve("b/posters/7.png")));
+        Dataset d = MovieLensReader.builder().setRoot(tmp.resolve("a")).optMinInteractions(1).build().read();
+        assertThat(d.catalog().items()).allMatch(dev.mllmrec.api.Item::hasImage);
+    }
 }

@@ -51,6 +51,10 @@ public final class SparkMain implements Runnable {
 
     /** Runs the program and returns its exit status (for tests and embedding). */
     public static int run(String... args) {
+        if (System.getProperty("java.awt.headless") == null) {
+            // generate --images draws off screen.
+            System.setProperty("java.awt.headless", "true");
+        }
         if (System.getProperty("ai.djl.pytorch.num_threads") == null) {
             // One libtorch thread per task: Spark runs one task per core already.
             System.setProperty("ai.djl.pytorch.num_threads", "1");
@@ -353,8 +357,8 @@ public final class SparkMain implements Runnable {
     /** {@code generate}: a seeded synthetic catalog and interaction log (no Spark needed). */
     @Command(name = "generate", mixinStandardHelpOptions = true,
             description = {"Writes a seeded synthetic catalog and interaction log in MovieLens's layout "
-                    + "(DIR/movies.csv, DIR/ratings.csv): the input of both the single-machine prepare --movielens "
-                    + "DIR and the Spark prepare --interactions DIR/ratings.csv. No images."})
+                    + "(DIR/movies.csv, DIR/ratings.csv, with --images DIR/posters/<id>.png): the input of both the "
+                    + "single-machine prepare --movielens DIR and the Spark prepare --interactions DIR/ratings.csv."})
     static final class Generate implements Callable<Integer> {
 
         @Option(names = "--out", paramLabel = "DIR", required = true, description = "The folder to write.")
@@ -379,12 +383,17 @@ public final class SparkMain implements Runnable {
         @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "Default: ${DEFAULT-VALUE}.")
         long seed;
 
+        @Option(names = "--images", description = "Also write a procedural poster per item (DIR/posters/<id>.png).")
+        boolean images;
+
         @Override
         public Integer call() {
-            SyntheticLog.Written w = SyntheticLog.write(
-                    new SyntheticLog.Spec(items, interactions, meanLength, minLength, seed), out);
-            System.out.println(Json.line(w));
-            Json.writePretty(out.resolve("summary-generate.json"), Map.of("job", "generate", "written", w));
+            SyntheticLog.Spec s = new SyntheticLog.Spec(items, interactions, meanLength, minLength, seed);
+            SyntheticLog.Written w = SyntheticLog.write(s, out);
+            int posters = images ? SyntheticLog.writeImages(s, out) : 0;
+            Map<String, Object> summary = Map.of("job", "generate", "written", w, "images", posters);
+            System.out.println(Json.line(summary));
+            Json.writePretty(out.resolve("summary-generate.json"), summary);
             return 0;
         }
     }
