@@ -139,6 +139,11 @@ public final class SparkRank {
             histogram[rank] += r.getLong(1);
             n += r.getLong(1);
         }
+        if (n == 0) {
+            throw new IllegalArgumentException("No " + o.split() + " samples with " + o.negatives()
+                    + " negatives in " + o.samples() + ": prepare that set first (or name another with --split and "
+                    + "--negatives).");
+        }
         return new Summary(JOB, o.model().id(), n, metrics(histogram), partitions, spark.sparkContext().master(),
                 spark.version(), (System.nanoTime() - start) / 1e9, o);
     }
