@@ -32,6 +32,8 @@ final class SparkTesting {
     static SparkSession session(String name, String master) {
         return SparkSession.builder().master(master).appName(name)
                 .config("spark.ui.enabled", "false")
+                .config("spark.driver.bindAddress", "127.0.0.1")
+                .config("spark.driver.host", "localhost")
                 .config("spark.sql.shuffle.partitions", "4")
                 .config("spark.default.parallelism", "2")
                 .config("spark.sql.adaptive.enabled", "false")

@@ -101,7 +101,11 @@ public final class SparkMain implements Runnable {
             if (master != null) {
                 b.master(master);
                 if (master.startsWith("local")) {
+                    // One process: no UI, and the driver on the loopback address (a machine whose host name does
+                    // not resolve fails to bind otherwise). --conf overrides these.
                     b.config("spark.ui.enabled", "false");
+                    b.config("spark.driver.bindAddress", "127.0.0.1");
+                    b.config("spark.driver.host", "localhost");
                 }
             }
             for (String kv : conf) {
