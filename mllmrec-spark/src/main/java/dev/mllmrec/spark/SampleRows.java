@@ -42,7 +42,7 @@ public final class SampleRows {
 
     /** A {@link #SAMPLE_IN_SET} row. */
     public static Row toRow(RecommendationSample s, String split, int negatives) {
-        return RowFactory.create(s.sampleId(), s.userId(), s.history(), s.target(), s.candidates(), split,
+        return RowFactory.create(s.sampleId(), s.userId(), seq(s.history()), s.target(), seq(s.candidates()), split,
                 negatives);
     }
 
@@ -60,5 +60,13 @@ public final class SampleRows {
             out.add(((Number) v).intValue());
         }
         return out;
+    }
+
+    /**
+     * A Java list as the Scala sequence a row's array column holds: the row encoder of Spark 4 casts array values to
+     * {@code scala.collection.Seq} and fails on a {@code java.util.List}.
+     */
+    public static <T> scala.collection.Seq<T> seq(List<T> values) {
+        return scala.jdk.javaapi.CollectionConverters.asScala(values);
     }
 }

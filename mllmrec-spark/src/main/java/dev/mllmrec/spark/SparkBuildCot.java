@@ -138,7 +138,8 @@ public final class SparkBuildCot {
                 RecommendationSample s = SampleRows.toSample(row);
                 try {
                     CotTrace t = generator.generate(CotPipeline.request(s));
-                    return RowFactory.create(t.sampleId(), t.generatorId(), t.text(), t.steps(), t.valid(), null);
+                    return RowFactory.create(t.sampleId(), t.generatorId(), t.text(), SampleRows.seq(t.steps()), t.valid(),
+                            null);
                 } catch (CotGenerationException e) {
                     return RowFactory.create(s.sampleId(), generator.id(), null, null, false, e.getMessage());
                 }

@@ -234,7 +234,8 @@ public final class SparkRank {
                 List<Integer> ids = r.ids();
                 List<Double> scores = r.items().stream().map(ScoredItem::score).toList();
                 out.add(RowFactory.create(s.sampleId(), s.userId(), s.target(), r.rankOf(s.target()),
-                        ids.subList(0, Math.min(Evaluator.TOP, ids.size())), ids, scores));
+                        SampleRows.seq(ids.subList(0, Math.min(Evaluator.TOP, ids.size()))), SampleRows.seq(ids),
+                        SampleRows.seq(scores)));
             }
             return out;
         }

@@ -111,7 +111,7 @@ public final class SparkTextualize {
     public static Summary run(SparkSession spark, Options o) {
         long start = System.nanoTime();
         Dataset<Row> items = spark.read().textFile(o.catalog()).toDF("line").where(col("line").rlike("\\S"))
-                .withColumn("id", get_json_object(col("line"), "$.id").cast("int"));
+                .withColumn("id", get_json_object(col("line"), "$.id").try_cast("int"));
         Dataset<Row> joined;
         if (o.previous() != null) {
             Dataset<Row> prev = Tables.read(spark, o.previous()).where(col("text").isNotNull())

@@ -37,7 +37,8 @@ public final class Tables {
 
     /**
      * The interactions table as {@code userId string, itemId int, timestamp long}: the item column is
-     * {@code itemId} or {@code movieId} (MovieLens); values that are no numbers become nulls, which the jobs report.
+     * {@code itemId} or {@code movieId} (MovieLens); values that are no numbers become nulls ({@code try_cast}: Spark 4's ANSI
+     * mode fails a plain cast with a message that names neither the file nor the user), which the jobs report.
      *
      * @throws InvalidDataException naming the path and the columns it has when a column is missing
      */
@@ -49,8 +50,8 @@ public final class Tables {
             throw new InvalidDataException(path, 1, String.join(",", columns),
                     "an interactions table needs the columns userId, itemId (or movieId) and timestamp");
         }
-        return raw.select(trimmed("userId").as("userId"), trimmed(item).cast("int").as("itemId"),
-                trimmed("timestamp").cast("long").as("timestamp"));
+        return raw.select(trimmed("userId").as("userId"), trimmed(item).try_cast("int").as("itemId"),
+                trimmed("timestamp").try_cast("long").as("timestamp"));
     }
 
     /**
@@ -67,7 +68,7 @@ public final class Tables {
             throw new InvalidDataException(path, 1, String.join(",", columns),
                     "a catalog table needs a column id, itemId or movieId");
         }
-        List<Integer> ids = raw.select(trimmed(id).cast("int")).distinct().as(Encoders.INT()).collectAsList();
+        List<Integer> ids = raw.select(trimmed(id).try_cast("int")).distinct().as(Encoders.INT()).collectAsList();
         if (ids.contains(null)) {
             throw new InvalidDataException(path, 0, "", "a catalog item id is missing or not a number");
         }

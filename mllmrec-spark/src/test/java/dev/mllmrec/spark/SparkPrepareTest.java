@@ -141,7 +141,7 @@ class SparkPrepareTest {
     void aTaskThatFailsAndIsRunAgainWritesTheSameRows() {
         List<Row> users = new ArrayList<>();
         for (UserHistory h : SparkTesting.movielens().sequences().subList(0, 40)) {
-            users.add(org.apache.spark.sql.RowFactory.create(h.userId(), h.items()));
+            users.add(org.apache.spark.sql.RowFactory.create(h.userId(), SampleRows.seq(h.items())));
         }
         org.apache.spark.sql.Dataset<Row> table = spark.createDataFrame(users, SampleRows.SEQUENCE).repartition(2);
         SparkPrepare.Options o = SparkPrepare.Options.defaults("movielens", tmp.resolve("retry").toString());
