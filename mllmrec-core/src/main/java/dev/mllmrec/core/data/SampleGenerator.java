@@ -38,10 +38,26 @@ public final class SampleGenerator {
                             + " which is not in catalog '" + catalog.name() + "'.");
                 }
             }
-            for (LeaveOneOut.Window w : LeaveOneOut.windows(user.items(), config.split(), config.history())) {
-                String id = LeaveOneOut.sampleId(user.userId(), config.split(), w.targetIndex());
-                out.add(sample(pool, user, w, id, config));
-            }
+            out.addAll(forUser(pool, user, config));
+        }
+        return out;
+    }
+
+    /**
+     * The samples of one user, in window order: what {@link #generate} returns for that user. Each depends only on
+     * the user's sequence, the pool and the config (its stream is derived from the seed and the sample id), so
+     * users may be processed in any order, on any machine; a distributed job calls this per user.
+     *
+     * @param pool   the catalog's ids, distinct and ascending ({@code Catalog.ids()})
+     * @param user   the user's full chronological sequence (every item in the pool; not checked here)
+     * @param config the split, history, negatives, sampler and seed
+     * @throws IllegalArgumentException if the pool is too small for the number of negatives
+     */
+    public static List<RecommendationSample> forUser(int[] pool, UserHistory user, SamplingConfig config) {
+        List<RecommendationSample> out = new ArrayList<>();
+        for (LeaveOneOut.Window w : LeaveOneOut.windows(user.items(), config.split(), config.history())) {
+            String id = LeaveOneOut.sampleId(user.userId(), config.split(), w.targetIndex());
+            out.add(sample(pool, user, w, id, config));
         }
         return out;
     }

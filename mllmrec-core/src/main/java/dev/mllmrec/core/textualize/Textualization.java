@@ -135,14 +135,28 @@ public final class Textualization {
     private enum Outcome { CAPTIONED, CACHED }
 
     private Outcome process(Item item) throws TextualizationException {
-        if (!item.hasImage()) {
-            throw new TextualizationException("Item " + item.id() + " has no image.");
-        }
-        byte[] bytes = read(item);
+        byte[] bytes = readImage(item, maxImageBytes);
         String sha = CaptionStore.sha256(bytes);
         if (!store.needs(item.id(), sha)) {
             return Outcome.CACHED;
         }
+        store.put(caption(textualizer, item, bytes, sha));
+        return Outcome.CAPTIONED;
+    }
+
+    /**
+     * Describes one item's image and checks the caption, as {@link #run} does for each item that needs it: a
+     * textualizer's unexpected exception, an empty caption or one of more than 50 words fail the item. For
+     * distributed jobs that caption items one by one.
+     *
+     * @param textualizer the textualizer
+     * @param item        the item
+     * @param bytes       its image ({@link #readImage})
+     * @param sha256      the image's SHA-256 ({@link CaptionStore#sha256})
+     * @throws TextualizationException naming the image and the problem
+     */
+    public static Caption caption(VisualTextualizer textualizer, Item item, byte[] bytes, String sha256)
+            throws TextualizationException {
         String text;
         try {
             text = textualizer.describe(item, bytes);
@@ -161,11 +175,19 @@ public final class Textualization {
                     + " words for image " + BuiltinTextualizer.imageName(item) + ", more than "
                     + CaptionWriter.MAX_WORDS + ".");
         }
-        store.put(new Caption(item.id(), sha, textualizer.id(), textualizer.version(), text.strip()));
-        return Outcome.CAPTIONED;
+        return new Caption(item.id(), sha256, textualizer.id(), textualizer.version(), text.strip());
     }
 
-    private byte[] read(Item item) throws TextualizationException {
+    /**
+     * The bytes of an item's image file.
+     *
+     * @throws TextualizationException when the item has no image, or it is larger than {@code maxImageBytes} or
+     *                                 cannot be read
+     */
+    public static byte[] readImage(Item item, long maxImageBytes) throws TextualizationException {
+        if (!item.hasImage()) {
+            throw new TextualizationException("Item " + item.id() + " has no image.");
+        }
         String name = BuiltinTextualizer.imageName(item);
         try {
             Path path = Path.of(item.image());

@@ -1,0 +1,112 @@
+package dev.mllmrec.spark;
+
+import dev.mllmrec.api.Caption;
+import dev.mllmrec.api.Catalog;
+import dev.mllmrec.api.CotGenerator;
+import dev.mllmrec.api.Item;
+import dev.mllmrec.api.Recommender;
+import dev.mllmrec.core.JsonLines;
+import dev.mllmrec.core.cot.BuiltinCotGenerator;
+import dev.mllmrec.core.rec.PolicyRanker;
+import dev.mllmrec.core.sasrec.SasRecRecommender;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The trained models of one JVM (an executor, or the driver in local mode), each loaded once on first use and
+ * shared by every task that runs there: a SASRec checkpoint or a policy (GRPO's best, SFT's newest) of a work
+ * directory, and the built-in reasoning writer over a catalog. {@link SasRecRecommender} and {@link PolicyRanker} rank from many threads at once, so concurrent
+ * tasks share one copy of the weights.
+ *
+ * <p>Thread-safe.
+ */
+public final class ExecutorModels {
+
+    /** The models a job can rank with. */
+    public enum Kind {
+        /** A SASRec checkpoint folder ({@code W/checkpoints/sasrec}). */
+        SASREC,
+        /** GRPO's best checkpoint in a work directory. */
+        GRPO,
+        /** SFT's newest checkpoint in a work directory. */
+        SFT;
+
+        /** The lower-case name. */
+        public String id() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        /**
+         * Parses {@code sasrec}, {@code grpo} or {@code sft}.
+         *
+         * @throws IllegalArgumentException naming the value when it is none of them
+         */
+        public static Kind parse(String text) {
+            for (Kind k : values()) {
+                if (k.id().equalsIgnoreCase(text == null ? "" : text.strip())) {
+                    return k;
+                }
+            }
+            throw new IllegalArgumentException("Unknown model '" + text + "'; use sasrec, grpo or sft.");
+        }
+    }
+
+    private static final Map<String, Object> MODELS = new ConcurrentHashMap<>();
+    private static final AtomicInteger LOADS = new AtomicInteger();
+
+    private ExecutorModels() {
+    }
+
+    /** The model of {@code kind} at local path {@code path}, loaded on first use in this JVM. */
+    public static Recommender get(Kind kind, String path) {
+        return (Recommender) MODELS.computeIfAbsent(kind.id() + "\n" + path, k -> {
+            LOADS.incrementAndGet();
+            return switch (kind) {
+                case SASREC -> SasRecRecommender.load(Path.of(path));
+                case GRPO, SFT -> PolicyRanker.load(Path.of(path), kind.id(), PolicyRanker.Pick.BEST);
+            };
+        });
+    }
+
+    /**
+     * The built-in reasoning writer over the catalog at local path {@code catalog} ({@code Item} JSON Lines) and
+     * the captions at {@code captions} ({@code Caption} JSON Lines, the last line of an item wins; null: none),
+     * built on first use in this JVM. Thread-safe (immutable).
+     */
+    public static CotGenerator builtinCot(String catalog, String captions) {
+        return (CotGenerator) MODELS.computeIfAbsent("cot\n" + catalog + "\n" + captions, k -> {
+            LOADS.incrementAndGet();
+            Catalog c = Catalog.of("catalog", JsonLines.read(Path.of(catalog), Item.class));
+            Map<Integer, String> text = new HashMap<>();
+            if (captions != null) {
+                for (Caption caption : JsonLines.read(Path.of(captions), Caption.class)) {
+                    text.put(caption.itemId(), caption.text());
+                }
+            }
+            return new BuiltinCotGenerator(c, text);
+        });
+    }
+
+    /** How many models this JVM has loaded. */
+    public static int loads() {
+        return LOADS.get();
+    }
+
+    /** Closes and forgets every model of this JVM (for local mode, after the job). */
+    public static void closeAll() {
+        for (String key : MODELS.keySet()) {
+            Object r = MODELS.remove(key);
+            if (r instanceof AutoCloseable c) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    // closing frees native memory; nothing to report to the job
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,2 @@
+/** The command line of the Spark jobs. */
+package dev.mllmrec.spark.cli;
