@@ -61,13 +61,18 @@ final class CleanStop {
      * Requests a clean stop for {@code reason}; the first request prints one line and starts the grace timer
      * after which the JVM exits with {@link #STOPPED_STATUS} even if the stage has not stopped.
      */
-    static void request(String reason) {
+    static synchronized void request(String reason) {
+        // The line is printed before the flag is set: a stage that sees the flag and exits at once must not be
+        // able to end the JVM before the user was told why it stopped.
+        if (StopSignal.requested()) {
+            return;
+        }
+        System.err.println("stopping (" + reason + "): finishing the current step and closing; run the command"
+                + " again to resume.");
         if (!StopSignal.request(reason)) {
             return;
         }
         long grace = Long.getLong(GRACE_PROPERTY, DEFAULT_GRACE_SECONDS);
-        System.err.println("stopping (" + reason + "): finishing the current step and closing; run the command"
-                + " again to resume.");
         Thread timer = new Thread(() -> {
             try {
                 Thread.sleep(grace * 1000);
