@@ -145,7 +145,7 @@ public final class SftStage {
     /** The checkpoint directory name of item-sequence pre-training ({@code W/checkpoints/sft-sequence}). */
     public static final String SEQUENCE_NAME = "sft-sequence";
     /** Uniform negatives per target of the pre-training's sampled softmax. */
-    static final int SEQUENCE_NEGATIVES = 9;
+    static final int SEQUENCE_NEGATIVES = Integer.getInteger("mllmrec.sft.sequenceNegatives", 9);
     /**
      * Uniform draws of the shared sampled softmax that the separators between a window's item tokens get
      * ({@link SftConfig#textNegatives()}): their cost no longer grows with the vocabulary (at 40,000 tokens the full

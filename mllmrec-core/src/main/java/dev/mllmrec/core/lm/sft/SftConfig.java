@@ -28,7 +28,9 @@ package dev.mllmrec.core.lm.sft;
  *                              sampled softmax over itself and k tokens drawn uniformly from the trainer's negative
  *                              pool (the objective of SASRec-style training against uniform negatives); every other
  *                              target (complete answers, title words, end of sequence) keeps the full softmax, so
- *                              that the distribution generation samples from stays calibrated
+ *                              that the distribution generation samples from stays calibrated; {@link #ALL_POOL}
+ *                              (-1): the exact softmax of such a target over every token of the pool (all items, the
+ *                              user's own included: SASRec's full-softmax cross-entropy)
  * @param textNegatives         0: every target of an open-ended example that {@code sampledNegatives} leaves out
  *                              (the separators between a window's item tokens) gets the softmax over the whole
  *                              vocabulary; m &gt; 0: those targets share one sampled softmax per micro-batch over the
@@ -45,6 +47,8 @@ public record SftConfig(int epochs, int batchSize, int gradientAccumulation, dou
 
     /** The default seed. */
     public static final long DEFAULT_SEED = 42L;
+    /** {@link #sampledNegatives()}: item targets get the exact softmax over the whole negative pool. */
+    public static final int ALL_POOL = -1;
 
     /** Validates. */
     public SftConfig {
@@ -69,7 +73,8 @@ public record SftConfig(int epochs, int batchSize, int gradientAccumulation, dou
         require(keepCheckpoints >= 1, "keepCheckpoints must be at least 1, got " + keepCheckpoints);
         require(logEverySteps >= 1, "logEverySteps must be at least 1, got " + logEverySteps);
         require(dropout >= 0 && dropout < 1, "dropout must be in [0, 1), got " + dropout);
-        require(sampledNegatives >= 0, "sampledNegatives must be >= 0, got " + sampledNegatives);
+        require(sampledNegatives >= ALL_POOL, "sampledNegatives must be >= 0 or ALL_POOL (-1), got "
+                + sampledNegatives);
         require(textNegatives >= 0, "textNegatives must be >= 0, got " + textNegatives);
     }
 
@@ -248,7 +253,8 @@ public record SftConfig(int epochs, int batchSize, int gradientAccumulation, dou
 
         /**
          * A sampled softmax over each target and {@code k} uniformly drawn negatives instead of the full vocabulary
-         * (default 0: full vocabulary); the trainer then needs a negative pool.
+         * (default 0: full vocabulary), or {@link SftConfig#ALL_POOL} for the exact softmax over the whole pool; the
+         * trainer then needs a negative pool.
          */
         public Builder optSampledNegatives(int k) {
             sampledNegatives = k;

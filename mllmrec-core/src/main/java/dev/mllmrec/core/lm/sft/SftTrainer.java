@@ -58,6 +58,9 @@ public final class SftTrainer {
     private final int[] negativePool;
     /** Whether each token id is in {@link #negativePool} (null without a pool). */
     private final boolean[] poolMember;
+    /** The pool's distinct tokens in ascending order (null without a pool), for {@link SftConfig#ALL_POOL}. */
+    private final int[] sortedPool;
+    private final long[] sortedPoolLongs;
     private volatile boolean stopRequested;
 
     private SftTrainer(Builder b) {
@@ -71,7 +74,11 @@ public final class SftTrainer {
         this.negativePool = b.negativePool;
         if (negativePool == null) {
             this.poolMember = null;
+            this.sortedPool = null;
+            this.sortedPoolLongs = null;
         } else {
+            this.sortedPool = Arrays.stream(negativePool).distinct().sorted().toArray();
+            this.sortedPoolLongs = Arrays.stream(sortedPool).asLongStream().toArray();
             int size = Math.max(b.model.vocabSize(), Arrays.stream(negativePool).max().orElse(0) + 1);
             this.poolMember = new boolean[size];
             for (int t : negativePool) {
@@ -338,7 +345,7 @@ public final class SftTrainer {
             int full = 0;
             for (int i = 0; i < n; i++) {
                 boolean open = data.openEnded[batch[rowOf[i]]];
-                if (open && kNeg > 0 && inPool(targetTokens[i])) {
+                if (open && kNeg != 0 && inPool(targetTokens[i])) {
                     itemIdx[items++] = i;
                 } else if (open && sharedText) {
                     sharedIdx[shared++] = i;
@@ -347,7 +354,14 @@ public final class SftTrainer {
                 }
             }
             NDArray nll = null;
-            if (items > 0) {
+            if (items > 0 && kNeg == SftConfig.ALL_POOL) {
+                long[] flat = new long[items];
+                for (int ii = 0; ii < items; ii++) {
+                    flat[ii] = (long) ii * sortedPool.length + Arrays.binarySearch(sortedPool, targetTokens[itemIdx[ii]]);
+                }
+                nll = model.logitsOver(subset(step, rows, itemIdx, items, n), step.create(sortedPoolLongs))
+                        .logSoftmax(-1).take(step.create(flat)).sum().neg();
+            } else if (items > 0) {
                 long[] choices = new long[items * (kNeg + 1)];
                 for (int ii = 0; ii < items; ii++) {
                     int i = itemIdx[ii];
@@ -597,7 +611,7 @@ public final class SftTrainer {
                 throw new IllegalArgumentException("The tokenizer has " + tokenizer.vocabSize()
                         + " tokens but the model only " + model.vocabSize() + ".");
             }
-            if (config.sampledNegatives() > 0 && (negativePool == null || negativePool.length < 2)) {
+            if (config.sampledNegatives() != 0 && (negativePool == null || negativePool.length < 2)) {
                 throw new IllegalArgumentException("A sampled softmax (sampledNegatives " + config.sampledNegatives()
                         + ") needs a negative pool of at least two tokens: call optNegativePool.");
             }

@@ -187,6 +187,40 @@ class SftTrainerTest {
         assertThat(completeLoss[2]).isEqualTo(completeLoss[0]);
     }
 
+    @Test
+    void theSoftmaxOverTheWholePoolIsTheFullSoftmaxWhenThePoolIsTheVocabulary() {
+        // ALL_POOL: an item target of an open-ended window gets the exact softmax over every pool token. With the
+        // whole vocabulary as the pool that is the full softmax in another column order (same loss before the only
+        // update); with the item tokens as the pool it leaves the words out, so the loss is lower.
+        List<SftExample> open = examples(16, 4).stream()
+                .map(e -> new SftExample(e.prompt(), e.answer(), List.of(), true)).toList();
+        int[] vocabulary = java.util.stream.IntStream.range(0, TOK.vocabSize()).toArray();
+        double full = firstLoss(open, 0, 0, null);
+        double allVocabulary = firstLoss(open, SftConfig.ALL_POOL, 0, vocabulary);
+        double allItems = firstLoss(open, SftConfig.ALL_POOL, 0, itemTokens());
+        assertThat(full).isGreaterThan(2.0);
+        assertThat(allVocabulary).isCloseTo(full, within(1e-5));
+        assertThat(allItems).isLessThan(full - 0.05);
+        assertThatThrownBy(() -> SftTrainer.builder().setModel(CausalLm.create(CONFIG, 1)).setTokenizer(TOK)
+                .optConfig(config().optSampledNegatives(SftConfig.ALL_POOL).build()).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("optNegativePool");
+        assertThatThrownBy(() -> config().optSampledNegatives(-2).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ALL_POOL");
+    }
+
+    /** The loss of one step over all of {@code data} with these negatives (null pool: none). */
+    private static double firstLoss(List<SftExample> data, int sampledNegatives, int textNegatives, int[] pool) {
+        try (CausalLm lm = CausalLm.create(CONFIG, 7)) {
+            SftTrainer.Builder b = SftTrainer.builder().setModel(lm).setTokenizer(TOK)
+                    .optConfig(config().optEpochs(1).optBatchSize(data.size()).optSampledNegatives(sampledNegatives)
+                            .optTextNegatives(textNegatives).build());
+            if (pool != null) {
+                b.optNegativePool(pool);
+            }
+            return b.build().train(data).trainLoss();
+        }
+    }
+
     /** The loss of one step over all of {@code data} (reported before the step's update). */
     private static double firstLoss(List<SftExample> data, int textNegatives) {
         try (CausalLm lm = CausalLm.create(CONFIG, 7)) {
