@@ -68,6 +68,29 @@ class TokenSamplerTest {
     }
 
     @Test
+    void theRadixSortOrdersKeysExactlyAsArraysSort() {
+        SeededRandom r = new SeededRandom(9);
+        long[] scratch = new long[10_000];
+        int[] counts = new int[8 * 256];
+        for (int n : new int[] {0, 1, 255, 256, 257, 7_016, 10_000}) {
+            // Sampler keys (probability bits high, reversed id low), arbitrary signed longs, and many duplicates.
+            long[][] cases = new long[3][n];
+            for (int i = 0; i < n; i++) {
+                float p = (float) Math.exp(-20 * r.nextDouble());
+                cases[0][i] = ((long) Float.floatToIntBits(i % 7 == 0 ? 0f : p) << 32) | (Integer.MAX_VALUE - i);
+                cases[1][i] = r.nextLong();
+                cases[2][i] = r.nextInt(5) - 2;
+            }
+            for (long[] keys : cases) {
+                long[] expected = keys.clone();
+                java.util.Arrays.sort(expected);
+                TokenSampler.sortKeys(keys, n, scratch, counts);
+                assertThat(keys).containsExactly(expected);
+            }
+        }
+    }
+
+    @Test
     void logProbIsTheLogSoftmax() {
         double z = Math.exp(1) + Math.exp(3) + Math.exp(2) + Math.exp(0);
         assertThat((double) TokenSampler.logProb(LOGITS, 2)).isCloseTo(2 - Math.log(z), within(1e-6));
