@@ -107,7 +107,7 @@ public record SasRecConfig(int maxLength, int hiddenSize, int blocks, int heads,
         private float learningRate = 1e-3f;
         private float l2 = 0f;
         private int batchSize = 128;
-        private int epochs = 30;
+        private int epochs = 60;
         private int windowStride = 5;
         private int negatives = 1;
         private long seed = DEFAULT_SEED;
@@ -166,7 +166,7 @@ public record SasRecConfig(int maxLength, int hiddenSize, int blocks, int heads,
             return this;
         }
 
-        /** Passes over the training windows (default 30). */
+        /** Passes over the training windows (default 60; early stopping usually ends sooner). */
         public Builder optEpochs(int epochs) {
             this.epochs = epochs;
             return this;

@@ -101,12 +101,12 @@ public final class TrainSasrecCommand implements Callable<Integer> {
                     + "paper's binary cross-entropy against --negatives sampled items).")
     String loss;
 
-    @Option(names = "--patience", paramLabel = "N", defaultValue = "8",
+    @Option(names = "--patience", paramLabel = "N", defaultValue = "10",
             description = "Stop after N epochs without a better --validation-metric (0: run every epoch, keep the "
                     + "last). Default: ${DEFAULT-VALUE}.")
     int patience;
 
-    @Option(names = "--validation-metric", paramLabel = "M", defaultValue = "HR@3",
+    @Option(names = "--validation-metric", paramLabel = "M", defaultValue = "NDCG@3",
             description = "The validation metric early stopping watches: HR@1, HR@3, HR@5, HR@10, NDCG@3, NDCG@5, "
                     + "NDCG@10 or MRR. Default: ${DEFAULT-VALUE}.")
     String validationMetric;
