@@ -146,6 +146,8 @@ public final class SftStage {
     public static final String SEQUENCE_NAME = "sft-sequence";
     /** Uniform negatives per target of the pre-training's sampled softmax. */
     static final int SEQUENCE_NEGATIVES = Integer.getInteger("mllmrec.sft.sequenceNegatives", 9);
+    /** Uniform negatives per item target of the windows replayed during the prompt phase. */
+    static final int REPLAY_NEGATIVES = Integer.getInteger("mllmrec.sft.replayNegatives", 9);
     /**
      * Uniform draws of the shared sampled softmax that the separators between a window's item tokens get
      * ({@link SftConfig#textNegatives()}): their cost no longer grows with the vocabulary (at 40,000 tokens the full
@@ -286,7 +288,7 @@ public final class SftStage {
                 .optLearningRate(options.learningRate())
                 .optSeed(options.seed())
                 .optDropout(options.dropout())
-                .optSampledNegatives(SEQUENCE_NEGATIVES)
+                .optSampledNegatives(REPLAY_NEGATIVES)
                 .optTextNegatives(SEQUENCE_TEXT_NEGATIVES)
                 .build();
         LOG.info("SFT: {} training prompts and {} replayed windows, {} validation samples, vocabulary {}, model {}",
