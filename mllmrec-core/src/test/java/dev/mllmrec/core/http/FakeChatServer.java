@@ -35,6 +35,8 @@ public final class FakeChatServer implements AutoCloseable {
     private final ConcurrentLinkedQueue<Answer> script = new ConcurrentLinkedQueue<>();
     private final List<String> bodies = new CopyOnWriteArrayList<>();
     private final List<String> authorizations = new CopyOnWriteArrayList<>();
+    /** Set by the handler thread: ends the current request's in-flight count (see {@link #slow}). */
+    private static final ThreadLocal<Runnable> BEFORE_ANSWER = new ThreadLocal<>();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger maxInFlight = new AtomicInteger();
     private volatile Answer fallback = ok("A default caption.");
@@ -49,6 +51,17 @@ public final class FakeChatServer implements AutoCloseable {
         server.createContext("/v1/chat/completions", exchange -> {
             int now = inFlight.incrementAndGet();
             maxInFlight.accumulateAndGet(now, Math::max);
+            // A request stops counting as in flight once its answer is about to be written: the client may release
+            // its concurrency permit and send the next request as soon as the response arrives, before this
+            // handler's finally block runs (which made the count read 3 for 2 permits under load).
+            boolean[] left = {false};
+            Runnable leave = () -> {
+                if (!left[0]) {
+                    left[0] = true;
+                    inFlight.decrementAndGet();
+                }
+            };
+            BEFORE_ANSWER.set(leave);
             try {
                 bodies.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
                 String auth = exchange.getRequestHeaders().getFirst("Authorization");
@@ -60,7 +73,8 @@ public final class FakeChatServer implements AutoCloseable {
             } catch (IOException ignored) {
                 // The client gave up (timeout) or the fault closed the connection.
             } finally {
-                inFlight.decrementAndGet();
+                leave.run();
+                BEFORE_ANSWER.remove();
                 exchange.close();
             }
         });
@@ -99,7 +113,7 @@ public final class FakeChatServer implements AutoCloseable {
         return bodies.size();
     }
 
-    /** The most requests handled at the same time. */
+    /** The most requests received and not yet answered at once (a slow answer stops counting as it answers). */
     public int maxInFlight() {
         return maxInFlight.get();
     }
@@ -126,6 +140,10 @@ public final class FakeChatServer implements AutoCloseable {
     public static Answer slow(long millis, Answer then) {
         return exchange -> {
             Thread.sleep(millis);
+            Runnable leave = BEFORE_ANSWER.get();
+            if (leave != null) {
+                leave.run();
+            }
             then.handle(exchange);
         };
     }
