@@ -18,6 +18,7 @@ import dev.mllmrec.core.lm.sft.SftProgressListener;
 import dev.mllmrec.core.lm.sft.SftResult;
 import dev.mllmrec.core.lm.sft.SftTrainer;
 import dev.mllmrec.core.lm.tokenizer.HfTextTokenizer;
+import dev.mllmrec.core.prompt.ChatTemplate;
 import dev.mllmrec.core.prompt.PromptBuilder;
 import dev.mllmrec.core.rec.AnswerScope;
 import dev.mllmrec.core.rec.LikelihoodRecommender;
@@ -39,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * Supervised fine-tuning of a pretrained Hugging Face decoder ({@code train-sft --base-model DIR}) with LoRA: loads
  * the folder (weights, {@code config.json}, {@code tokenizer.json}), attaches adapters, and trains them alone on the
  * answers of reference-style prompts (titles; the injected reasoning where {@code augment} wrote
- * {@code W/train_sft.jsonl}). Checkpoints go to {@code W/checkpoints/sft} as for the built-in policy, holding the
+ * {@code W/train_sft.jsonl}), wrapped in the base's chat template where its folder has one ({@link ChatTemplate},
+ * recorded in the checkpoints' {@code prompt.json} so that GRPO and evaluation use the same). Checkpoints go to {@code W/checkpoints/sft} as for the built-in policy, holding the
  * adapters (PEFT's files), the base's fingerprint and folder, the tokenizer, the optimizer and the state; a killed
  * run resumes from the newest exactly, and {@code train-grpo} continues from them.
  *
@@ -78,10 +80,20 @@ public final class PretrainedSftStage {
      * @param grpoHoldout          each user's most recent training windows left to GRPO (0: none)
      * @param maxSequenceLength    longer prompts lose tokens from the left (0: the model's context length)
      * @param checkpointEverySteps a checkpoint every so many optimizer steps (0: epoch ends only)
+     * @param chatTemplate         wrap prompts in the base's chat template ({@link ChatTemplate#detect}: none when
+     *                             the folder has none); false: plain prompts
      */
     public record Options(Path baseModel, LoraConfig lora, int epochs, int batchSize, double learningRate, long seed,
                           int maxTrainSamples, int validationSamples, int negatives, int grpoHoldout,
-                          int maxSequenceLength, int checkpointEverySteps) {
+                          int maxSequenceLength, int checkpointEverySteps, boolean chatTemplate) {
+
+        /** The options with the base's chat template applied. */
+        public Options(Path baseModel, LoraConfig lora, int epochs, int batchSize, double learningRate, long seed,
+                       int maxTrainSamples, int validationSamples, int negatives, int grpoHoldout,
+                       int maxSequenceLength, int checkpointEverySteps) {
+            this(baseModel, lora, epochs, batchSize, learningRate, seed, maxTrainSamples, validationSamples,
+                    negatives, grpoHoldout, maxSequenceLength, checkpointEverySteps, true);
+        }
 
         /** Validates. */
         public Options {
@@ -97,7 +109,8 @@ public final class PretrainedSftStage {
         /**
          * The defaults for {@code base}: {@link LoraConfig#defaults()} (rank 16, alpha 32, dropout 0.05 on q, k, v,
          * o), 1 epoch, 16 prompts per step, learning rate 2e-4, seed 42, at most 6,000 prompts, 64 validation users,
-         * 9 negatives, 2 recent windows left to GRPO, the model's context length, a checkpoint every 100 steps.
+         * 9 negatives, 2 recent windows left to GRPO, the model's context length, a checkpoint every 100 steps, the
+         * base's chat template.
          */
         public static Options defaults(Path base) {
             return new Options(base, LoraConfig.defaults(), 1, 16, 2e-4, 42L, 6000, 64, 9, RecentWindows.DEFAULT, 0,
@@ -116,9 +129,10 @@ public final class PretrainedSftStage {
             throw new IllegalArgumentException(base + " has no tokenizer.json: a pretrained policy needs its "
                     + "tokenizer to read the prompts.");
         }
+        ChatTemplate template = options.chatTemplate() ? ChatTemplate.detect(base) : ChatTemplate.none();
         PreparedData data = PreparedData.load(workDir);
         PromptBuilder prompts = PromptBuilder.builder().setCatalog(data.catalog())
-                .optStyle(PromptBuilder.Style.REFERENCE).build();
+                .optStyle(PromptBuilder.Style.REFERENCE).optChatTemplate(template).build();
         List<TrainingPrompts.Entry> entries = TrainingPrompts.load(data, prompts,
                 workDir.root().resolve("train_sft.jsonl"), options.negatives());
         Set<String> heldOut = RecentWindows.sampleIds(data.sequences(), options.grpoHoldout());
@@ -159,7 +173,7 @@ public final class PretrainedSftStage {
                 .build();
         Path checkpoints = workDir.checkpoints(SftStage.NAME);
         Path dir = workDir.commandDir(SftStage.NAME);
-        PolicyBundle.writeStyle(checkpoints, PromptBuilder.Style.REFERENCE);
+        PolicyBundle.writeStyle(checkpoints, PromptBuilder.Style.REFERENCE, template);
         final List<RecommendationSample> val = validation;
         try (HfTextTokenizer tokenizer = HfTextTokenizer.load(tokenizerFile);
              HfDecoder model = HfDecoder.load(base)) {
@@ -168,8 +182,9 @@ public final class PretrainedSftStage {
                         + "model only " + model.vocabSize() + ".");
             }
             model.enableLora(options.lora());
-            LOG.info("LoRA SFT: {} training prompts, {} validation samples, {} ({} trainable of {} parameters)",
-                    examples.size(), val.size(), model, model.parameterCount(), model.baseParameterCount());
+            LOG.info("LoRA SFT: {} training prompts, {} validation samples, {} ({} trainable of {} parameters), "
+                    + "chat template {}", examples.size(), val.size(), model, model.parameterCount(),
+                    model.baseParameterCount(), template.name());
             SftTrainer.Builder builder = SftTrainer.builder()
                     .setModel(model)
                     .setTokenizer(tokenizer)
@@ -200,6 +215,7 @@ public final class PretrainedSftStage {
             summary.put("resumed", result.resumed());
             summary.put("completed", result.completed());
             summary.put("prompt_style", "reference");
+            summary.put("chat_template", template.name());
             summary.put("vocabulary", tokenizer.vocabSize());
             summary.put("train_prompts", examples.size());
             summary.put("grpo_holdout", options.grpoHoldout());

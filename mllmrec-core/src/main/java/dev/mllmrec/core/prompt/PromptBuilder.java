@@ -37,7 +37,9 @@ import java.util.function.Function;
  *
  * Lines are joined with {@code \n}; without reasoning, two empty lines separate the candidates from the answer
  * instruction, as in the reference. With a caption lookup, an item line reads {@code [ITEM_<id>] <title> — <caption>}
- * (the reference's caption form). Optionally the reference's GRPO output guidelines are appended.
+ * (the reference's caption form). Optionally the reference's GRPO output guidelines are appended, and a pretrained
+ * model's {@link ChatTemplate} wraps the whole prompt as its user turn (answers are never wrapped: they are what
+ * the model writes after the template's assistant opening).
  *
  * <p>Immutable and thread-safe (provided the caption lookup is).
  */
@@ -119,12 +121,19 @@ public final class PromptBuilder {
     private final Function<Integer, String> captions;
     private final boolean grpoGuidelines;
     private final Style style;
+    private final ChatTemplate chatTemplate;
 
     private PromptBuilder(Builder b) {
         this.titles = b.titles;
         this.captions = b.captions;
         this.grpoGuidelines = b.grpoGuidelines;
         this.style = b.style;
+        this.chatTemplate = b.chatTemplate;
+    }
+
+    /** The chat template prompts are wrapped in ({@link ChatTemplate#none()} by default). */
+    public ChatTemplate chatTemplate() {
+        return chatTemplate;
     }
 
     /** The prompt style. */
@@ -157,8 +166,15 @@ public final class PromptBuilder {
         return prompt(request.history(), request.candidates(), null);
     }
 
-    /** The prompt for a history and candidate list with an optional reasoning block. */
+    /**
+     * The prompt for a history and candidate list with an optional reasoning block, wrapped in the chat template
+     * when one is set.
+     */
     public String prompt(List<Integer> history, List<Integer> candidates, String reasoning) {
+        return chatTemplate.wrap(content(history, candidates, reasoning));
+    }
+
+    private String content(List<Integer> history, List<Integer> candidates, String reasoning) {
         reasoning = PromptText.reasoning(reasoning);
         if (style == Style.COMPACT) {
             return compact(history, candidates, reasoning);
@@ -256,8 +272,18 @@ public final class PromptBuilder {
         private Function<Integer, String> captions;
         private boolean grpoGuidelines;
         private Style style = Style.REFERENCE;
+        private ChatTemplate chatTemplate = ChatTemplate.none();
 
         private Builder() {
+        }
+
+        /**
+         * Wraps every prompt in a pretrained model's chat format (default {@link ChatTemplate#none()}: the prompt as
+         * it is, which the built-in policy is trained on).
+         */
+        public Builder optChatTemplate(ChatTemplate template) {
+            this.chatTemplate = Objects.requireNonNull(template, "template");
+            return this;
         }
 
         /** The prompt style (default {@link Style#REFERENCE}). */

@@ -6,6 +6,7 @@ import dev.mllmrec.core.lm.CausalLm;
 import dev.mllmrec.core.lm.sft.SftCheckpoint;
 import dev.mllmrec.core.lm.tokenizer.TextTokenizer;
 import dev.mllmrec.core.lm.tokenizer.TextTokenizers;
+import dev.mllmrec.core.prompt.ChatTemplate;
 import dev.mllmrec.core.prompt.PromptBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,8 +38,45 @@ public record PolicyBundle(CausalLm model, TextTokenizer tokenizer, Path source,
 
     /** Records {@code style} in {@code dir/prompt.json}. */
     public static void writeStyle(Path dir, PromptBuilder.Style style) {
-        Json.writePretty(dir.resolve(PROMPT_FILE), java.util.Map.of("style", style.name().toLowerCase(
-                java.util.Locale.ROOT)));
+        writeStyle(dir, style, ChatTemplate.none());
+    }
+
+    /**
+     * Records {@code style} and the chat template prompts are wrapped in ({@code chat_template}, left out when
+     * there is none) in {@code dir/prompt.json}.
+     */
+    public static void writeStyle(Path dir, PromptBuilder.Style style, ChatTemplate template) {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("style", style.name().toLowerCase(java.util.Locale.ROOT));
+        if (!template.isNone()) {
+            m.put("chat_template", template.toMap());
+        }
+        Json.writePretty(dir.resolve(PROMPT_FILE), m);
+    }
+
+    /**
+     * The chat template recorded in {@code dir} or one of its two nearest ancestors ({@link ChatTemplate#none()}
+     * when none records one: the built-in policy, and pretrained policies trained before templates were applied).
+     */
+    public static ChatTemplate readChatTemplate(Path dir) {
+        return findChatTemplate(dir).orElse(ChatTemplate.none());
+    }
+
+    /**
+     * The chat template recorded by the nearest {@code prompt.json} in {@code dir} or its two nearest ancestors
+     * ({@link ChatTemplate#none()} when that file names none), or empty when there is no such file.
+     */
+    public static java.util.Optional<ChatTemplate> findChatTemplate(Path dir) {
+        Path d = dir.toAbsolutePath();
+        for (int i = 0; i < 3 && d != null; i++, d = d.getParent()) {
+            Path f = d.resolve(PROMPT_FILE);
+            if (Files.isRegularFile(f)) {
+                Object t = Json.read(f, java.util.Map.class).get("chat_template");
+                return java.util.Optional.of(t instanceof java.util.Map<?, ?> m ? ChatTemplate.fromMap(m)
+                        : ChatTemplate.none());
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     /**

@@ -49,6 +49,12 @@ public final class EvaluateCommand implements Callable<Integer> {
             description = "With --base-model: LoRA adapters saved for that base (merged for serving).")
     Path adapters;
 
+    @Option(names = "--chat-template", paramLabel = "auto|none", defaultValue = "auto",
+            description = "With --base-model: auto wraps prompts in the chat template the adapters were trained "
+                    + "with, or the base folder's own (tokenizer_config.json: ChatML, Qwen3 with thinking off, "
+                    + "Llama 3.0); none uses plain prompts. Default: ${DEFAULT-VALUE}.")
+    String chatTemplate;
+
     @Option(names = "--recommender", paramLabel = "MODE", defaultValue = "likelihood",
             description = "How sft and grpo rank: likelihood (every candidate by its answer's log-likelihood) or "
                     + "generative (the reference protocol: one greedy answer). Default: ${DEFAULT-VALUE}.")
@@ -109,7 +115,8 @@ public final class EvaluateCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--adapters needs --base-model DIR.");
         }
         Recommender recommender = pretrained
-                ? RecommenderFactory.pretrained(baseModel, adapters, data, seed, mode)
+                ? RecommenderFactory.pretrained(baseModel, adapters, data, seed, mode,
+                        ChatTemplateOption.apply(chatTemplate))
                 : switch (engine.strip().toLowerCase(java.util.Locale.ROOT)) {
             case "djl" -> RecommenderFactory.create(model, data, seed, mode);
             case "onnx" -> {

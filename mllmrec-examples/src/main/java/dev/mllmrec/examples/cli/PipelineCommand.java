@@ -86,6 +86,11 @@ public final class PipelineCommand implements Callable<Integer> {
             description = "With --base-model: the projections that get adapters. Default: ${DEFAULT-VALUE}.")
     String loraTargets;
 
+    @Option(names = "--chat-template", paramLabel = "auto|none", defaultValue = ChatTemplateOption.AUTO,
+            description = "With --base-model: auto wraps prompts in the base's chat template, none uses plain "
+                    + "prompts (see train-sft --chat-template). Default: ${DEFAULT-VALUE}.")
+    String chatTemplate;
+
     /**
      * The policy stages for a pretrained base: LoRA SFT (one epoch; {@code --quick}: 500 prompts) and GRPO with
      * free generation (a pretrained tokenizer has no token per item to constrain to; {@code --quick}: 8 steps).
@@ -94,7 +99,8 @@ public final class PipelineCommand implements Callable<Integer> {
         String s = Long.toString(seed);
         List<String> sft = new ArrayList<>(List.of("train-sft", "--work-dir", wd, "--seed", s, "--base-model",
                 baseModel.toString(), "--lora-rank", Integer.toString(loraRank), "--lora-alpha",
-                Double.toString(loraAlpha), "--lora-targets", loraTargets, "--epochs", "1"));
+                Double.toString(loraAlpha), "--lora-targets", loraTargets, "--epochs", "1", "--chat-template",
+                chatTemplate));
         List<String> grpo = new ArrayList<>(List.of("train-grpo", "--work-dir", wd, "--seed", s,
                 "--max-completion-tokens", "32"));
         if (quick) {

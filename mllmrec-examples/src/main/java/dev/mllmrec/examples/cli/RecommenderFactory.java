@@ -4,6 +4,7 @@ import dev.mllmrec.api.RankingRequest;
 import dev.mllmrec.api.Ranking;
 import dev.mllmrec.api.Recommender;
 import dev.mllmrec.core.prompt.AnswerParser;
+import dev.mllmrec.core.prompt.ChatTemplate;
 import dev.mllmrec.core.prompt.PromptBuilder;
 import dev.mllmrec.core.rec.AnswerScope;
 import dev.mllmrec.core.rec.GenerativeRecommender;
@@ -132,7 +133,7 @@ public final class RecommenderFactory {
                 throw new IllegalArgumentException("The adapters in " + checkpoint + " record no base model folder; "
                         + "evaluate them with --model pretrained --base-model DIR --adapters " + checkpoint + ".");
             }
-            return pretrained(key, base, checkpoint, data, seed, mode);
+            return pretrained(key, base, checkpoint, data, seed, mode, true);
         }
         PolicyBundle bundle = PolicyBundle.load(checkpoint);
         PromptBuilder prompts = bundle.prompts(data.catalog());
@@ -145,23 +146,45 @@ public final class RecommenderFactory {
 
     /**
      * A pretrained Hugging Face decoder folder (with its {@code tokenizer.json}) as a policy: reference-style
-     * prompts, candidates ranked by the likelihood of their whole answer line ({@code [ITEM_<id>] <title>}), or one
-     * greedy answer in {@link Mode#GENERATIVE}. {@code adapters} (may be {@code null}) are LoRA adapters saved for
-     * this base; they are merged for serving.
+     * prompts in the base's chat template, candidates ranked by the likelihood of their whole answer line
+     * ({@code [ITEM_<id>] <title>}), or one greedy answer in {@link Mode#GENERATIVE}. {@code adapters} (may be
+     * {@code null}) are LoRA adapters saved for this base; they are merged for serving.
      */
     public static Recommender pretrained(java.nio.file.Path dir, java.nio.file.Path adapters, PreparedData data,
                                          long seed, Mode mode) {
-        return pretrained(PRETRAINED, dir, adapters, data, seed, mode);
+        return pretrained(PRETRAINED, dir, adapters, data, seed, mode, true);
+    }
+
+    /**
+     * {@link #pretrained(java.nio.file.Path, java.nio.file.Path, PreparedData, long, Mode)}, with
+     * {@code chatTemplate} false for plain prompts. With it, adapters are served in the template their training
+     * recorded ({@code prompt.json} beside their checkpoints), a base without recorded adapters in its folder's own
+     * ({@link ChatTemplate#detect}).
+     */
+    public static Recommender pretrained(java.nio.file.Path dir, java.nio.file.Path adapters, PreparedData data,
+                                         long seed, Mode mode, boolean chatTemplate) {
+        return pretrained(PRETRAINED, dir, adapters, data, seed, mode, chatTemplate);
+    }
+
+    /** The chat template a pretrained policy's prompts are wrapped in (see {@link #pretrained}). */
+    static ChatTemplate chatTemplate(java.nio.file.Path dir, java.nio.file.Path adapters, boolean chatTemplate) {
+        if (!chatTemplate) {
+            return ChatTemplate.none();
+        }
+        java.util.Optional<ChatTemplate> recorded = adapters == null ? java.util.Optional.empty()
+                : PolicyBundle.findChatTemplate(adapters);
+        return recorded.orElseGet(() -> ChatTemplate.detect(dir));
     }
 
     /** {@link #pretrained(java.nio.file.Path, java.nio.file.Path, PreparedData, long, Mode)} named {@code name}. */
     static Recommender pretrained(String name, java.nio.file.Path dir, java.nio.file.Path adapters,
-                                  PreparedData data, long seed, Mode mode) {
+                                  PreparedData data, long seed, Mode mode, boolean chatTemplate) {
         java.nio.file.Path tokenizerFile = dir.resolve("tokenizer.json");
         if (!java.nio.file.Files.isRegularFile(tokenizerFile)) {
             throw new IllegalArgumentException(dir + " has no tokenizer.json: a pretrained policy needs its "
                     + "tokenizer to read the prompts.");
         }
+        ChatTemplate template = chatTemplate(dir, adapters, chatTemplate);
         HfDecoder model = HfDecoder.load(dir);
         HfTextTokenizer tokenizer = null;
         try {
@@ -182,7 +205,7 @@ public final class RecommenderFactory {
             throw e;
         }
         PromptBuilder prompts = PromptBuilder.builder().optStyle(PromptBuilder.Style.REFERENCE)
-                .setCatalog(data.catalog()).build();
+                .optChatTemplate(template).setCatalog(data.catalog()).build();
         Recommender inner = mode == Mode.GENERATIVE
                 ? new GenerativeRecommender(name + "-generative", model, tokenizer, prompts,
                         AnswerParser.strict(), seed)

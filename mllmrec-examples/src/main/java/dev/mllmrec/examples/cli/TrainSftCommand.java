@@ -130,6 +130,13 @@ public final class TrainSftCommand implements Callable<Integer> {
                     + "(or all). Default: ${DEFAULT-VALUE}.")
     String loraTargets;
 
+    @Option(names = "--chat-template", paramLabel = "auto|none", defaultValue = ChatTemplateOption.AUTO,
+            description = "With --base-model: auto wraps every prompt in the base's chat template "
+                    + "(tokenizer_config.json: ChatML as in Qwen2, Qwen3 with thinking off, Llama 3.0; an unknown "
+                    + "template is refused), recorded for train-grpo and evaluate; none uses plain prompts. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    String chatTemplate;
+
     /** The stage's options from the flags. */
     SftStage.Options options() {
         return new SftStage.Options(preset, epochs, batchSize, learningRate == null ? 1e-3 : learningRate, seed,
@@ -148,7 +155,8 @@ public final class TrainSftCommand implements Callable<Integer> {
         int validation = validationSamples == null ? 64 : validationSamples == 0 ? Integer.MAX_VALUE
                 : validationSamples;
         return new PretrainedSftStage.Options(baseModel, lora, epochs, batchSize,
-                learningRate == null ? 2e-4 : learningRate, seed, maxTrain, validation, 9, grpoHoldout, 0, 100);
+                learningRate == null ? 2e-4 : learningRate, seed, maxTrain, validation, 9, grpoHoldout, 0, 100,
+                ChatTemplateOption.apply(chatTemplate));
     }
 
     @Override

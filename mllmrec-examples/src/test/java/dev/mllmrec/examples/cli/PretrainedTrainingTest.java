@@ -9,6 +9,8 @@ import dev.mllmrec.core.lm.hf.HfConfig;
 import dev.mllmrec.core.lm.hf.HfDecoder;
 import dev.mllmrec.core.lm.sft.SftCheckpoint;
 import dev.mllmrec.core.pipeline.PretrainedSftStage;
+import dev.mllmrec.core.prompt.ChatTemplate;
+import dev.mllmrec.core.rec.PolicyBundle;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -103,6 +105,8 @@ class PretrainedTrainingTest {
         Path model = tmp.resolve("qwen3-random");
         HfDecoder.writeFolder(model, config, HfDecoder.randomWeights(config, 9, 0.05), "F32");
         Files.copy(tokenizer, model.resolve("tokenizer.json"));
+        // Qwen3's tokenizer_config.json: prompts go through its chat template (ChatML, thinking off).
+        Files.copy(tokenizer.resolveSibling(ChatTemplate.CONFIG_FILE), model.resolve(ChatTemplate.CONFIG_FILE));
         Path w = tmp.resolve("w");
         CliEndToEndTest.Result prep = CliEndToEndTest.run("prepare", "--movielens", slice(tmp.resolve("ml"))
                 .toString(), "--work-dir", w.toString());
@@ -119,6 +123,8 @@ class PretrainedTrainingTest {
         // q and o map 32 to 32, k and v 32 to 16 (one KV head of 16): A (4 x in) and B (out x 4) each
         assertThat(sftSummary.path("params").asLong()).isEqualTo(2L * (4 * 32 + 32 * 4) + 2L * (4 * 32 + 16 * 4));
         assertThat(sftSummary.path("validation").has("HR@3")).isTrue();
+        assertThat(sftSummary.path("chat_template").asText()).isEqualTo("qwen3");
+        assertThat(PolicyBundle.readChatTemplate(w.resolve("checkpoints/sft"))).isEqualTo(ChatTemplate.qwen3());
         Path sftCheckpoint = SftCheckpoint.latest(w.resolve("checkpoints/sft")).orElseThrow();
         assertThat(sftCheckpoint.resolve(HfDecoder.ADAPTER_CONFIG)).isRegularFile();
         assertThat(sftCheckpoint.resolve(HfDecoder.BASE_FILE)).isRegularFile();
@@ -141,6 +147,8 @@ class PretrainedTrainingTest {
         assertThat(grpoSummary.path("completed").asBoolean()).isTrue();
         assertThat(grpoSummary.path("model").asText()).contains("HfDecoder").contains("LoRA r=4");
         assertThat(grpoSummary.path("params").asLong()).isEqualTo(sftSummary.path("params").asLong());
+        assertThat(grpoSummary.path("chat_template").asText()).isEqualTo("qwen3");
+        assertThat(PolicyBundle.readChatTemplate(w.resolve("checkpoints/grpo/latest"))).isEqualTo(ChatTemplate.qwen3());
         Path latest = w.resolve("checkpoints/grpo/latest");
         assertThat(latest.resolve(HfDecoder.ADAPTER_WEIGHTS)).isRegularFile();
         assertThat(latest.resolve(CausalLm.WEIGHTS_FILE)).doesNotExist();
@@ -149,6 +157,10 @@ class PretrainedTrainingTest {
         CliEndToEndTest.Result eval = CliEndToEndTest.run("evaluate", "--work-dir", w.toString(), "--model",
                 "pretrained", "--base-model", model.toString(), "--adapters", latest.toString(), "--negatives", "1");
         assertThat(eval.code()).as(eval.err()).isZero();
+        CliEndToEndTest.Result bogus = CliEndToEndTest.run("evaluate", "--work-dir", w.toString(), "--model",
+                "pretrained", "--base-model", model.toString(), "--chat-template", "jinja");
+        assertThat(bogus.code()).isEqualTo(2);
+        assertThat(bogus.err()).contains("--chat-template 'jinja'");
         JsonNode report = Json.mapper().readTree(w.resolve("eval/pretrained-neg1-test.json").toFile());
         assertThat(report.path("users").asInt()).isEqualTo(USERS.size());
         assertThat(report.path("metrics").path("HR@1").asDouble(-1)).isBetween(0.0, 1.0);
@@ -174,6 +186,13 @@ class PretrainedTrainingTest {
         assertThat(o.maxTrainSamples()).isEqualTo(500);
         assertThat(o.seed()).isEqualTo(7);
         assertThat(o.learningRate()).isEqualTo(2e-4);
+        assertThat(o.chatTemplate()).isTrue();
+        new CommandLine(p).parseArgs("--movielens", "/data/ml", "--work-dir", "/tmp/w", "--base-model", "/m/qwen3",
+                "--chat-template", "none");
+        TrainSftCommand plain = new TrainSftCommand();
+        String[] plainSft = p.pretrainedStages("/tmp/w").get(0);
+        new CommandLine(plain).parseArgs(Arrays.copyOfRange(plainSft, 1, plainSft.length));
+        assertThat(plain.pretrainedOptions().chatTemplate()).isFalse();
         TrainGrpoCommand grpo = new TrainGrpoCommand();
         new CommandLine(grpo).parseArgs(Arrays.copyOfRange(stages.get(1), 1, stages.get(1).length));
         assertThat(grpo.options().config().maxSteps()).isEqualTo(8);

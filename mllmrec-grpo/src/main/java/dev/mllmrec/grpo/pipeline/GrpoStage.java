@@ -14,6 +14,7 @@ import dev.mllmrec.core.lm.TrainablePolicy;
 import dev.mllmrec.core.lm.sft.SftCheckpoint;
 import dev.mllmrec.core.lm.tokenizer.TextTokenizer;
 import dev.mllmrec.core.lm.tokenizer.TextTokenizers;
+import dev.mllmrec.core.prompt.ChatTemplate;
 import dev.mllmrec.core.prompt.PromptBuilder;
 import dev.mllmrec.core.rec.PolicyBundle;
 import dev.mllmrec.grpo.loss.LossAggregation;
@@ -168,8 +169,11 @@ public final class GrpoStage {
         PreparedData data = PreparedData.load(workDir);
         Path init = initCheckpoint(workDir, options.init());
         // The policy answers prompts in the style it was fine-tuned on (recorded beside the SFT checkpoints).
+        // A pretrained base's prompts are wrapped in the chat template its SFT run recorded (none for the built-in).
         PromptBuilder.Style style = PolicyBundle.readStyle(init);
-        PromptBuilder promptBuilder = PromptBuilder.builder().setCatalog(data.catalog()).optStyle(style).build();
+        ChatTemplate chatTemplate = PolicyBundle.readChatTemplate(init);
+        PromptBuilder promptBuilder = PromptBuilder.builder().setCatalog(data.catalog()).optStyle(style)
+                .optChatTemplate(chatTemplate).build();
         Path augmented = workDir.root().resolve(AUGMENTED_FILE);
         boolean useAugmented = Files.isRegularFile(augmented);
         List<GrpoPrompt> prompts = useAugmented ? GrpoPrompts.fromAugmentedFile(augmented, promptBuilder)
@@ -201,7 +205,7 @@ public final class GrpoStage {
 
         Path dir = workDir.commandDir(NAME);
         Path checkpoints = workDir.checkpoints(NAME);
-        PolicyBundle.writeStyle(checkpoints, style);
+        PolicyBundle.writeStyle(checkpoints, style, chatTemplate);
         GrpoConfig config = options.config();
         RewardInflationMonitor monitor = RewardInflationMonitor.builder()
                 .optWindowSteps(options.inflationWindow())
@@ -236,6 +240,7 @@ public final class GrpoStage {
             GrpoResult result = trainer.train(prompts);
             Map<String, Object> summary = summary(result, monitor, options, policy, prompts.size(),
                     validation.size(), useAugmented, granularity, init, checkpoints, dir);
+            summary.put("chat_template", chatTemplate.name());
             Json.writePretty(workDir.summary(NAME), summary);
             return summary;
         }

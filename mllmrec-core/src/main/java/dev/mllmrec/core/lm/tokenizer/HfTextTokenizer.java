@@ -17,7 +17,7 @@ import java.util.Map;
  * Any Hugging Face {@code tokenizer.json} (BPE, WordPiece, WordLevel, Unigram) through DJL's
  * {@link HuggingFaceTokenizer}: a pretrained model's tokenizer such as Qwen3's, or one written by
  * {@link WordTokenizer}. Special tokens are found by name ({@code <pad>}, {@code <|endoftext|>}, {@code <eos>},
- * {@code <|im_end|>}, {@code </s>} ...); item tokens are those {@code [ITEM_<id>]} strings that are single tokens.
+ * {@code <|im_end|>}, Llama 3's {@code <|eot_id|>}, {@code </s>} ...); item tokens are those {@code [ITEM_<id>]} strings that are single tokens.
  *
  * <p>Thread-safe for encoding and decoding. Owns a native tokenizer: close it.
  */
@@ -68,7 +68,7 @@ public final class HfTextTokenizer implements TextTokenizer {
         int[] nl = encode("\n");
         this.special = new SpecialTokens(
                 first(named, SpecialTokens.PAD, "<|endoftext|>", "[PAD]", "<|pad|>"),
-                first(named, SpecialTokens.EOS, "<|im_end|>", "</s>", "<|endoftext|>", "[SEP]"),
+                first(named, SpecialTokens.EOS, "<|im_end|>", "<|eot_id|>", "</s>", "<|endoftext|>", "[SEP]"),
                 first(named, SpecialTokens.UNK, "[UNK]", "<|unk|>"),
                 first(named, SpecialTokens.THINK_START),
                 first(named, SpecialTokens.THINK_END),
