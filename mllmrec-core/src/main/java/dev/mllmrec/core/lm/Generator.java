@@ -76,12 +76,32 @@ public final class Generator {
      * @return one generation per prompt, in order
      */
     public List<Generation> generate(List<int[]> prompts, GenerationConfig config, List<ItemConstraint> constraints) {
+        return generate(prompts, config, constraints, null);
+    }
+
+    /**
+     * Continues each prompt, a row with an {@link AnswerTrie} spelling exactly one of the trie's sequences: at each
+     * step only the tokens its trie allows next can be generated, and the row stops where its sequence ends (with
+     * {@link Generation.StopReason#EOS} when that last token is the end of sequence and {@code stopOnEos} is set,
+     * else {@link Generation.StopReason#STOP_TOKEN}). This is the candidate constraint of answers that take several
+     * tokens (a pretrained tokenizer without a token per item).
+     *
+     * @param constraints per prompt, the item tokens it may generate (may be {@code null}, as may its entries)
+     * @param tries       per prompt, the answer sequences it must spell (may be {@code null}, as may its entries);
+     *                    a row has a constraint or a trie, not both
+     */
+    public List<Generation> generate(List<int[]> prompts, GenerationConfig config, List<ItemConstraint> constraints,
+                                     List<AnswerTrie> tries) {
         if (prompts.isEmpty()) {
             return List.of();
         }
         if (constraints != null && constraints.size() != prompts.size()) {
             throw new IllegalArgumentException("There are " + prompts.size() + " prompts but " + constraints.size()
                     + " constraints.");
+        }
+        if (tries != null && tries.size() != prompts.size()) {
+            throw new IllegalArgumentException("There are " + prompts.size() + " prompts but " + tries.size()
+                    + " answer tries.");
         }
         int v = model.vocabSize();
         Row[] rows = new Row[prompts.size()];
@@ -94,6 +114,14 @@ public final class Generator {
             longest = Math.max(longest, p.length);
             rows[i] = new Row(p, new SeededRandom(SeededRandom.mix(config.seed(), i)),
                     constraints == null ? null : constraints.get(i), v);
+            AnswerTrie trie = tries == null ? null : tries.get(i);
+            if (trie != null) {
+                if (rows[i].constraint != null) {
+                    throw new IllegalArgumentException("Prompt " + i + " has both an item constraint and an answer "
+                            + "trie; give it one.");
+                }
+                rows[i].trie = trie;
+            }
         }
         if (longest + config.maxNewTokens() - 1 > model.contextLength()) {
             throw new IllegalArgumentException("The longest prompt (" + longest + " tokens) plus "
@@ -121,7 +149,8 @@ public final class Generator {
                     Row row = rows[active[a]];
                     System.arraycopy(logits, a * v, scratch, 0, v);
                     boolean itemDecision = row.awaitingItem && row.forced == null;
-                    float[] constrained = applyConstraint(row, scratch, step);
+                    float[] constrained = row.trie != null ? applyTrie(row, scratch)
+                            : applyConstraint(row, scratch, step);
                     int token;
                     float logProb;
                     if (itemDecision && config.itemListSize() > 1 && row.itemList == null) {
@@ -139,6 +168,16 @@ public final class Generator {
                     row.add(token, logProb);
                     row.advanceForced(token);
                     Generation.StopReason stop = stopReason(row, token, config);
+                    if (row.trie != null) {
+                        row.trieNode = row.trie.next(row.trieNode, token);
+                        if (row.trieNode < 0) {
+                            throw new IllegalStateException("Row " + active[a] + " generated token " + token
+                                    + ", which its answer trie does not allow (non-finite logits?).");
+                        }
+                        if (stop == null && row.trie.isEnd(row.trieNode)) {
+                            stop = Generation.StopReason.STOP_TOKEN;
+                        }
+                    }
                     if (stop == null && row.length == config.maxNewTokens()) {
                         stop = Generation.StopReason.LENGTH;
                     }
@@ -192,6 +231,19 @@ public final class Generator {
             }
         }
         return null;
+    }
+
+    /** Only the tokens the row's answer trie allows after what it generated so far. */
+    private static float[] applyTrie(Row row, float[] logits) {
+        float[] only = new float[logits.length];
+        Arrays.fill(only, Float.NEGATIVE_INFINITY);
+        for (int id : row.trie.allowed(row.trieNode)) {
+            if (id >= logits.length) {
+                throw new IllegalArgumentException("Answer trie token " + id + " is outside the vocabulary.");
+            }
+            only[id] = logits[id];
+        }
+        return only;
     }
 
     private float[] applyConstraint(Row row, float[] logits, int step) {
@@ -443,6 +495,9 @@ public final class Generator {
         /** The ranked list drawn at the item decision (null: none), and the item token's index. */
         int[] itemList;
         int itemPosition = -1;
+        /** The answer sequences the row must spell (null: none), and its node in them. */
+        AnswerTrie trie;
+        int trieNode = AnswerTrie.ROOT;
 
         Row(int[] prompt, SeededRandom rng, ItemConstraint constraint, int vocab) {
             this.prompt = prompt.clone();

@@ -107,8 +107,10 @@ public final class TrainGrpoCommand implements Callable<Integer> {
             description = "Only let the policy choose one of the prompt's candidates; the rest of the chosen "
                     + "candidate's answer line ([ITEM_<id>] <title>) is then forced and left out of the loss, so "
                     + "every completion is well formed and rewards measure the choice of the item alone (on by "
-                    + "default; --no-constrain-to-candidates is the reference's free generation). Needs one token "
-                    + "per item: off by default for LoRA adapters of a pretrained decoder.")
+                    + "default; --no-constrain-to-candidates is the reference's free generation). For LoRA "
+                    + "adapters of a pretrained decoder (no token per item) it is off by default; given, each "
+                    + "completion spells one candidate's whole answer line through a prefix trie of their tokens "
+                    + "(the forced tokens left out of the loss; ranked lists of 1 only).")
     boolean constrain;
 
     @Option(names = "--base-model", paramLabel = "DIR",
@@ -191,14 +193,20 @@ public final class TrainGrpoCommand implements Callable<Integer> {
         WorkDir w = WorkDir.of(workDir);
         GrpoStage.Options options = options(); // the flags are checked before the work directory
         if (TrainablePolicies.isAdapterCheckpoint(GrpoStage.initCheckpoint(w, init))) {
-            // A pretrained tokenizer has no token per item: generation is free, the reference's protocol.
+            // A pretrained tokenizer has no token per item: generation is free by default (the reference's
+            // protocol); asked for, the candidates' whole answer lines are spelled through a prefix trie.
             boolean explicit = spec != null && spec.commandLine() != null
                     && spec.commandLine().getParseResult().hasMatchedOption("--constrain-to-candidates");
             if (explicit && constrain) {
-                throw new IllegalArgumentException("--constrain-to-candidates needs one token per item, which the "
-                        + "pretrained decoder's tokenizer has not; drop it for LoRA adapters.");
+                if (rankedList != null && rankedList > 1) {
+                    throw new IllegalArgumentException("--ranked-list " + rankedList + " needs one token per item, "
+                            + "which the pretrained decoder's tokenizer has not; constrained rollouts of LoRA "
+                            + "adapters draw one answer line (--ranked-list 1).");
+                }
+                rankedList = 1;
+            } else {
+                constrain = false;
             }
-            constrain = false;
             options = options();
         } else if (baseModel != null) {
             throw new IllegalArgumentException("--base-model goes with a LoRA SFT checkpoint (train-sft "

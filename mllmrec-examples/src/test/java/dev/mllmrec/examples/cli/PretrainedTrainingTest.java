@@ -134,10 +134,10 @@ class PretrainedTrainingTest {
         assertThat(sftAdapters).hasSize(8);
         assertThat(sftAdapters.keySet()).allMatch(k -> k.startsWith("base_model.model.model.layers.0.self_attn."));
 
-        CliEndToEndTest.Result constrained = CliEndToEndTest.run("train-grpo", "--work-dir", w.toString(),
-                "--constrain-to-candidates");
-        assertThat(constrained.code()).isEqualTo(2);
-        assertThat(constrained.err()).contains("one token per item");
+        CliEndToEndTest.Result lists = CliEndToEndTest.run("train-grpo", "--work-dir", w.toString(),
+                "--constrain-to-candidates", "--ranked-list", "3");
+        assertThat(lists.code()).isEqualTo(2);
+        assertThat(lists.err()).contains("one token per item");
         CliEndToEndTest.Result grpo = CliEndToEndTest.run("train-grpo", "--work-dir", w.toString(), "--steps", "2",
                 "--num-generations", "2", "--prompts-per-step", "1", "--max-completion-tokens", "6",
                 "--validation-samples", "2", "--validate-every", "1");
@@ -169,6 +169,35 @@ class PretrainedTrainingTest {
                 "grpo", "--negatives", "1");
         assertThat(byName.code()).as(byName.err()).isZero();
         assertThat(w.resolve("eval/grpo-neg1-test.json")).isRegularFile();
+
+        // Constrained rollouts: every completion spells a candidate's answer line through the prefix trie.
+        deleteTree(w.resolve("checkpoints/grpo"));
+        deleteTree(w.resolve("grpo"));
+        CliEndToEndTest.Result constrained = CliEndToEndTest.run("train-grpo", "--work-dir", w.toString(),
+                "--constrain-to-candidates", "--steps", "1", "--num-generations", "4", "--prompts-per-step", "1",
+                "--max-completion-tokens", "64", "--validation-samples", "2", "--validate-every", "1");
+        assertThat(constrained.code()).as(constrained.err()).isZero();
+        JsonNode constrainedSummary = Json.mapper().readTree(w.resolve("grpo/summary.json").toFile());
+        assertThat(constrainedSummary.path("config").path("constrainToCandidates").asBoolean()).isTrue();
+        assertThat(constrainedSummary.path("config").path("rankedList").asInt()).isEqualTo(1);
+        JsonNode step = null;
+        for (String line : Files.readAllLines(w.resolve("grpo/metrics.jsonl"))) {
+            JsonNode n = Json.mapper().readTree(line);
+            if (n.has("format/valid_rate")) {
+                step = n;
+            }
+        }
+        assertThat(step).isNotNull();
+        assertThat(step.path("format/valid_rate").asDouble()).isEqualTo(1.0);
+        assertThat(step.path("completion/truncated_fraction").asDouble()).isZero();
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.mllmrec.grpo.rollout;
 
+import dev.mllmrec.core.lm.AnswerTrie;
 import dev.mllmrec.core.lm.Generation;
 import dev.mllmrec.core.lm.GenerationConfig;
 import dev.mllmrec.core.lm.Generator;
@@ -22,7 +23,9 @@ import java.util.function.IntFunction;
 /**
  * Samples GRPO groups: each prompt is continued {@code G} times by the policy through the KV-cache
  * {@link Generator} (temperature and top-p sampling, a completion-token budget, stop at {@code <eos>} or at the end
- * of the answer line), optionally constrained to the prompt's candidate item tokens. It records the generated ids,
+ * of the answer line), optionally constrained to the prompt's candidates: their item tokens when the tokenizer has
+ * one per item, otherwise (a pretrained tokenizer) their whole answer lines through an {@link AnswerTrie}, with the
+ * tokens the trie forces left out of the loss. It records the generated ids,
  * the mask, the sampling policy's per-token log-probabilities (the "old" log-probs of the clipped objective) and,
  * when a frozen reference policy is given, the reference's per-token log-probabilities for the KL term (one
  * {@link SequenceScorer} pass per prompt, its cache fanned out to the group).
@@ -45,6 +48,8 @@ public final class GroupRollout {
     private final int rankedList;
     /** Per item, the tokens forced after its item token (its answer line and the end of sequence), encoded once. */
     private final Map<Integer, int[]> forcedLines = new ConcurrentHashMap<>();
+    /** Per item, its whole answer line and the end of sequence, encoded once (tokenizers without item tokens). */
+    private final Map<Integer, int[]> answerTokens = new ConcurrentHashMap<>();
     private final Generator generator;
     private final SequenceScorer referenceScorer;
 
@@ -103,14 +108,21 @@ public final class GroupRollout {
         List<int[]> promptIds = new ArrayList<>(p);
         List<int[]> rows = new ArrayList<>(n);
         List<ItemConstraint> constraints = constrainToCandidates ? new ArrayList<>(n) : null;
+        List<AnswerTrie> tries = constrainToCandidates ? new ArrayList<>(n) : null;
+        boolean anyTrie = false;
         for (GrpoPrompt prompt : prompts) {
             int[] ids = encodePrompt(prompt.promptText());
             promptIds.add(ids);
-            ItemConstraint constraint = constrainToCandidates ? constraint(prompt) : null;
+            // One token per item: the item token is constrained (and its line forced). Otherwise (a pretrained
+            // tokenizer) the candidates' whole answer lines are spelled through a prefix trie.
+            AnswerTrie trie = constrainToCandidates && !hasAnyItemToken(prompt) ? answerTrie(prompt) : null;
+            ItemConstraint constraint = constrainToCandidates && trie == null ? constraint(prompt) : null;
+            anyTrie |= trie != null;
             for (int g = 0; g < groupSize; g++) {
                 rows.add(ids);
                 if (constraints != null) {
                     constraints.add(constraint);
+                    tries.add(trie);
                 }
             }
         }
@@ -124,7 +136,7 @@ public final class GroupRollout {
                 .optItemListSize(rankedList)
                 .build();
         long t0 = System.nanoTime();
-        List<Generation> generations = generator.generate(rows, config, constraints);
+        List<Generation> generations = generator.generate(rows, config, constraints, anyTrie ? tries : null);
         double generationSeconds = (System.nanoTime() - t0) / 1e9;
 
         int t = 1;
@@ -144,8 +156,10 @@ public final class GroupRollout {
                 mask[c * t + j] = 1f;
                 old[c * t + j] = lp[j];
             }
-            if (constraints != null) {
+            if (constraints != null && constraints.get(c) != null) {
                 maskForcedLine(constraints.get(c), ids, mask, c * t);
+            } else if (tries != null && tries.get(c) != null) {
+                maskForcedTokens(tries.get(c), ids, mask, c * t);
             }
             tokens.add(ids);
             texts.add(completionText(g.contentTokens()));
@@ -272,6 +286,77 @@ public final class GroupRollout {
                 return;
             }
         }
+    }
+
+    /**
+     * Takes the tokens the answer trie forced (those where only one continuation was allowed, such as
+     * {@code [ITEM_} and the title after a decided id) out of the loss: only the tokens where the policy chose
+     * between candidates carry the advantage.
+     */
+    static void maskForcedTokens(AnswerTrie trie, int[] ids, float[] mask, int offset) {
+        boolean[] chosen = trie.chosen(ids);
+        for (int j = 0; j < ids.length; j++) {
+            if (!chosen[j]) {
+                mask[offset + j] = 0f;
+            }
+        }
+    }
+
+    /** Whether some candidate of {@code prompt} is a single token of the tokenizer (the built-in vocabulary). */
+    private boolean hasAnyItemToken(GrpoPrompt prompt) {
+        for (int item : prompt.sample().candidates()) {
+            if (tokenizer.itemTokenId(item) >= 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The prefix trie over the candidates' whole answer lines, each followed by the end of sequence, for a
+     * tokenizer without a token per item.
+     *
+     * @throws IllegalArgumentException when no answer lines are configured, or a line does not fit the budget
+     */
+    AnswerTrie answerTrie(GrpoPrompt prompt) {
+        if (answerLines == null) {
+            throw new IllegalArgumentException("Sample " + prompt.sample().sampleId() + " has no candidate with an "
+                    + "item token in this tokenizer; constraining generation to its candidates needs their answer "
+                    + "lines (optAnswerLines).");
+        }
+        if (rankedList > 1) {
+            throw new IllegalArgumentException("Ranked lists (k = " + rankedList + ") need one token per item, which "
+                    + "this tokenizer has not (sample " + prompt.sample().sampleId() + "); use a ranked list of 1 "
+                    + "(--ranked-list 1): the candidates' answer lines are then spelled through a prefix trie.");
+        }
+        List<int[]> lines = new ArrayList<>(prompt.sample().candidates().size());
+        for (int item : prompt.sample().candidates()) {
+            lines.add(answerTokens.computeIfAbsent(item, this::answerTokens));
+        }
+        AnswerTrie trie = AnswerTrie.of(lines);
+        if (trie.maxLength() > maxCompletionTokens) {
+            throw new IllegalArgumentException("Sample " + prompt.sample().sampleId() + ": a candidate's answer line "
+                    + "takes " + trie.maxLength() + " tokens with the end of sequence, more than the completion "
+                    + "budget of " + maxCompletionTokens + "; raise the budget (--max-completion-tokens) to at "
+                    + "least " + trie.maxLength() + ".");
+        }
+        return trie;
+    }
+
+    /** Item {@code item}'s answer line, then the end of sequence when the tokenizer has one. */
+    private int[] answerTokens(int item) {
+        String text = answerLines.apply(item);
+        int[] line = tokenizer.encode(text);
+        if (line.length == 0) {
+            throw new IllegalArgumentException("The answer line of item " + item + " ('" + text + "') has no tokens.");
+        }
+        int eos = tokenizer.specialTokens().eos();
+        if (eos < 0) {
+            return line;
+        }
+        int[] out = Arrays.copyOf(line, line.length + 1);
+        out[line.length] = eos;
+        return out;
     }
 
     /** The tokens after item {@code item}'s token in its answer line, then the end of sequence. */
