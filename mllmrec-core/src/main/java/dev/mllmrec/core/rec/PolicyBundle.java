@@ -3,6 +3,10 @@ package dev.mllmrec.core.rec;
 import dev.mllmrec.core.CheckpointDigest;
 import dev.mllmrec.core.Json;
 import dev.mllmrec.core.lm.CausalLm;
+import dev.mllmrec.core.lm.PolicyModel;
+import dev.mllmrec.core.lm.TrainablePolicies;
+import dev.mllmrec.core.lm.TrainablePolicy;
+import dev.mllmrec.core.lm.hf.HfDecoder;
 import dev.mllmrec.core.lm.sft.SftCheckpoint;
 import dev.mllmrec.core.lm.tokenizer.TextTokenizer;
 import dev.mllmrec.core.lm.tokenizer.TextTokenizers;
@@ -13,27 +17,62 @@ import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * A policy model together with its tokenizer, as loaded from a checkpoint. Owns both: close it to free the model's
- * native memory.
+ * A policy model together with its tokenizer, as loaded from a checkpoint: the built-in {@link CausalLm}, or LoRA
+ * adapters of a pretrained Hugging Face decoder ({@link HfDecoder}, loaded on the base folder the checkpoint records
+ * and merged for serving). Owns both: close it to free the model's native memory.
  *
  * <p>Not thread-safe to close; inference through recommenders built on it may run concurrently.
  *
- * @param model     the policy
- * @param tokenizer its tokenizer
- * @param source    the checkpoint directory it was loaded from, or {@code null}
- * @param style     the prompt style the policy was trained on
+ * @param policy       the policy
+ * @param tokenizer    its tokenizer
+ * @param source       the checkpoint directory it was loaded from, or {@code null}
+ * @param style        the prompt style the policy was trained on
+ * @param chatTemplate the chat template its prompts were wrapped in ({@link ChatTemplate#none()} for the built-in)
  */
-public record PolicyBundle(CausalLm model, TextTokenizer tokenizer, Path source, PromptBuilder.Style style)
-        implements AutoCloseable {
+public record PolicyBundle(PolicyModel policy, TextTokenizer tokenizer, Path source, PromptBuilder.Style style,
+                           ChatTemplate chatTemplate) implements AutoCloseable {
 
     /** The file, in a checkpoint root or directory, that records the prompt style a policy was trained on. */
     public static final String PROMPT_FILE = "prompt.json";
 
     /** Validates. */
     public PolicyBundle {
-        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(policy, "policy");
         Objects.requireNonNull(tokenizer, "tokenizer");
         Objects.requireNonNull(style, "style");
+        Objects.requireNonNull(chatTemplate, "chatTemplate");
+    }
+
+    /** A bundle of the built-in policy (no chat template). */
+    public PolicyBundle(CausalLm model, TextTokenizer tokenizer, Path source, PromptBuilder.Style style) {
+        this(model, tokenizer, source, style, ChatTemplate.none());
+    }
+
+    /**
+     * The built-in policy.
+     *
+     * @throws IllegalStateException when this bundle holds a pretrained decoder ({@link #policy()} serves both)
+     */
+    public CausalLm model() {
+        if (policy instanceof CausalLm m) {
+            return m;
+        }
+        throw new IllegalStateException("The checkpoint " + source + " holds LoRA adapters of a pretrained decoder, "
+                + "not the built-in policy; use policy() (export-onnx and item-token features need the built-in "
+                + "one).");
+    }
+
+    /** Whether the policy is a pretrained decoder with adapters rather than the built-in model. */
+    public boolean isPretrained() {
+        return !(policy instanceof CausalLm);
+    }
+
+    /**
+     * How candidates are scored: by their item token for the built-in policy (one token per item), by their whole
+     * answer line ({@code [ITEM_<id>] <title>}) for a pretrained tokenizer.
+     */
+    public AnswerScope answerScope() {
+        return isPretrained() ? AnswerScope.FULL_ANSWER : AnswerScope.ITEM_TOKEN;
     }
 
     /** Records {@code style} in {@code dir/prompt.json}. */
@@ -95,39 +134,81 @@ public record PolicyBundle(CausalLm model, TextTokenizer tokenizer, Path source,
         return PromptBuilder.Style.REFERENCE;
     }
 
-    /** A prompt builder over {@code catalog} in the style this policy was trained on. */
+    /** A prompt builder over {@code catalog} in the style (and chat template) this policy was trained on. */
     public PromptBuilder prompts(dev.mllmrec.api.Catalog catalog) {
-        return PromptBuilder.builder().setCatalog(catalog).optStyle(style).build();
+        return PromptBuilder.builder().setCatalog(catalog).optStyle(style).optChatTemplate(chatTemplate).build();
     }
 
     /**
      * Loads the newest complete checkpoint under {@code root} (a directory of {@code step-*} checkpoints with a
-     * {@code latest.json} pointer) or {@code root} itself when it is a single checkpoint directory.
+     * {@code latest.json} pointer) or {@code root} itself when it is a single checkpoint directory. LoRA adapters
+     * are loaded on the base folder their checkpoint records and merged.
      *
      * @throws IllegalArgumentException naming the directory when it holds no checkpoint
      * @throws dev.mllmrec.core.CorruptCheckpointException naming a file that fails its checksum
      */
     public static PolicyBundle load(Path root) {
+        return load(root, null);
+    }
+
+    /**
+     * {@link #load(Path)}, with {@code baseModel} the base folder of LoRA adapters when it is no longer where their
+     * checkpoint records it ({@code null}: the recorded one; it must be {@code null} for the built-in policy).
+     *
+     * @throws IllegalArgumentException naming the directory when it holds no checkpoint, or the base folder when it
+     *                                  is missing or another model than the adapters were trained on
+     */
+    public static PolicyBundle load(Path root, Path baseModel) {
         Path dir;
-        if (Files.isRegularFile(root.resolve(CausalLm.CONFIG_FILE))
-                && Files.isRegularFile(root.resolve(SftCheckpoint.TOKENIZER_FILE))) {
+        if (isCheckpoint(root)) {
             dir = root;
-        } else if (Files.isRegularFile(root.resolve("latest").resolve(CausalLm.CONFIG_FILE))) {
+        } else if (isCheckpoint(root.resolve("latest"))) {
             dir = root.resolve("latest");
         } else {
             dir = SftCheckpoint.latest(root).orElseThrow(() -> new IllegalArgumentException(
                     "No policy checkpoint under " + root + "; train one first (train-sft or train-grpo)."));
         }
         CheckpointDigest.verify(dir);
+        if (!TrainablePolicies.isAdapterCheckpoint(dir)) {
+            if (baseModel != null) {
+                throw new IllegalArgumentException(dir + " holds a built-in policy, not LoRA adapters: it needs no "
+                        + "base model (" + baseModel + ").");
+            }
+            TextTokenizer tokenizer = TextTokenizers.load(dir.resolve(SftCheckpoint.TOKENIZER_FILE));
+            CausalLm model = CausalLm.load(dir);
+            return new PolicyBundle(model, tokenizer, dir, readStyle(dir));
+        }
         TextTokenizer tokenizer = TextTokenizers.load(dir.resolve(SftCheckpoint.TOKENIZER_FILE));
-        CausalLm model = CausalLm.load(dir);
-        return new PolicyBundle(model, tokenizer, dir, readStyle(dir));
+        try {
+            TrainablePolicy policy = TrainablePolicies.load(dir, baseModel);
+            try {
+                if (tokenizer.vocabSize() > policy.vocabSize()) {
+                    throw new IllegalArgumentException(dir.resolve(SftCheckpoint.TOKENIZER_FILE) + " has "
+                            + tokenizer.vocabSize() + " ids but the model only " + policy.vocabSize() + ".");
+                }
+                ((HfDecoder) policy).mergeAdapters(); // serving: the update folded into the weights
+                return new PolicyBundle(policy, tokenizer, dir, readStyle(dir), readChatTemplate(dir));
+            } catch (RuntimeException e) {
+                policy.close();
+                throw e;
+            }
+        } catch (RuntimeException e) {
+            tokenizer.close();
+            throw e;
+        }
+    }
+
+    /** Whether {@code dir} is one checkpoint (built-in or adapters) with its tokenizer. */
+    private static boolean isCheckpoint(Path dir) {
+        return Files.isRegularFile(dir.resolve(SftCheckpoint.TOKENIZER_FILE))
+                && (Files.isRegularFile(dir.resolve(CausalLm.CONFIG_FILE))
+                || TrainablePolicies.isAdapterCheckpoint(dir));
     }
 
     @Override
     public void close() {
         try {
-            model.close();
+            policy.close();
         } finally {
             tokenizer.close();
         }

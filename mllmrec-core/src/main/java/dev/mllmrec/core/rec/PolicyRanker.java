@@ -35,7 +35,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * be in the catalog the policy was trained on ({@link #catalog()}), and the history is the user's most recent items
  * (the last {@link #historyLength()} are used, as in training).
  *
- * <p>{@link #loadOnnx} serves the same policy from its ONNX export on ONNX Runtime, without libtorch.
+ * <p>The policy is the built-in one, or LoRA adapters of a pretrained Hugging Face decoder ({@code train-sft
+ * --base-model}), served on their base with the adapters merged. {@link #loadOnnx} serves the built-in policy from
+ * its ONNX export on ONNX Runtime, without libtorch.
  *
  * <p>Thread-safe: any number of threads may rank at once; {@link #close()} waits for them and frees the native
  * memory, after which ranking fails with {@link IllegalStateException}.
@@ -75,8 +77,8 @@ public final class PolicyRanker implements Recommender, AutoCloseable {
     private boolean closed;
 
     private PolicyRanker(PolicyBundle bundle, Catalog catalog, Provenance provenance, int historyLength) {
-        this(new LikelihoodRecommender(provenance.model(), bundle.model(), bundle.tokenizer(),
-                bundle.prompts(catalog), AnswerScope.ITEM_TOKEN), bundle, catalog, provenance, historyLength);
+        this(new LikelihoodRecommender(provenance.model(), bundle.policy(), bundle.tokenizer(),
+                bundle.prompts(catalog), bundle.answerScope()), bundle, catalog, provenance, historyLength);
     }
 
     private PolicyRanker(Recommender inner, AutoCloseable resource, Catalog catalog, Provenance provenance,
@@ -102,9 +104,22 @@ public final class PolicyRanker implements Recommender, AutoCloseable {
      * @throws dev.mllmrec.core.CorruptCheckpointException naming a file that fails its checksum
      */
     public static PolicyRanker load(Path workDir, String model, Pick pick) {
+        return load(workDir, model, pick, null);
+    }
+
+    /**
+     * {@link #load(Path, String, Pick)}, with {@code baseModel} the base folder of a LoRA checkpoint when it is no
+     * longer where the checkpoint records it ({@code null}: the recorded one). A LoRA checkpoint
+     * ({@code train-sft --base-model}) is served on its base with the adapters merged, its prompts in the chat
+     * template it was trained with, each candidate scored by its whole answer line.
+     *
+     * @throws IllegalArgumentException naming the directory when it holds no checkpoint or no prepared data, or the
+     *                                  base folder when it is missing or another model
+     */
+    public static PolicyRanker load(Path workDir, String model, Pick pick, Path baseModel) {
         PreparedData data = PreparedData.load(WorkDir.of(workDir));
         Path dir = checkpoint(workDir, model, pick);
-        PolicyBundle bundle = PolicyBundle.load(dir);
+        PolicyBundle bundle = PolicyBundle.load(dir, baseModel);
         try {
             Provenance p = new Provenance(bundle.source(), model, pick, state(bundle.source()), data.fingerprint(),
                     data.config().seed(), versions());

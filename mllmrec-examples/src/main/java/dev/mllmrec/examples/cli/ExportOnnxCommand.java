@@ -92,6 +92,10 @@ public final class ExportOnnxCommand implements Callable<Integer> {
             owned = m;
         } else if (RecommenderFactory.POLICIES.contains(key)) {
             source = RecommenderFactory.policyCheckpoint(key, data);
+            if (dev.mllmrec.core.lm.TrainablePolicies.isAdapterCheckpoint(source)) {
+                throw new IllegalArgumentException("export-onnx exports the built-in policy; " + source + " holds "
+                        + "LoRA adapters of a pretrained decoder (serve them with evaluate or PolicyRanker).");
+            }
             PolicyBundle bundle = PolicyBundle.load(source);
             Path from = bundle.source() != null ? bundle.source() : source;
             PolicyOnnxExporter.export(bundle.model(), from.resolve(SftCheckpoint.TOKENIZER_FILE), bundle.style(),

@@ -1,9 +1,18 @@
 package dev.mllmrec.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.mllmrec.api.Ranking;
+import dev.mllmrec.api.RankingRequest;
+import dev.mllmrec.api.RecommendationSample;
 import dev.mllmrec.core.Json;
+import dev.mllmrec.core.WorkDir;
+import dev.mllmrec.core.data.PreparedData;
+import dev.mllmrec.core.data.Split;
+import dev.mllmrec.core.rec.PolicyRanker;
 import dev.mllmrec.core.lm.CausalLm;
 import dev.mllmrec.core.lm.hf.HfConfig;
 import dev.mllmrec.core.lm.hf.HfDecoder;
@@ -170,6 +179,41 @@ class PretrainedTrainingTest {
         assertThat(byName.code()).as(byName.err()).isZero();
         assertThat(w.resolve("eval/grpo-neg1-test.json")).isRegularFile();
 
+        // The serving API: PolicyRanker serves the GRPO adapters on their base, ranking as evaluate does.
+        PreparedData data = PreparedData.load(WorkDir.of(w));
+        RecommendationSample sample = data.samples(Split.TEST, 9).samples().get(0);
+        RankingRequest request = new RankingRequest(sample.userId(), sample.history(), sample.candidates());
+        Path best = PolicyRanker.checkpoint(w, "grpo", PolicyRanker.Pick.BEST);
+        Ranking served;
+        try (PolicyRanker ranker = PolicyRanker.load(w, "grpo", PolicyRanker.Pick.BEST)) {
+            assertThat(ranker.provenance().checkpoint()).isEqualTo(best);
+            served = ranker.rank(request);
+        }
+        dev.mllmrec.api.Recommender rec = RecommenderFactory.pretrained(model, best, data, 42,
+                RecommenderFactory.Mode.LIKELIHOOD);
+        Ranking evaluated;
+        try {
+            evaluated = rec.rank(request);
+        } finally {
+            close(rec);
+        }
+        assertThat(served.ids()).containsExactlyInAnyOrderElementsOf(sample.candidates())
+                .containsExactlyElementsOf(evaluated.ids());
+        for (int i = 0; i < served.items().size(); i++) {
+            assertThat(served.items().get(i).score()).isCloseTo(evaluated.items().get(i).score(), within(1e-6));
+        }
+        try (PolicyBundle bundle = PolicyBundle.load(best)) {
+            assertThat(bundle.isPretrained()).isTrue();
+            assertThat(bundle.chatTemplate()).isEqualTo(ChatTemplate.qwen3());
+            assertThat(bundle.answerScope()).isEqualTo(dev.mllmrec.core.rec.AnswerScope.FULL_ANSWER);
+            assertThatThrownBy(bundle::model).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("LoRA adapters");
+        }
+        CliEndToEndTest.Result export = CliEndToEndTest.run("export-onnx", "--work-dir", w.toString(), "--model",
+                "grpo");
+        assertThat(export.code()).isEqualTo(2);
+        assertThat(export.err()).contains("LoRA adapters");
+
         // Constrained rollouts: every completion spells a candidate's answer line through the prefix trie.
         deleteTree(w.resolve("checkpoints/grpo"));
         deleteTree(w.resolve("grpo"));
@@ -190,6 +234,14 @@ class PretrainedTrainingTest {
         assertThat(step).isNotNull();
         assertThat(step.path("format/valid_rate").asDouble()).isEqualTo(1.0);
         assertThat(step.path("completion/truncated_fraction").asDouble()).isZero();
+    }
+
+    private static void close(Object resource) {
+        try {
+            ((AutoCloseable) resource).close();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
     }
 
     private static void deleteTree(Path dir) throws IOException {
