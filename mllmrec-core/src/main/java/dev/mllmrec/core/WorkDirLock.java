@@ -106,7 +106,10 @@ public final class WorkDirLock implements AutoCloseable {
         }
     }
 
-    /** The holder recorded in {@code workDir}'s lock file, or empty when there is none. */
+    /**
+     * The holder recorded in {@code workDir}'s lock file, or empty when there is none. Not for the process that holds
+     * the lock: on Linux, closing any descriptor of the file (as reading it does) releases the process's lock.
+     */
     public static String holder(Path workDir) {
         Path file = workDir.resolve(FILE);
         try {

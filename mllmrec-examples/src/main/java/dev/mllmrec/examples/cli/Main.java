@@ -86,6 +86,17 @@ public final class Main implements Runnable {
         return status == 0 && StopSignal.requested() ? CleanStop.STOPPED_STATUS : status;
     }
 
+    /**
+     * Set by {@code pipeline} on a stage it runs in a child JVM ({@link BackgroundStage}): the pipeline's PID, which
+     * holds the work directory's lock for the child.
+     */
+    static final String PARENT_LOCK_PROPERTY = "mllmrec.workdir.lockedByParent";
+
+    /** Whether the lock {@code holder} line names {@code parentPid} (a number), the process that shares it. */
+    static boolean heldByParent(String holder, String parentPid) {
+        return parentPid != null && !parentPid.isBlank() && holder.startsWith("pid=" + parentPid.strip() + " ");
+    }
+
     /** Runs the chosen command holding its work directory's lock ({@link WorkDirLock}), when it has one. */
     private static int executeLocked(CommandLine.ParseResult parsed) {
         CommandLine.ParseResult sub = parsed;
@@ -95,6 +106,13 @@ public final class Main implements Runnable {
         java.nio.file.Path workDir = sub.hasMatchedOption("--work-dir")
                 ? sub.matchedOptionValue("--work-dir", (java.nio.file.Path) null) : null;
         if (workDir == null || sub.isUsageHelpRequested() || sub.isVersionHelpRequested()) {
+            return new CommandLine.RunLast().execute(parsed);
+        }
+        String parentPid = System.getProperty(PARENT_LOCK_PROPERTY);
+        // Read the lock file only in such a child: a process that holds the lock must not open and close the file
+        // (closing any descriptor of a file drops the process's POSIX locks on it).
+        if (parentPid != null && heldByParent(WorkDirLock.holder(workDir), parentPid)) {
+            // A stage the pipeline runs beside itself in a child JVM: the pipeline holds the lock for both.
             return new CommandLine.RunLast().execute(parsed);
         }
         WorkDirLock lock;

@@ -86,6 +86,13 @@ public final class PipelineCommand implements Callable<Integer> {
             description = "With --base-model: the projections that get adapters. Default: ${DEFAULT-VALUE}.")
     String loraTargets;
 
+    @Option(names = "--parallel-sasrec", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Train SASRec in a child JVM on the second core, right after prepare, while the other "
+                    + "stages run on the first (both use one libtorch thread; the log goes to "
+                    + "W/train-sasrec/pipeline.log). Only where the JVM sees 2 or more processors. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    boolean parallelSasrec;
+
     @Option(names = "--chat-template", paramLabel = "auto|none", defaultValue = ChatTemplateOption.AUTO,
             description = "With --base-model: auto wraps prompts in the base's chat template, none uses plain "
                     + "prompts (see train-sft --chat-template). Default: ${DEFAULT-VALUE}.")
@@ -138,35 +145,79 @@ public final class PipelineCommand implements Callable<Integer> {
             }
         }
 
+        boolean background = parallelSasrec && Runtime.getRuntime().availableProcessors() >= 2;
+        if (background) {
+            stages = sasrecAfterPrepare(stages);
+        }
         Map<String, CommandLine> known = new CommandLine(new Main()).getSubcommands();
         List<Map<String, Object>> ran = new ArrayList<>();
-        for (String[] stage : stages) {
-            String name = stage[0];
-            Map<String, Object> entry = new LinkedHashMap<>();
-            entry.put("stage", String.join(" ", stage));
-            if (!known.containsKey(name)) {
-                entry.put("status", "not available in this build");
+        BackgroundStage sasrec = null;
+        Map<String, Object> sasrecEntry = null;
+        try {
+            for (String[] stage : stages) {
+                String name = stage[0];
+                Map<String, Object> entry = new LinkedHashMap<>();
+                entry.put("stage", String.join(" ", stage));
+                if (!known.containsKey(name)) {
+                    entry.put("status", "not available in this build");
+                    ran.add(entry);
+                    continue;
+                }
+                if (sasrec != null && name.equals("evaluate")) {
+                    int rc = finish(sasrec, sasrecEntry);
+                    sasrec = null;
+                    if (rc != 0) {
+                        writeSummary(w, ran, start);
+                        return rc;
+                    }
+                }
+                if (background && name.equals("train-sasrec")) {
+                    Path log = w.commandDir("train-sasrec").resolve("pipeline.log");
+                    java.util.Optional<BackgroundStage> started = BackgroundStage.start(stage, log);
+                    if (started.isPresent()) {
+                        sasrec = started.get();
+                        sasrecEntry = entry;
+                        entry.put("background", true);
+                        entry.put("log", log.toString());
+                        entry.put("status", "running");
+                        ran.add(entry);
+                        System.out.println();
+                        System.out.println("== " + String.join(" ", stage)
+                                + "  (in a child JVM on the second core; log " + log + ")");
+                        continue;
+                    }
+                }
+                if (name.equals("evaluate") && List.of("sasrec", "sft", "grpo").contains(stage[4])
+                        && !Files.isDirectory(w.checkpoints(stage[4]))) {
+                    entry.put("status", "skipped: no checkpoint in " + w.checkpoints(stage[4]));
+                    ran.add(entry);
+                    continue;
+                }
+                System.out.println();
+                System.out.println("== " + String.join(" ", stage));
+                long t0 = System.nanoTime();
+                int rc = Main.run(stage);
+                entry.put("seconds", CommandSupport.since(t0));
+                entry.put("status", rc == 0 ? "ok" : "failed (exit " + rc + ")");
                 ran.add(entry);
-                continue;
+                if (rc != 0) {
+                    writeSummary(w, ran, start);
+                    System.err.println("error: pipeline stage '" + String.join(" ", stage) + "' failed with exit code "
+                            + rc + "; fix it and rerun: finished stages are reused.");
+                    return rc;
+                }
             }
-            if (name.equals("evaluate") && List.of("sasrec", "sft", "grpo").contains(stage[4])
-                    && !Files.isDirectory(w.checkpoints(stage[4]))) {
-                entry.put("status", "skipped: no checkpoint in " + w.checkpoints(stage[4]));
-                ran.add(entry);
-                continue;
+            if (sasrec != null) {
+                int rc = finish(sasrec, sasrecEntry);
+                sasrec = null;
+                if (rc != 0) {
+                    writeSummary(w, ran, start);
+                    return rc;
+                }
             }
-            System.out.println();
-            System.out.println("== " + String.join(" ", stage));
-            long t0 = System.nanoTime();
-            int rc = Main.run(stage);
-            entry.put("seconds", CommandSupport.since(t0));
-            entry.put("status", rc == 0 ? "ok" : "failed (exit " + rc + ")");
-            ran.add(entry);
-            if (rc != 0) {
-                writeSummary(w, ran, start);
-                System.err.println("error: pipeline stage '" + String.join(" ", stage) + "' failed with exit code "
-                        + rc + "; fix it and rerun: finished stages are reused.");
-                return rc;
+        } finally {
+            if (sasrec != null) {
+                sasrec.close(); // the pipeline failed or was stopped: stop the child cleanly too
             }
         }
         Map<String, Object> summary = writeSummary(w, ran, start);
@@ -184,6 +235,53 @@ public final class PipelineCommand implements Callable<Integer> {
     static Recipe recipe(boolean quick, long seed, String content) {
         Recipe base = quick ? Recipe.quick(seed) : Recipe.recommended(seed);
         return base.withItemContent(ItemContentSource.of(content));
+    }
+
+    /**
+     * {@code stages} with the {@code train-sasrec} stage moved right after {@code prepare} (it needs nothing else),
+     * so that in the background it overlaps every later stage; unchanged when either is missing.
+     */
+    static List<String[]> sasrecAfterPrepare(List<String[]> stages) {
+        int prepare = -1;
+        int sasrec = -1;
+        for (int i = 0; i < stages.size(); i++) {
+            String name = stages.get(i)[0];
+            if (name.equals("prepare") && prepare < 0) {
+                prepare = i;
+            } else if (name.equals("train-sasrec") && sasrec < 0) {
+                sasrec = i;
+            }
+        }
+        if (prepare < 0 || sasrec < prepare) {
+            return stages;
+        }
+        List<String[]> out = new ArrayList<>(stages);
+        String[] s = out.remove(sasrec);
+        out.add(prepare + 1, s);
+        return out;
+    }
+
+    /** Waits for the background SASRec stage, records how it ended in {@code entry}; its exit status. */
+    private static int finish(BackgroundStage stage, Map<String, Object> entry) {
+        int rc;
+        try {
+            rc = stage.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stage.close();
+            rc = CleanStop.STOPPED_STATUS;
+        }
+        entry.put("seconds", stage.seconds());
+        entry.put("status", rc == 0 ? "ok" : "failed (exit " + rc + ")");
+        System.out.println();
+        System.out.println("== " + String.join(" ", stage.args()) + "  (child JVM) finished in "
+                + CommandSupport.seconds(stage.seconds()) + (rc == 0 ? "" : ", exit " + rc));
+        if (rc != 0) {
+            stage.tail(20).forEach(System.err::println);
+            System.err.println("error: pipeline stage '" + String.join(" ", stage.args()) + "' failed with exit code "
+                    + rc + " (log " + stage.log() + "); fix it and rerun: finished stages are reused.");
+        }
+        return rc;
     }
 
     private static String[] args(String... a) {
