@@ -11,6 +11,7 @@ import ai.djl.training.GradientCollector;
 import dev.mllmrec.api.UserHistory;
 import dev.mllmrec.core.JsonLines;
 import dev.mllmrec.core.ProgressBar;
+import dev.mllmrec.core.optim.Adam;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -159,7 +160,8 @@ public final class SasRecTrainer {
         int bestEpoch = 0;
         int sinceBest = 0;
         JsonLines.Appender metrics = metricsFile == null ? null : JsonLines.appender(metricsFile);
-        try (AdamOptimizer adam = new AdamOptimizer(model.manager(), config.learningRate());
+        float learningRate = config.learningRate();
+        try (Adam adam = Adam.adam(model.parameters(), model.manager(), 0.9, 0.98, 1e-8);
              ProgressBar bar = progress ? new ProgressBar("train-sasrec", (long) stepsPerEpoch * config.epochs(),
                 "steps") : null) {
             for (int epoch = 1; epoch <= config.epochs(); epoch++) {
@@ -169,9 +171,9 @@ public final class SasRecTrainer {
                 for (int from = 0; from < order.size(); from += config.batchSize()) {
                     List<Window> batch = order.subList(from, Math.min(order.size(), from + config.batchSize()));
                     if (config.cosineDecay()) {
-                        adam.setLearningRate(learningRate(step, (long) stepsPerEpoch * config.epochs()));
+                        learningRate = learningRate(step, (long) stepsPerEpoch * config.epochs());
                     }
-                    double loss = step(model, adam, batch, rnd);
+                    double loss = step(model, adam, learningRate, batch, rnd);
                     step++;
                     lossSum += loss;
                     for (SasRecTrainingListener l : listeners) {
@@ -236,7 +238,7 @@ public final class SasRecTrainer {
         return new SasRecTrainingResult(model, step, seconds, lastLoss, epochs);
     }
 
-    private double step(SasRecModel model, AdamOptimizer adam, List<Window> batch, Random rnd) {
+    private double step(SasRecModel model, Adam adam, float learningRate, List<Window> batch, Random rnd) {
         int b = batch.size();
         int len = config.maxLength();
         boolean softmax = config.loss() == SasRecLoss.SOFTMAX_CROSS_ENTROPY;
@@ -266,16 +268,11 @@ public final class SasRecTrainer {
                 loss = lossArray.getFloat();
                 if (!Float.isFinite(loss)) {
                     throw new IllegalStateException("SASRec training loss became " + loss + " at step "
-                            + (adam.steps() + 1) + "; lower the learning rate.");
+                            + (adam.stepCount() + 1) + "; lower the learning rate.");
                 }
                 collector.backward(lossArray);
             }
-            adam.nextStep();
-            for (Map.Entry<String, NDArray> e : model.parameters().entrySet()) {
-                NDArray grad = e.getValue().getGradient();
-                grad.attach(scope); // a view of the gradient: closing it leaves the gradient in place
-                adam.update(e.getKey(), e.getValue(), grad); // also zeroes the gradient
-            }
+            adam.update(learningRate, 1.0); // also zeroes the gradients
             return loss;
         }
     }
