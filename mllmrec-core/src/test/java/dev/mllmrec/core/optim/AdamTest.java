@@ -24,13 +24,16 @@ class AdamTest {
         }
     }
 
+    static NDArray trainable(NDArray a) {
+        a.setRequiresGradient(true);
+        return a;
+    }
+
     @Test
     void matchesHandComputedAdamWWithDecayOnMatricesOnly() {
         try (NDManager m = NDManager.newBaseManager()) {
-            NDArray w = m.create(new float[] {1f, -2f, 0.5f, 3f}, new Shape(2, 2));
-            NDArray b = m.create(new float[] {0.25f, -0.75f});
-            w.setRequiresGradient(true);
-            b.setRequiresGradient(true);
+            NDArray w = trainable(m.create(new float[] {1f, -2f, 0.5f, 3f}, new Shape(2, 2)));
+            NDArray b = trainable(m.create(new float[] {0.25f, -0.75f}));
             Map<String, NDArray> params = new LinkedHashMap<>();
             params.put("w", w);
             params.put("b", b);
@@ -125,10 +128,8 @@ class AdamTest {
     @Test
     void theAdamVariantPutsEpsilonOutsideTheBiasCorrection() {
         try (NDManager m = NDManager.newBaseManager()) {
-            NDArray w = m.create(new float[] {1f, -2f, 0.5f, 3f}, new Shape(2, 2));
-            NDArray b = m.create(new float[] {0.25f, -0.75f});
-            w.setRequiresGradient(true);
-            b.setRequiresGradient(true);
+            NDArray w = trainable(m.create(new float[] {1f, -2f, 0.5f, 3f}, new Shape(2, 2)));
+            NDArray b = trainable(m.create(new float[] {0.25f, -0.75f}));
             double b1 = 0.9;
             double b2 = 0.98;
             double eps = 1e-2; // large, so that its placement shows
