@@ -7,7 +7,7 @@ import dev.mllmrec.api.RecommendationSample;
 import dev.mllmrec.core.lm.CausalLm;
 import dev.mllmrec.core.lm.LmConfig;
 import dev.mllmrec.core.lm.SeededRandom;
-import dev.mllmrec.core.lm.sft.AdamW;
+import dev.mllmrec.core.optim.Adam;
 import dev.mllmrec.core.lm.tokenizer.WordTokenizer;
 import dev.mllmrec.grpo.rollout.GroupRollout;
 import dev.mllmrec.grpo.rollout.GrpoPrompt;
@@ -77,7 +77,7 @@ public class GrpoStepBenchmark {
     private List<GrpoPrompt> batch;
     private GroupRollout rollout;
     private RolloutBatch sample;
-    private AdamW zeroer;
+    private Adam zeroer;
     private long seed;
 
     /** Counts generated tokens, reported per second. */
@@ -116,7 +116,7 @@ public class GrpoStepBenchmark {
         rollout = GroupRollout.builder().setPolicy(policy).setTokenizer(tokenizer).optReference(reference)
                 .optGroupSize(G).optMaxCompletionTokens(MAX_COMPLETION).build();
         sample = rollout.generate(batch, 1);
-        zeroer = new AdamW(policy.parameters(), policy.manager(), 0.9, 0.99, 1e-8, 0);
+        zeroer = Adam.adamW(policy.parameters(), policy.manager(), 0.9, 0.99, 1e-8, 0);
     }
 
     /** Frees native memory. */

@@ -10,7 +10,7 @@ import ai.djl.nn.Activation;
 import ai.djl.training.GradientCollector;
 import dev.mllmrec.api.UserHistory;
 import dev.mllmrec.core.JsonLines;
-import dev.mllmrec.core.ProgressBar;
+import dev.mllmrec.core.optim.Adam;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -44,20 +44,22 @@ public final class SasRecTrainer {
 
     private final SasRecConfig config;
     private final Path metricsFile;
-    private final List<SasRecTrainingListener> listeners;
+    private final List<SasRecListener> listeners;
     private final SasRecValidator validator;
     private final String earlyStopMetric;
     private final int patience;
-    private final boolean progress;
 
     private SasRecTrainer(Builder b) {
         this.config = b.config;
         this.metricsFile = b.metricsFile;
-        this.listeners = List.copyOf(b.listeners);
+        List<SasRecListener> all = new ArrayList<>(b.listeners);
+        if (b.progress) {
+            all.add(new SasRecProgressListener());
+        }
+        this.listeners = List.copyOf(all);
         this.validator = b.validator;
         this.earlyStopMetric = b.earlyStopMetric;
         this.patience = b.patience;
-        this.progress = b.progress;
     }
 
     /** A builder; every setting has a default. */
@@ -159,9 +161,12 @@ public final class SasRecTrainer {
         int bestEpoch = 0;
         int sinceBest = 0;
         JsonLines.Appender metrics = metricsFile == null ? null : JsonLines.appender(metricsFile);
-        try (AdamOptimizer adam = new AdamOptimizer(model.manager(), config.learningRate());
-             ProgressBar bar = progress ? new ProgressBar("train-sasrec", (long) stepsPerEpoch * config.epochs(),
-                "steps") : null) {
+        float learningRate = config.learningRate();
+        for (SasRecListener l : listeners) {
+            l.onTrainingStart(new SasRecListener.Start(model.parameterCount(), windows.size(),
+                    (long) stepsPerEpoch * config.epochs()));
+        }
+        try (Adam adam = Adam.adam(model.parameters(), model.manager(), 0.9, 0.98, 1e-8)) {
             for (int epoch = 1; epoch <= config.epochs(); epoch++) {
                 List<Window> order = new ArrayList<>(windows);
                 java.util.Collections.shuffle(order, rnd);
@@ -169,16 +174,13 @@ public final class SasRecTrainer {
                 for (int from = 0; from < order.size(); from += config.batchSize()) {
                     List<Window> batch = order.subList(from, Math.min(order.size(), from + config.batchSize()));
                     if (config.cosineDecay()) {
-                        adam.setLearningRate(learningRate(step, (long) stepsPerEpoch * config.epochs()));
+                        learningRate = learningRate(step, (long) stepsPerEpoch * config.epochs());
                     }
-                    double loss = step(model, adam, batch, rnd);
+                    double loss = step(model, adam, learningRate, batch, rnd);
                     step++;
                     lossSum += loss;
-                    for (SasRecTrainingListener l : listeners) {
-                        l.onStep(step, loss);
-                    }
-                    if (bar != null) {
-                        bar.step();
+                    for (SasRecListener l : listeners) {
+                        l.onStep(new SasRecListener.Step(step, epoch, loss, learningRate));
                     }
                 }
                 lastLoss = lossSum / stepsPerEpoch;
@@ -190,8 +192,9 @@ public final class SasRecTrainer {
                     metrics.append(record);
                 }
                 boolean stop = false;
-                for (SasRecTrainingListener l : listeners) {
-                    stop |= l.onEpochEnd(record, model);
+                for (SasRecListener l : listeners) {
+                    l.onEpochEnd(record);
+                    stop |= l.shouldStop();
                 }
                 if (earlyStopMetric != null) {
                     Double value = validation.get(earlyStopMetric);
@@ -233,10 +236,14 @@ public final class SasRecTrainer {
         model.putProvenance("steps", step);
         model.putProvenance("train_loss", lastLoss);
         model.putProvenance("seconds", seconds);
-        return new SasRecTrainingResult(model, step, seconds, lastLoss, epochs);
+        SasRecTrainingResult result = new SasRecTrainingResult(model, step, seconds, lastLoss, epochs);
+        for (SasRecListener l : listeners) {
+            l.onTrainingEnd(result);
+        }
+        return result;
     }
 
-    private double step(SasRecModel model, AdamOptimizer adam, List<Window> batch, Random rnd) {
+    private double step(SasRecModel model, Adam adam, float learningRate, List<Window> batch, Random rnd) {
         int b = batch.size();
         int len = config.maxLength();
         boolean softmax = config.loss() == SasRecLoss.SOFTMAX_CROSS_ENTROPY;
@@ -266,16 +273,11 @@ public final class SasRecTrainer {
                 loss = lossArray.getFloat();
                 if (!Float.isFinite(loss)) {
                     throw new IllegalStateException("SASRec training loss became " + loss + " at step "
-                            + (adam.steps() + 1) + "; lower the learning rate.");
+                            + (adam.stepCount() + 1) + "; lower the learning rate.");
                 }
                 collector.backward(lossArray);
             }
-            adam.nextStep();
-            for (Map.Entry<String, NDArray> e : model.parameters().entrySet()) {
-                NDArray grad = e.getValue().getGradient();
-                grad.attach(scope); // a view of the gradient: closing it leaves the gradient in place
-                adam.update(e.getKey(), e.getValue(), grad); // also zeroes the gradient
-            }
+            adam.update(learningRate, 1.0); // also zeroes the gradients
             return loss;
         }
     }
@@ -376,7 +378,7 @@ public final class SasRecTrainer {
     public static final class Builder {
         private SasRecConfig config = SasRecConfig.defaults();
         private Path metricsFile;
-        private final List<SasRecTrainingListener> listeners = new ArrayList<>();
+        private final List<SasRecListener> listeners = new ArrayList<>();
         private SasRecValidator validator;
         private String earlyStopMetric;
         private int patience;
@@ -398,7 +400,7 @@ public final class SasRecTrainer {
         }
 
         /** Adds a listener. */
-        public Builder addListener(SasRecTrainingListener listener) {
+        public Builder addListener(SasRecListener listener) {
             listeners.add(Objects.requireNonNull(listener, "listener"));
             return this;
         }
@@ -419,7 +421,10 @@ public final class SasRecTrainer {
             return this;
         }
 
-        /** Whether to draw a progress bar on standard error (default true). */
+        /**
+         * Whether to add a {@link SasRecProgressListener} (default true; it draws only where the host turned
+         * {@code ProgressBar.drawOnStandardError} on, as the command line does).
+         */
         public Builder optProgress(boolean progress) {
             this.progress = progress;
             return this;

@@ -65,10 +65,10 @@ class SasRecTrainerTest {
                 .optDropout(0f).build();
         List<Double> stepLosses = new ArrayList<>();
         SasRecTrainer trainer = SasRecTrainer.builder().optConfig(config).optProgress(false)
-                .addListener(new SasRecTrainingListener() {
+                .addListener(new SasRecListener() {
                     @Override
-                    public void onStep(int step, double loss) {
-                        stepLosses.add(loss);
+                    public void onStep(Step step) {
+                        stepLosses.add(step.loss());
                     }
                 })
                 .build();
@@ -141,17 +141,61 @@ class SasRecTrainerTest {
     }
 
     @Test
+    void listenersSeeStartStepsEpochsAndEndAndCanStop() {
+        List<UserHistory> seqs = SasRecFixtures.ring(16, ITEMS, 12, 2);
+        SasRecConfig config = SasRecFixtures.tiny().toBuilder().optEpochs(3).optBatchSize(8)
+                .optCosineDecay(true).build();
+        List<String> events = new ArrayList<>();
+        List<SasRecListener.Step> steps = new ArrayList<>();
+        SasRecTrainer trainer = SasRecTrainer.builder().optConfig(config).optProgress(false)
+                .addListener(new SasRecListener() {
+                    @Override
+                    public void onTrainingStart(Start start) {
+                        events.add("start " + start.totalSteps());
+                    }
+
+                    @Override
+                    public void onStep(Step step) {
+                        steps.add(step);
+                    }
+
+                    @Override
+                    public void onEpochEnd(SasRecEpoch epoch) {
+                        events.add("epoch " + epoch.epoch() + " " + epoch.step());
+                    }
+
+                    @Override
+                    public boolean shouldStop() {
+                        return events.size() == 3; // after the second epoch
+                    }
+
+                    @Override
+                    public void onTrainingEnd(SasRecTrainingResult result) {
+                        events.add("end " + result.steps());
+                    }
+                })
+                .build();
+        try (SasRecModel model = trainer.train(seqs).model()) {
+            int perEpoch = steps.size() / 2;
+            assertThat(events).containsExactly("start " + 3 * perEpoch, "epoch 1 " + perEpoch,
+                    "epoch 2 " + 2 * perEpoch, "end " + 2 * perEpoch);
+            assertThat(steps.get(0).step()).isEqualTo(1);
+            assertThat(steps.get(0).epoch()).isEqualTo(1);
+            assertThat(steps.get(steps.size() - 1).epoch()).isEqualTo(2);
+            assertThat(steps.get(0).learningRate()).isEqualTo((double) config.learningRate());
+            assertThat(steps.get(1).learningRate()).isLessThan(steps.get(0).learningRate()); // cosine decay
+        }
+    }
+
+    @Test
     void memoryStaysFlat() {
         List<UserHistory> seqs = SasRecFixtures.ring(16, ITEMS, 12, 2);
         List<Integer> counts = new ArrayList<>();
         SasRecConfig config = SasRecFixtures.tiny().toBuilder().optEpochs(4).optBatchSize(8).build();
         SasRecTrainer trainer = SasRecTrainer.builder().optConfig(config).optProgress(false)
-                .addListener(new SasRecTrainingListener() {
-                    @Override
-                    public boolean onEpochEnd(SasRecEpoch epoch, SasRecModel model) {
-                        counts.add(model.manager().getManagedArrays().size());
-                        return false;
-                    }
+                .optValidator((model, epoch) -> {
+                    counts.add(model.manager().getManagedArrays().size());
+                    return Map.of();
                 })
                 .build();
         try (SasRecModel model = trainer.train(seqs).model()) {

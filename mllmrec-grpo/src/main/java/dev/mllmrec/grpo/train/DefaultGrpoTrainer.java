@@ -13,8 +13,8 @@ import dev.mllmrec.core.lm.GradMode;
 import dev.mllmrec.core.lm.PolicyModel;
 import dev.mllmrec.core.lm.SeededRandom;
 import dev.mllmrec.core.lm.TrainablePolicy;
-import dev.mllmrec.core.lm.sft.AdamW;
 import dev.mllmrec.core.lm.tokenizer.TextTokenizer;
+import dev.mllmrec.core.optim.Adam;
 import dev.mllmrec.core.prompt.PromptBuilder;
 import dev.mllmrec.grpo.advantage.GroupAdvantage;
 import dev.mllmrec.grpo.advantage.GroupAdvantages;
@@ -198,7 +198,7 @@ public final class DefaultGrpoTrainer implements GrpoTrainer {
         run.dataRng = new SeededRandom(config.seed());
         run.order = shuffled(n, run.dataRng);
         boolean resumed = false;
-        try (AdamW optimizer = new AdamW(policy.parameters(), policy.manager(), config.adamBeta1(),
+        try (Adam optimizer = Adam.adamW(policy.parameters(), policy.manager(), config.adamBeta1(),
                 config.adamBeta2(), config.adamEpsilon(), config.weightDecay());
              DjlPolicyLoss loss = new DjlPolicyLoss(config.policyLossConfig(), policy.manager())) {
             optimizer.zeroGradients();
@@ -312,7 +312,7 @@ public final class DefaultGrpoTrainer implements GrpoTrainer {
 
     /** One GRPO step; returns its metrics line (without the timing totals). */
     private Map<String, Object> step(List<GrpoPrompt> batch, long step, double lr, GroupRollout rollout,
-                                     GroupAdvantage advantage, DjlPolicyLoss loss, AdamW optimizer, Run run) {
+                                     GroupAdvantage advantage, DjlPolicyLoss loss, Adam optimizer, Run run) {
         int g = config.numGenerations();
         RolloutBatch rb = rollout.generate(batch, SeededRandom.mix(config.seed(), step));
         RewardBatch rewardBatch = rewards.scoreGroups(rb.samples(), rb.completions(), g);
@@ -454,7 +454,7 @@ public final class DefaultGrpoTrainer implements GrpoTrainer {
         return line;
     }
 
-    private void validate(GrpoValidator v, Run run, AdamW optimizer, int prompts, long fingerprint,
+    private void validate(GrpoValidator v, Run run, Adam optimizer, int prompts, long fingerprint,
                           JsonLines.Appender metrics) {
         long t0 = System.nanoTime();
         Map<String, Double> result;
@@ -491,7 +491,7 @@ public final class DefaultGrpoTrainer implements GrpoTrainer {
         }
     }
 
-    private void checkpoint(String kind, AdamW optimizer, Run run, int prompts, long fingerprint) {
+    private void checkpoint(String kind, Adam optimizer, Run run, int prompts, long fingerprint) {
         if (checkpointDir == null) {
             return;
         }
@@ -509,7 +509,7 @@ public final class DefaultGrpoTrainer implements GrpoTrainer {
         }
     }
 
-    private void resume(Path checkpoint, int prompts, long fingerprint, AdamW optimizer, Run run) {
+    private void resume(Path checkpoint, int prompts, long fingerprint, Adam optimizer, Run run) {
         GrpoState state = GrpoCheckpoints.readState(checkpoint);
         boolean fits = state.policy() != null ? state.policy().equals(policy.signature())
                 : state.model() != null && state.model().equals(policy.lmConfig());
@@ -527,7 +527,7 @@ public final class DefaultGrpoTrainer implements GrpoTrainer {
                     config, state.config());
         }
         policy.loadTrainable(checkpoint);
-        optimizer.restore(GrpoCheckpoints.readOptimizer(checkpoint), state.optimizerSteps());
+        optimizer.restore(GrpoCheckpoints.readOptimizer(checkpoint, state.optimizerSteps()));
         run.step = state.step();
         run.epoch = state.epoch();
         run.cursor = state.cursor();

@@ -5,8 +5,9 @@ import dev.mllmrec.core.CorruptCheckpointException;
 import dev.mllmrec.core.Json;
 import dev.mllmrec.core.lm.ParameterFiles;
 import dev.mllmrec.core.lm.TrainablePolicy;
-import dev.mllmrec.core.lm.sft.AdamW;
 import dev.mllmrec.core.lm.tokenizer.TextTokenizer;
+import dev.mllmrec.core.optim.Adam;
+import dev.mllmrec.core.optim.AdamState;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -15,7 +16,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * root/latest/model.params       the weights
  *   (a pretrained decoder with LoRA: adapter_model.safetensors, adapter_config.json, base_model.json instead)
  * root/latest/tokenizer.json     the tokenizer
- * root/latest/optimizer.params   AdamW's moments
+ * root/latest/optimizer.params   Adam's moments (m.<name>, v.<name>)
  * root/latest/state.json         GrpoState: step, prompt order and cursor, RNG state, history, config
  * root/latest/checksums.json     the SHA-256 of every file above (CheckpointDigest), checked on every load
  * root/best/...                  the same files (no optimizer) for the best validation so far
@@ -99,9 +99,13 @@ public final class GrpoCheckpoints {
         return Json.read(checkpoint.resolve(STATE_FILE), GrpoState.class);
     }
 
-    /** Reads a checkpoint's optimizer moments. */
-    public static Map<String, float[]> readOptimizer(Path checkpoint) {
-        return ParameterFiles.read(checkpoint.resolve(OPTIMIZER_FILE));
+    /**
+     * Reads a checkpoint's optimizer moments.
+     *
+     * @param steps the optimizer updates they came from (the state's {@link GrpoState#optimizerSteps()})
+     */
+    public static AdamState readOptimizer(Path checkpoint, long steps) {
+        return new AdamState(steps, ParameterFiles.read(checkpoint.resolve(OPTIMIZER_FILE)));
     }
 
     /**
@@ -109,7 +113,7 @@ public final class GrpoCheckpoints {
      *
      * @param optimizer the optimizer whose moments are saved, or {@code null} (no optimizer file)
      */
-    public static Path save(Path root, String name, TrainablePolicy model, TextTokenizer tokenizer, AdamW optimizer,
+    public static Path save(Path root, String name, TrainablePolicy model, TextTokenizer tokenizer, Adam optimizer,
                             GrpoState state) {
         try {
             Files.createDirectories(root);
@@ -118,7 +122,7 @@ public final class GrpoCheckpoints {
             model.saveTrainable(tmp);
             tokenizer.save(tmp.resolve(TOKENIZER_FILE));
             if (optimizer != null) {
-                ParameterFiles.write(tmp.resolve(OPTIMIZER_FILE), optimizer.state());
+                ParameterFiles.write(tmp.resolve(OPTIMIZER_FILE), optimizer.state().moments());
             }
             Json.writePretty(tmp.resolve(STATE_FILE), state);
             CheckpointDigest.seal(tmp);

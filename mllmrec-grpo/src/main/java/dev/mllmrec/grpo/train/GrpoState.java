@@ -13,7 +13,7 @@ import java.util.Map;
  * @param cursor            prompts of the current pass already drawn
  * @param order             the current pass's shuffled prompt order
  * @param dataRngState      the prompt-order generator's state after drawing {@code order}
- * @param optimizerSteps    AdamW updates applied ({@code step * policyUpdates})
+ * @param optimizerSteps    Adam updates applied ({@code step * policyUpdates})
  * @param seconds           wall seconds so far
  * @param stepSeconds       seconds spent in steps so far
  * @param rolloutTokens     completion tokens generated so far

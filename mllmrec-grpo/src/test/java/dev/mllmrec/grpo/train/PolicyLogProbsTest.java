@@ -10,7 +10,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.mllmrec.core.lm.CausalLm;
 import dev.mllmrec.core.lm.tokenizer.WordTokenizer;
-import dev.mllmrec.core.lm.sft.AdamW;
+import dev.mllmrec.core.optim.Adam;
 import dev.mllmrec.grpo.rollout.GroupRollout;
 import dev.mllmrec.grpo.rollout.GrpoFixtures;
 import dev.mllmrec.grpo.rollout.RolloutBatch;
@@ -25,7 +25,7 @@ class PolicyLogProbsTest {
     void cachedAndFullPassesAgreeWithTheRolloutAndWithEachOther() {
         WordTokenizer tokenizer = GrpoFixtures.tokenizer();
         try (CausalLm policy = GrpoFixtures.model(tokenizer, 3);
-             AdamW zero = new AdamW(policy.parameters(), policy.manager(), 0.9, 0.99, 1e-8, 0)) {
+             Adam zero = Adam.adamW(policy.parameters(), policy.manager(), 0.9, 0.99, 1e-8, 0)) {
             RolloutBatch b = GroupRollout.builder().setPolicy(policy).setTokenizer(tokenizer).optGroupSize(3)
                     .optMaxCompletionTokens(7).build().generate(GrpoFixtures.grpoPrompts(3), 9);
             int pad = tokenizer.specialTokens().pad();
@@ -63,7 +63,7 @@ class PolicyLogProbsTest {
     void rankedListLogProbsMatchTheRolloutsPlackettLuceValuesAndCarryGradient() {
         WordTokenizer tokenizer = GrpoFixtures.tokenizer();
         try (CausalLm policy = GrpoFixtures.model(tokenizer, 4);
-             AdamW zero = new AdamW(policy.parameters(), policy.manager(), 0.9, 0.99, 1e-8, 0)) {
+             Adam zero = Adam.adamW(policy.parameters(), policy.manager(), 0.9, 0.99, 1e-8, 0)) {
             RolloutBatch b = GroupRollout.builder().setPolicy(policy).setTokenizer(tokenizer).optGroupSize(3)
                     .optConstrainToCandidates(true).optAnswerLines(GrpoFixtures.prompts()::answer)
                     .optRankedList(3).optMaxCompletionTokens(8).build().generate(GrpoFixtures.grpoPrompts(3), 5);

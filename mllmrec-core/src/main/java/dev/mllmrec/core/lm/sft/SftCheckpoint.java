@@ -8,6 +8,8 @@ import dev.mllmrec.core.lm.CausalLm;
 import dev.mllmrec.core.lm.ParameterFiles;
 import dev.mllmrec.core.lm.TrainablePolicy;
 import dev.mllmrec.core.lm.tokenizer.TextTokenizer;
+import dev.mllmrec.core.optim.Adam;
+import dev.mllmrec.core.optim.AdamState;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -34,7 +36,7 @@ import org.slf4j.LoggerFactory;
  *   (a pretrained decoder with LoRA: adapter_model.safetensors, adapter_config.json and base_model.json instead,
  *    see TrainablePolicy#saveTrainable and TrainablePolicies#load)
  * root/step-00000500/tokenizer.json the tokenizer (Hugging Face format)
- * root/step-00000500/optimizer.params AdamW's moments
+ * root/step-00000500/optimizer.params Adam's moments (m.<name>, v.<name>)
  * root/step-00000500/state.json    SftState: step, epoch, data position, RNG state, SftConfig, ...
  * root/step-00000500/checksums.json the SHA-256 of every file above (CheckpointDigest), checked on every load
  * </pre>
@@ -129,19 +131,19 @@ public final class SftCheckpoint {
         return CausalLm.load(checkpoint);
     }
 
-    static Map<String, float[]> readOptimizer(Path checkpoint) {
-        return ParameterFiles.read(checkpoint.resolve(OPTIMIZER_FILE));
+    static AdamState readOptimizer(Path checkpoint, long steps) {
+        return new AdamState(steps, ParameterFiles.read(checkpoint.resolve(OPTIMIZER_FILE)));
     }
 
     /** Writes a checkpoint for {@code state.step()} and prunes all but the newest {@code keep}. */
-    static Path save(Path root, TrainablePolicy model, TextTokenizer tokenizer, AdamW optimizer, SftState state, int keep) {
+    static Path save(Path root, TrainablePolicy model, TextTokenizer tokenizer, Adam optimizer, SftState state, int keep) {
         try {
             Files.createDirectories(root);
             String name = String.format(Locale.ROOT, PREFIX + "%08d", state.step());
             Path tmp = Files.createTempDirectory(root, ".tmp-" + name + "-");
             model.saveTrainable(tmp);
             tokenizer.save(tmp.resolve(TOKENIZER_FILE));
-            ParameterFiles.write(tmp.resolve(OPTIMIZER_FILE), optimizer.state());
+            ParameterFiles.write(tmp.resolve(OPTIMIZER_FILE), optimizer.state().moments());
             Json.writePretty(tmp.resolve(STATE_FILE), state);
             CheckpointDigest.seal(tmp);
             Path dir = root.resolve(name);

@@ -13,6 +13,7 @@ import dev.mllmrec.core.lm.TrainablePolicy;
 import dev.mllmrec.core.lm.Dropout;
 import dev.mllmrec.core.lm.SeededRandom;
 import dev.mllmrec.core.lm.tokenizer.TextTokenizer;
+import dev.mllmrec.core.optim.Adam;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -122,7 +123,7 @@ public final class SftTrainer {
         Run run = new Run();
         run.epochRngState = rng.state();
         boolean resumed = false;
-        try (AdamW optimizer = new AdamW(model.parameters(), model.manager(), config.beta1(), config.beta2(),
+        try (Adam optimizer = Adam.adamW(model.parameters(), model.manager(), config.beta1(), config.beta2(),
                 config.epsilon(), config.weightDecay())) {
             optimizer.zeroGradients();
             if (checkpointDir != null) {
@@ -169,7 +170,7 @@ public final class SftTrainer {
         Map<String, Double> validation = Map.of();
     }
 
-    private void loop(SftData data, AdamW optimizer, SeededRandom rng, Run run, long totalSteps, long warmup,
+    private void loop(SftData data, Adam optimizer, SeededRandom rng, Run run, long totalSteps, long warmup,
                       JsonLines.Appender metrics) {
         double windowLoss = 0;
         long windowTokens = 0;
@@ -259,7 +260,7 @@ public final class SftTrainer {
 
     /** Forward and backward over each micro-batch of the group, then one clipped AdamW update. */
     @SuppressWarnings("try")
-    private StepOutcome trainStep(SftData data, List<int[]> group, AdamW optimizer, double lr, long stepNumber) {
+    private StepOutcome trainStep(SftData data, List<int[]> group, Adam optimizer, double lr, long stepNumber) {
         long targets = 0;
         for (int[] batch : group) {
             targets += data.targetTokens(batch);
@@ -466,7 +467,7 @@ public final class SftTrainer {
         return token >= 0 && token < poolMember.length && poolMember[token];
     }
 
-    private void checkpoint(SftData data, AdamW optimizer, Run run, long totalSteps) {
+    private void checkpoint(SftData data, Adam optimizer, Run run, long totalSteps) {
         if (checkpointDir == null) {
             return;
         }
@@ -479,7 +480,7 @@ public final class SftTrainer {
         }
     }
 
-    private void resume(Path checkpoint, SftData data, AdamW optimizer, Run run) {
+    private void resume(Path checkpoint, SftData data, Adam optimizer, Run run) {
         SftState state = SftCheckpoint.readState(checkpoint);
         boolean fits = state.policy() != null ? state.policy().equals(model.signature())
                 : state.model() != null && state.model().equals(model.lmConfig());
@@ -497,7 +498,7 @@ public final class SftTrainer {
                     config, state.config());
         }
         model.loadTrainable(checkpoint);
-        optimizer.restore(SftCheckpoint.readOptimizer(checkpoint), state.step());
+        optimizer.restore(SftCheckpoint.readOptimizer(checkpoint, state.step()));
         run.step = state.step();
         run.epoch = state.epoch();
         run.batchInEpoch = state.batchInEpoch();

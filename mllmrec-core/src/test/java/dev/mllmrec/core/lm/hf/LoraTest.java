@@ -10,7 +10,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.mllmrec.core.lm.Dropout;
-import dev.mllmrec.core.lm.sft.AdamW;
+import dev.mllmrec.core.optim.Adam;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -36,7 +36,7 @@ class LoraTest {
     /** One AdamW step on next-token cross-entropy over {@link #SEQ}. */
     private static void trainStep(HfDecoder model, double lr, Dropout dropout) {
         try (NDManager step = model.manager().newSubManager();
-             AdamW opt = new AdamW(model.parameters(), model.manager(), 0.9, 0.999, 1e-8, 0.0);
+             Adam opt = Adam.adamW(model.parameters(), model.manager(), 0.9, 0.999, 1e-8, 0.0);
              GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
             long[] in = new long[SEQ.length - 1];
             long[] target = new long[SEQ.length - 1];

@@ -10,7 +10,7 @@ import ai.djl.training.GradientCollector;
 import dev.mllmrec.api.Ranking;
 import dev.mllmrec.api.RankingRequest;
 import dev.mllmrec.core.lm.Dropout;
-import dev.mllmrec.core.lm.sft.AdamW;
+import dev.mllmrec.core.optim.Adam;
 import dev.mllmrec.core.lm.tokenizer.HfTextTokenizer;
 import dev.mllmrec.core.prompt.PromptBuilder;
 import dev.mllmrec.core.rec.AnswerScope;
@@ -57,7 +57,7 @@ class PretrainedPathTest {
             model.enableLora(new LoraConfig(4, 8, 0.05, EnumSet.allOf(LoraConfig.Target.class), 3));
             int[] prompt = tokenizer.encode(prompts.prompt(request));
             int[] answer = tokenizer.encode(prompts.answer(target));
-            try (AdamW opt = new AdamW(model.parameters(), model.manager(), 0.9, 0.999, 1e-8, 0)) {
+            try (Adam opt = Adam.adamW(model.parameters(), model.manager(), 0.9, 0.999, 1e-8, 0)) {
                 for (int step = 0; step < 8; step++) {
                     opt.zeroGradients();
                     answerLoss(model, prompt, answer, new Dropout(0.05, step));
