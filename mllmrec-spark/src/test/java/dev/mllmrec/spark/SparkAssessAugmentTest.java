@@ -41,7 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SparkAssessAugmentTest {
 
-    private static final int WINDOWS = 120;
+    private static final int WINDOWS = 40;
 
     private static SparkSession spark;
 
@@ -114,8 +114,8 @@ class SparkAssessAugmentTest {
         SparkAugment.Summary a = SparkAugment.run(spark, new SparkAugment.Options(samples.toString(), 9,
                 out + "/assessed", TrainingStage.SFT, null, 0.2, 42, MixedGrainedAugmenter.Strategy.QUOTA,
                 tmp.resolve("aug").toString(), 3));
-        assertThat(a.mix().full()).isEqualTo(12);
-        assertThat(a.mix().criteria()).isEqualTo(24);
+        assertThat(a.mix().full()).isEqualTo(4);
+        assertThat(a.mix().criteria()).isEqualTo(8);
         assertThat(lines(a.file())).isEqualTo(sortedLines(JsonLines.read(CotPipeline.trainFile(all,
                 TrainingStage.SFT), TrainingLine.class)));
 
