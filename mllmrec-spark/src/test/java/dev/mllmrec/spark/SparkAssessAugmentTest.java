@@ -6,6 +6,7 @@ import dev.mllmrec.api.Assessment;
 import dev.mllmrec.api.Catalog;
 import dev.mllmrec.api.CotTrace;
 import dev.mllmrec.api.RecommendationSample;
+import dev.mllmrec.core.Json;
 import dev.mllmrec.core.JsonLines;
 import dev.mllmrec.core.WorkDir;
 import dev.mllmrec.core.cot.BuiltinCotGenerator;
@@ -20,6 +21,7 @@ import dev.mllmrec.core.cot.augment.TrainingStage;
 import dev.mllmrec.core.cot.io.AssessedCot;
 import dev.mllmrec.core.data.Split;
 import dev.mllmrec.core.embed.MiniLmEncoder;
+import dev.mllmrec.spark.cli.SparkMain;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -128,6 +130,18 @@ class SparkAssessAugmentTest {
         assertThat(b.mix().eligible()).isEqualTo((int) h.kept());
         assertThat(lines(b.file())).isEqualTo(sortedLines(JsonLines.read(CotPipeline.trainFile(half,
                 TrainingStage.GRPO), TrainingLine.class)));
+
+        // The command line: a bad stage exits with 2 before any Spark work; a run writes its JSON summary (it stops
+        // the shared session, so it comes last).
+        assertThat(SparkMain.run("augment", "--master", "local[2]", "--samples", samples.toString(), "--assessed",
+                out + "/assessed", "--stage", "dpo", "--out", tmp.resolve("cli").toString())).isEqualTo(2);
+        assertThat(SparkMain.run("augment", "--master", "local[2]", "--samples", samples.toString(), "--assessed",
+                out + "/assessed", "--stage", "sft", "--criteria-prob", "0.2", "--partitions", "2", "--out",
+                tmp.resolve("cli").toString())).isZero();
+        Map<?, ?> summary = Json.read(tmp.resolve("cli/summary-augment.json"), Map.class);
+        assertThat(summary.get("job")).isEqualTo("augment");
+        assertThat(((Map<?, ?>) summary.get("mix")).get("full")).isEqualTo(4);
+        assertThat(((Map<?, ?>) summary.get("mix")).get("criteria")).isEqualTo(8);
     }
 
     private static List<AssessedCot> assessed(String out) {
