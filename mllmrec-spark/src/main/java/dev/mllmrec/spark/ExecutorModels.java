@@ -7,10 +7,18 @@ import dev.mllmrec.api.Item;
 import dev.mllmrec.api.Recommender;
 import dev.mllmrec.core.JsonLines;
 import dev.mllmrec.core.cot.BuiltinCotGenerator;
+import dev.mllmrec.core.cot.ItemAttributes;
+import dev.mllmrec.core.cot.assess.CombinedAssessor;
+import dev.mllmrec.core.cot.assess.LeakageAssessor;
+import dev.mllmrec.core.cot.assess.RetrievalAgreementAssessor;
+import dev.mllmrec.core.embed.MiniLmEncoder;
+import dev.mllmrec.core.embed.TextEncoder;
+import dev.mllmrec.core.embed.TfIdfEncoder;
 import dev.mllmrec.core.rec.PolicyRanker;
 import dev.mllmrec.core.sasrec.SasRecRecommender;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -89,6 +97,70 @@ public final class ExecutorModels {
             }
             return new BuiltinCotGenerator(c, text);
         });
+    }
+
+    /**
+     * The assessor of the single-machine {@code assess} over the catalog at local path {@code catalog} and the
+     * captions at {@code captions} (null: none), built on first use in this JVM: the leakage veto when
+     * {@code assessors} holds {@code leakage}, the retrieval-agreement scorer with {@code encoder} ({@code minilm}:
+     * all-MiniLM-L6-v2 on ONNX Runtime, one intra-op thread since Spark runs a task per core; {@code tfidf}: fitted
+     * on the catalog's candidate texts) and {@code query} when it holds {@code retrieval}, and the threshold (null:
+     * none). The keep-fraction is a cut over every trace and is applied by the job, not here. Its candidate
+     * embeddings are cached for every task of the JVM. Thread-safe when the encoder is (both are).
+     */
+    public static Assessing assessor(String catalog, String captions, List<String> assessors, String encoder,
+                                     RetrievalAgreementAssessor.Query query, Double threshold) {
+        return (Assessing) MODELS.computeIfAbsent(String.join("\n", "assess", catalog, String.valueOf(captions),
+                String.valueOf(assessors), encoder, query.name(), String.valueOf(threshold)), k -> {
+            LOADS.incrementAndGet();
+            Catalog c = Catalog.of("catalog", JsonLines.read(Path.of(catalog), Item.class));
+            Map<Integer, String> text = captions(captions);
+            CombinedAssessor.Builder b = CombinedAssessor.builder();
+            if (assessors.contains("leakage")) {
+                b.addVeto(new LeakageAssessor(c));
+            }
+            if (threshold != null) {
+                b.optThreshold(threshold);
+            }
+            TextEncoder enc = null;
+            if (assessors.contains("retrieval")) {
+                enc = switch (encoder) {
+                    case "minilm" -> MiniLmEncoder.load(1, 32);
+                    case "tfidf" -> TfIdfEncoder.fit(c.items().stream()
+                            .map(i -> ItemAttributes.candidateText(i, text.get(i.id()))).toList());
+                    default -> throw new IllegalArgumentException("Unknown encoder '" + encoder
+                            + "'; expected minilm or tfidf.");
+                };
+                b.addScorer(new RetrievalAgreementAssessor(c, text, enc, query), 1.0);
+            }
+            return new Assessing(b.build(), enc);
+        });
+    }
+
+    /**
+     * An assessor and the encoder it owns (null without the retrieval scorer).
+     *
+     * @param assessor the assessor
+     * @param encoder  its encoder, closed with it
+     */
+    public record Assessing(CombinedAssessor assessor, TextEncoder encoder) implements AutoCloseable {
+
+        @Override
+        public void close() {
+            if (encoder != null) {
+                encoder.close();
+            }
+        }
+    }
+
+    private static Map<Integer, String> captions(String captions) {
+        Map<Integer, String> text = new HashMap<>();
+        if (captions != null) {
+            for (Caption caption : JsonLines.read(Path.of(captions), Caption.class)) {
+                text.put(caption.itemId(), caption.text());
+            }
+        }
+        return text;
     }
 
     /** How many models this JVM has loaded. */

@@ -11,6 +11,8 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * Reads the tables the jobs take, by the path's form: {@code .csv} (a header line), {@code .jsonl} or {@code .json}
@@ -99,6 +101,61 @@ public final class Tables {
         }
         return raw.select(Arrays.stream(SampleRows.SAMPLE.fieldNames()).map(org.apache.spark.sql.functions::col)
                 .toArray(Column[]::new));
+    }
+
+    /** The columns of a trace: the fields of {@code CotTrace}, in its order. */
+    public static final StructType TRACE = new StructType()
+            .add("sampleId", DataTypes.StringType, false)
+            .add("generatorId", DataTypes.StringType, true)
+            .add("text", DataTypes.StringType, true)
+            .add("steps", DataTypes.createArrayType(DataTypes.StringType, false), true)
+            .add("valid", DataTypes.BooleanType, true);
+
+    /**
+     * The traces of {@code path}: a single machine's {@code cot.jsonl} (JSON Lines of {@code CotTrace}) or the
+     * {@code build-cot} job's Parquet, whose failed windows (a non-null {@code error}) are left out. A sample with
+     * several traces keeps the first in the table's order, as {@code CotPipeline.readTraces} does.
+     *
+     * @throws InvalidDataException naming the path when it lacks the trace columns
+     */
+    public static Dataset<Row> traces(SparkSession spark, String path) {
+        return firstPerSample(table(spark, path, TRACE, "traces"), TRACE);
+    }
+
+    /**
+     * The rows of {@code path} with {@code schema}'s columns (JSON Lines read with the schema, anything else as
+     * Parquet; rows with a non-null {@code error} column left out).
+     */
+    static Dataset<Row> table(SparkSession spark, String path, StructType schema, String what) {
+        String p = path.toLowerCase(Locale.ROOT);
+        boolean json = p.endsWith(".jsonl") || p.endsWith(".json");
+        Dataset<Row> raw = json ? spark.read().schema(schema).json(path) : spark.read().parquet(path);
+        List<String> columns = Arrays.asList(raw.columns());
+        for (String c : schema.fieldNames()) {
+            if (!columns.contains(c)) {
+                throw new InvalidDataException(path, 1, String.join(",", columns),
+                        "a " + what + " table needs the columns " + String.join(",", schema.fieldNames()));
+            }
+        }
+        if (columns.contains("error")) {
+            raw = raw.where(col("error").isNull());
+        }
+        return raw;
+    }
+
+    /**
+     * One row per {@code sampleId}: the first in the table's order (files and splits in order, rows in order within
+     * each, as {@code monotonically_increasing_id} numbers them), with {@code schema}'s columns.
+     */
+    static Dataset<Row> firstPerSample(Dataset<Row> rows, StructType schema) {
+        Column[] fields = Arrays.stream(schema.fieldNames()).filter(f -> !f.equals("sampleId"))
+                .map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
+        return rows.withColumn("_order", org.apache.spark.sql.functions.monotonically_increasing_id())
+                .groupBy("sampleId")
+                .agg(org.apache.spark.sql.functions.min_by(org.apache.spark.sql.functions.struct(fields),
+                        col("_order")).as("_first"))
+                .select(Arrays.stream(schema.fieldNames())
+                        .map(f -> f.equals("sampleId") ? col(f) : col("_first." + f).as(f)).toArray(Column[]::new));
     }
 
     private static Column trimmed(String name) {

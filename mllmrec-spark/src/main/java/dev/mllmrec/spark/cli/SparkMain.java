@@ -4,7 +4,11 @@ import dev.mllmrec.api.InvalidDataException;
 import dev.mllmrec.core.Json;
 import dev.mllmrec.core.data.NegativeSampler;
 import dev.mllmrec.core.data.PrepareConfig;
+import dev.mllmrec.core.cot.augment.MixedGrainedAugmenter;
+import dev.mllmrec.core.cot.augment.TrainingStage;
 import dev.mllmrec.spark.ExecutorModels;
+import dev.mllmrec.spark.SparkAssess;
+import dev.mllmrec.spark.SparkAugment;
 import dev.mllmrec.spark.SparkBuildCot;
 import dev.mllmrec.spark.SparkPrepare;
 import dev.mllmrec.spark.SparkRank;
@@ -37,7 +41,7 @@ import picocli.CommandLine.Option;
         description = "mllmrec's offline stages and batch ranking on Apache Spark, with the same answers as one "
                 + "machine.",
         subcommands = {CommandLine.HelpCommand.class, SparkMain.Prepare.class, SparkMain.Rank.class,
-                SparkMain.Textualize.class, SparkMain.BuildCot.class,
+                SparkMain.Textualize.class, SparkMain.BuildCot.class, SparkMain.Assess.class, SparkMain.Augment.class,
                 SparkMain.Generate.class})
 public final class SparkMain implements Runnable {
 
@@ -353,6 +357,151 @@ public final class SparkMain implements Runnable {
                 if (spark.sparkContext().isLocal()) {
                     ExecutorModels.closeAll();
                 }
+            }
+            return 0;
+        }
+    }
+
+    /** {@code assess}: the confidence-aware assessment of reasoning traces. */
+    @Command(name = SparkAssess.JOB, mixinStandardHelpOptions = true,
+            description = {"Assesses every trace as the single-machine assess does: the leakage veto, the format "
+                    + "check, and the retrieval-agreement score (all-MiniLM-L6-v2 loaded once per executor, or "
+                    + "TF-IDF), kept by threshold or top fraction; writes OUT/assessed (Parquet: the trace fields, "
+                    + "kept, score, reason, scores, candidates). The assessments equal the single-machine assess's."})
+    static final class Assess implements Callable<Integer> {
+
+        @Mixin
+        SparkOptions sparkOptions = new SparkOptions();
+
+        @Option(names = "--samples", paramLabel = "PATH", required = true,
+                description = "The training windows: the prepare job's OUT/samples, a samples.jsonl, or Parquet.")
+        String samples;
+
+        @Option(names = "--negatives", paramLabel = "M", defaultValue = "9",
+                description = "The training set's negatives when the table holds several. Default: ${DEFAULT-VALUE}.")
+        int negatives;
+
+        @Option(names = "--cot", paramLabel = "PATH", required = true,
+                description = "The traces: the build-cot job's OUT/cot or a W/cot.jsonl.")
+        String cot;
+
+        @Option(names = "--catalog", paramLabel = "PATH", required = true,
+                description = "The items, JSON Lines (W/catalog.jsonl); a path every executor sees, or a Hadoop URI.")
+        String catalog;
+
+        @Option(names = "--captions", paramLabel = "PATH",
+                description = "Captions, JSON Lines (W/captions.jsonl); default none.")
+        String captions;
+
+        @Option(names = "--out", paramLabel = "OUT", required = true, description = "The output folder.")
+        String out;
+
+        @Option(names = "--assessors", paramLabel = "LIST", split = ",", defaultValue = "leakage,retrieval",
+                description = "Any of leakage, retrieval. Default: ${DEFAULT-VALUE}.")
+        List<String> assessors;
+
+        @Option(names = "--encoder", paramLabel = "NAME", defaultValue = "minilm",
+                description = "minilm (all-MiniLM-L6-v2; falls back to tfidf when ONNX Runtime or the model is not "
+                        + "on the class path) or tfidf. Default: ${DEFAULT-VALUE}.")
+        String encoder;
+
+        @Option(names = "--query", paramLabel = "PART", defaultValue = "criteria",
+                description = "criteria (Step 3) or full (the whole trace). Default: ${DEFAULT-VALUE}.")
+        String query;
+
+        @Option(names = "--threshold", paramLabel = "T", description = "Keep traces scoring at least T.")
+        Double threshold;
+
+        @Option(names = "--keep-fraction", paramLabel = "F", description = "Keep the best F of the eligible traces.")
+        Double keepFraction;
+
+        @Option(names = "--partitions", paramLabel = "N", defaultValue = "0",
+                description = "Spread traces over N partitions (0: as joined). Default: ${DEFAULT-VALUE}.")
+        int partitions;
+
+        @Override
+        public Integer call() {
+            SparkAssess.Options o = new SparkAssess.Options(samples, negatives, cot, catalog, captions, out,
+                    partitions, assessors, encoder, query, threshold, keepFraction);
+            SparkSession spark = sparkOptions.session(SparkAssess.JOB);
+            try {
+                SparkAssess.Summary s = SparkAssess.run(spark, o);
+                sparkOptions.writeSummary(out, SparkAssess.JOB, s, System.out);
+            } finally {
+                spark.stop();
+                if (spark.sparkContext().isLocal()) {
+                    ExecutorModels.closeAll();
+                }
+            }
+            return 0;
+        }
+    }
+
+    /** {@code augment}: mixed-grained injection of kept reasoning into one stage's training lines. */
+    @Command(name = SparkAugment.JOB, mixinStandardHelpOptions = true,
+            description = {"Draws, per training window and seeded, whether its prompt carries no reasoning, the "
+                    + "Step-3 criteria only, or the full chain of thought, from the traces kept by assess; writes "
+                    + "OUT/train_<stage> (Parquet: the sample fields, granularity, reasoning). The lines equal the "
+                    + "single-machine augment's."})
+    static final class Augment implements Callable<Integer> {
+
+        @Mixin
+        SparkOptions sparkOptions = new SparkOptions();
+
+        @Option(names = "--samples", paramLabel = "PATH", required = true,
+                description = "The training windows: the prepare job's OUT/samples, a samples.jsonl, or Parquet.")
+        String samples;
+
+        @Option(names = "--negatives", paramLabel = "M", defaultValue = "9",
+                description = "The training set's negatives when the table holds several. Default: ${DEFAULT-VALUE}.")
+        int negatives;
+
+        @Option(names = "--assessed", paramLabel = "PATH", required = true,
+                description = "The assessed traces: the assess job's OUT/assessed or a W/cot_assessed.jsonl.")
+        String assessed;
+
+        @Option(names = "--stage", paramLabel = "STAGE", required = true, description = "sft or grpo.")
+        String stage;
+
+        @Option(names = "--cot-prob", paramLabel = "P",
+                description = "Fraction of windows with the full CoT. Default: 0.1 (sft), 0.05 (grpo).")
+        Double cotProb;
+
+        @Option(names = "--criteria-prob", paramLabel = "Q", defaultValue = "0",
+                description = "Fraction of windows with Step 3 only. Default: ${DEFAULT-VALUE}.")
+        double criteriaProb;
+
+        @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "Default: ${DEFAULT-VALUE}.")
+        long seed;
+
+        @Option(names = "--strategy", paramLabel = "NAME", defaultValue = "quota",
+                description = "quota (exact counts) or bernoulli (independent draws). Default: ${DEFAULT-VALUE}.")
+        String strategy;
+
+        @Option(names = "--out", paramLabel = "OUT", required = true, description = "The output folder.")
+        String out;
+
+        @Option(names = "--partitions", paramLabel = "N", defaultValue = "0",
+                description = "Spread windows over N partitions (0: as joined). Default: ${DEFAULT-VALUE}.")
+        int partitions;
+
+        @Override
+        public Integer call() {
+            MixedGrainedAugmenter.Strategy strat;
+            try {
+                strat = MixedGrainedAugmenter.Strategy.valueOf(strategy.strip().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("Unknown --strategy '" + strategy
+                        + "'; expected quota or bernoulli.");
+            }
+            SparkAugment.Options o = new SparkAugment.Options(samples, negatives, assessed,
+                    TrainingStage.parse(stage), cotProb, criteriaProb, seed, strat, out, partitions);
+            SparkSession spark = sparkOptions.session(SparkAugment.JOB);
+            try {
+                SparkAugment.Summary s = SparkAugment.run(spark, o);
+                sparkOptions.writeSummary(out, SparkAugment.JOB, s, System.out);
+            } finally {
+                spark.stop();
             }
             return 0;
         }

@@ -23,7 +23,7 @@ class SparkMainTest {
 
     @Test
     void everyJobHasHelp() {
-        for (String job : new String[] {"prepare", "rank", "textualize", "build-cot", "generate"}) {
+        for (String job : new String[] {"prepare", "rank", "textualize", "build-cot", "assess", "augment", "generate"}) {
             String out = capture(() -> assertThat(SparkMain.run(job, "--help")).isZero());
             assertThat(out).contains("Usage: mllmrec-spark " + job);
         }

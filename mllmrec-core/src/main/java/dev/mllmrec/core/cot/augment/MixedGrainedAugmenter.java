@@ -175,8 +175,12 @@ public final class MixedGrainedAugmenter {
         return new Result(out, mix);
     }
 
-    /** A seeded 64-bit hash of a sample id: FNV-1a over its UTF-8 bytes, mixed with the seed by SplitMix64. */
-    static long key(long seed, String sampleId) {
+    /**
+     * A seeded 64-bit hash of a sample id: FNV-1a over its UTF-8 bytes, mixed with the seed by SplitMix64. A sample's
+     * draw and its place in the quota order depend on this key (then on the id) only, so a distributed job (the
+     * Spark {@code augment}) can compute it per record.
+     */
+    public static long key(long seed, String sampleId) {
         return Seeds.mix(Seeds.fnv1a(sampleId) ^ (seed * Seeds.GOLDEN_GAMMA));
     }
 }
