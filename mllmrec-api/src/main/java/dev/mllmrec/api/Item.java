@@ -1,8 +1,10 @@
 package dev.mllmrec.api;
 
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /**
  * One item of the catalog: a movie, a product, a song.
@@ -10,7 +12,9 @@ import java.util.Objects;
  * @param id         the item id, unique in its catalog and positive
  * @param title      the display title, never blank
  * @param genres     categorical attributes such as genres, in source order (may be empty)
- * @param attributes further named attributes (for example {@code imdbId}); may be empty
+ * @param attributes further named attributes (for example {@code imdbId}); may be empty; kept in the order of their
+ *                   names, so that everything built from them (item texts, their content vectors, files) is the
+ *                   same in every run ({@code Map.copyOf} iterates in an order that changes from one JVM to the next)
  * @param image      a reference to the item's image (a file path or URI), or {@code null} when it has none
  */
 public record Item(int id, String title, List<String> genres, Map<String, String> attributes, String image) {
@@ -25,7 +29,21 @@ public record Item(int id, String title, List<String> genres, Map<String, String
             throw new IllegalArgumentException("Item " + id + " has a blank title.");
         }
         genres = List.copyOf(genres == null ? List.of() : genres);
-        attributes = Map.copyOf(attributes == null ? Map.of() : attributes);
+        attributes = sortedCopy(id, attributes);
+    }
+
+    private static Map<String, String> sortedCopy(int id, Map<String, String> attributes) {
+        if (attributes == null || attributes.isEmpty()) {
+            return Map.of();
+        }
+        TreeMap<String, String> sorted = new TreeMap<>();
+        attributes.forEach((k, v) -> {
+            if (k == null || v == null) {
+                throw new NullPointerException("Item " + id + " has a null attribute name or value (" + k + ").");
+            }
+            sorted.put(k, v);
+        });
+        return Collections.unmodifiableMap(sorted);
     }
 
     /** An item with a title only. */
