@@ -12,21 +12,26 @@ import dev.mllmrec.core.Json;
 import dev.mllmrec.core.onnx.OnnxRecommender;
 import dev.mllmrec.core.onnx.OnnxSessionConfig;
 import java.io.IOException;
-import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Ranks the golden exports (written by mllmrec-core's {@code OnnxGoldenFilesTest}) with ONNX Runtime on a class
- * path without DJL's PyTorch engine, and compares with DJL's rankings recorded beside them.
+ * Ranks the golden exports (written into mllmrec-core/target by its {@code OnnxGoldenFilesTest}) with ONNX Runtime
+ * on a class path without DJL's PyTorch engine, and compares with DJL's rankings recorded beside them.
  */
 class NoLibtorchServingTest {
 
-    private static Path golden(String name) throws URISyntaxException {
-        return Path.of(NoLibtorchServingTest.class.getResource("/golden/" + name + "/model.json").toURI())
-                .getParent();
+    /** Written by mllmrec-core's tests, which the reactor runs first (tests run in the module directory). */
+    static final Path GOLDEN = Path.of("..", "mllmrec-core", "target", "onnx-golden");
+
+    private static Path golden(String name) {
+        Path dir = GOLDEN.resolve(name);
+        assertThat(dir.resolve("model.onnx"))
+                .as("%s is written by mllmrec-core's OnnxGoldenFilesTest: run mvn -pl mllmrec-onnx -am test", dir)
+                .exists();
+        return dir;
     }
 
     @Test
@@ -47,7 +52,7 @@ class NoLibtorchServingTest {
         check("policy");
     }
 
-    private static void check(String name) throws URISyntaxException, IOException {
+    private static void check(String name) throws IOException {
         Path dir = golden(name);
         JsonNode expected = Json.mapper().readTree(dir.resolve("expected.json").toFile());
         List<Item> items = new ArrayList<>();
