@@ -26,13 +26,17 @@ final class BackgroundStage implements AutoCloseable {
     private final Path log;
     private final Process process;
     private final long startNanos;
-    private long endNanos;
+    /** When the child ended (0 while it runs), set as it exits, not when someone waits for it. */
+    private volatile long endNanos;
+    /** Completes once {@link #endNanos} is set. */
+    private final java.util.concurrent.CompletableFuture<Void> ended;
 
     private BackgroundStage(String[] args, Path log, Process process) {
         this.args = args.clone();
         this.log = log;
         this.process = process;
         this.startNanos = System.nanoTime();
+        this.ended = process.onExit().thenRun(() -> endNanos = System.nanoTime());
     }
 
     /**
@@ -100,15 +104,14 @@ final class BackgroundStage implements AutoCloseable {
      */
     int waitFor() throws InterruptedException {
         int rc = process.waitFor();
-        if (endNanos == 0) {
-            endNanos = System.nanoTime();
-        }
+        ended.join(); // the end time is set
         return rc;
     }
 
-    /** Seconds from the start to the end (or to now while it runs). */
+    /** Seconds from the start to the child's exit (or to now while it runs). */
     double seconds() {
-        return ((endNanos == 0 ? System.nanoTime() : endNanos) - startNanos) / 1e9;
+        long end = endNanos;
+        return ((end == 0 ? System.nanoTime() : end) - startNanos) / 1e9;
     }
 
     /** The last {@code lines} lines of the log (empty if it cannot be read). */
