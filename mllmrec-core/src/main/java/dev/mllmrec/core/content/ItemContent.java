@@ -31,6 +31,11 @@ public record ItemContent(LmConfig.ItemContentShape shape, float[] vectors) {
 
     /** Hashed buckets of the TF-IDF encoder (the MiniLM one has 384 dimensions). */
     public static final int TFIDF_DIMENSION = 256;
+    /**
+     * Appended to an encoder's name ({@code minilm+facets}): the item's {@link ItemFacets} (genre multi-hot,
+     * release decade, and for caption sources the poster's measurements) follow its text vector.
+     */
+    public static final String FACETS_SUFFIX = "+facets";
 
     /**
      * Builds the content of every catalog item under {@code source}: its text ({@link ItemContentTexts}, captions
@@ -42,7 +47,8 @@ public record ItemContent(LmConfig.ItemContentShape shape, float[] vectors) {
      */
     public static ItemContent build(WorkDir workDir, Catalog catalog, TextTokenizer tokenizer,
                                     ItemContentSource source, String encoder, long seed) {
-        Map<Integer, String> texts = ItemContentTexts.texts(catalog, captions(workDir), source, seed);
+        Map<Integer, String> captions = captions(workDir);
+        Map<Integer, String> texts = ItemContentTexts.texts(catalog, captions, source, seed);
         TreeMap<Integer, Integer> tokenOf = new TreeMap<>();
         for (int id : texts.keySet()) {
             int token = tokenizer.itemTokenId(id);
@@ -61,15 +67,30 @@ public record ItemContent(LmConfig.ItemContentShape shape, float[] vectors) {
         tokenOf.values().forEach(id -> ordered.add(texts.get(id)));
         long start = System.nanoTime();
         float[][] rows;
-        try (TextEncoder enc = encoder(encoder, ordered)) {
+        String name = encoder == null ? "minilm" : encoder.strip().toLowerCase(java.util.Locale.ROOT);
+        boolean facets = name.endsWith(FACETS_SUFFIX);
+        if (facets) {
+            name = name.substring(0, name.length() - FACETS_SUFFIX.length());
+        }
+        try (TextEncoder enc = encoder(name, ordered)) {
             rows = ItemContentVectors.encode(ordered, enc, workDir.root().resolve("content"));
-            int dim = enc.dimension();
+            if (facets) {
+                List<dev.mllmrec.api.Item> items = new ArrayList<>(tokenOf.size());
+                tokenOf.values().forEach(id -> items.add(catalog.get(id)));
+                List<float[][]> blocks = new ArrayList<>(List.of(rows, ItemFacets.attributes(items)));
+                if (source.needsCaptions()) {
+                    blocks.add(ItemFacets.posters(items, catalog,
+                            ItemContentTexts.donors(catalog, captions.keySet(), source, seed)));
+                }
+                rows = ItemFacets.concat(blocks);
+            }
+            int dim = rows[0].length;
             float[] flat = new float[rows.length * dim];
             for (int i = 0; i < rows.length; i++) {
                 System.arraycopy(rows[i], 0, flat, i * dim, dim);
             }
-            LOG.info("Item content '{}': {} items encoded with {} ({} dimensions) in {} s", source.id(),
-                    rows.length, enc.id(), dim, String.format("%.1f", (System.nanoTime() - start) / 1e9));
+            LOG.info("Item content '{}': {} items encoded with {}{} ({} dimensions) in {} s", source.id(),
+                    rows.length, enc.id(), facets ? " and their facets" : "", dim, String.format("%.1f", (System.nanoTime() - start) / 1e9));
             return new ItemContent(new LmConfig.ItemContentShape(dim, first, rows.length), flat);
         } catch (Exception e) {
             if (e instanceof RuntimeException r) {
@@ -80,11 +101,11 @@ public record ItemContent(LmConfig.ItemContentShape shape, float[] vectors) {
     }
 
     private static TextEncoder encoder(String name, List<String> corpus) {
-        return switch (name == null ? "minilm" : name.strip().toLowerCase(java.util.Locale.ROOT)) {
+        return switch (name) {
             case "minilm" -> MiniLmEncoder.load();
             case "tfidf" -> TfIdfEncoder.fit(corpus, TFIDF_DIMENSION);
             default -> throw new IllegalArgumentException("Unknown content encoder '" + name + "'; known: minilm, "
-                    + "tfidf.");
+                    + "tfidf, each optionally with " + FACETS_SUFFIX + ".");
         };
     }
 

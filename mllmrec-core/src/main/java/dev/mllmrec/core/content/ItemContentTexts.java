@@ -55,15 +55,33 @@ public final class ItemContentTexts {
 
     private static Map<Integer, String> captionsFor(Catalog catalog, Map<Integer, String> captions,
                                                     ItemContentSource source, long seed) {
+        Map<Integer, String> out = new LinkedHashMap<>();
+        donors(catalog, captions.keySet(), source, seed).forEach((id, donor) -> out.put(id, captions.get(donor)));
+        return out;
+    }
+
+    /**
+     * Whose caption (and poster) each item with one shows under {@code source}: itself for
+     * {@link ItemContentSource#CAPTIONS}, another item's for {@link ItemContentSource#SHUFFLED_CAPTIONS} (a seeded
+     * cyclic shift of a seeded order of the items that have one), none for the other sources.
+     *
+     * @param withImage the ids of the items that have a caption or an image
+     * @return donor item id by item id
+     */
+    public static Map<Integer, Integer> donors(Catalog catalog, java.util.Set<Integer> withImage,
+                                               ItemContentSource source, long seed) {
         List<Integer> ids = new ArrayList<>();
         for (Item item : catalog.items()) {
-            if (captions.containsKey(item.id())) {
+            if (withImage.contains(item.id())) {
                 ids.add(item.id());
             }
         }
-        Map<Integer, String> out = new LinkedHashMap<>();
+        Map<Integer, Integer> out = new LinkedHashMap<>();
+        if (!source.needsCaptions()) {
+            return out;
+        }
         if (source == ItemContentSource.CAPTIONS) {
-            ids.forEach(id -> out.put(id, captions.get(id)));
+            ids.forEach(id -> out.put(id, id));
             return out;
         }
         // A seeded cyclic shift of a seeded order: every item gets another item's caption (when two or more have one).
@@ -76,7 +94,7 @@ public final class ItemContentTexts {
             order.set(j, t);
         }
         for (int i = 0; i < order.size(); i++) {
-            out.put(order.get(i), captions.get(order.get((i + 1) % order.size())));
+            out.put(order.get(i), order.get((i + 1) % order.size()));
         }
         return out;
     }

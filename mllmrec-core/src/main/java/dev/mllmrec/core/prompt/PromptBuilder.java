@@ -93,9 +93,9 @@ public final class PromptBuilder {
          */
         COMPACT,
         /**
-         * The history alone, {@code history: [ITEM_1] [ITEM_2] ...}, with no candidates and no answer cue: the
-         * format of item-sequence pre-training ({@code ItemSequenceWindows}), where the next item token follows the
-         * history directly. Useful to validate a pre-trained policy before it has seen a prompt.
+         * The history alone, {@code history:[ITEM_1] [ITEM_2] ... } (each item followed by a space), with no
+         * candidates and no answer cue: token for token the format of item-sequence pre-training
+         * ({@code ItemSequenceWindows}), where the next item token follows the space after the last item. Useful to validate a pre-trained policy before it has seen a prompt.
          */
         SEQUENCE;
 
@@ -180,9 +180,11 @@ public final class PromptBuilder {
             return compact(history, candidates, reasoning);
         }
         if (style == Style.SEQUENCE) {
+            // Exactly the tokens of a pre-training window up to the next item: "history:" directly followed by
+            // the items, each followed by the space token that precedes the next item in training.
             StringBuilder sb = new StringBuilder(COMPACT_HISTORY);
             for (Integer h : history) {
-                sb.append(' ').append(ItemTokens.token(h));
+                sb.append(ItemTokens.token(h)).append(' ');
             }
             return sb.toString();
         }

@@ -45,4 +45,24 @@ class ItemSequenceWindowsTest {
         assertThatThrownBy(() -> ItemSequenceWindows.examples(List.of(), 1, 1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("length >= 2");
     }
+
+    @Test
+    void theSequencePromptIsTokenForTokenAWindowUpToItsNextItem() {
+        List<SftExample> windows = ItemSequenceWindows.examples(List.of(List.of(1, 2, 3)), 10, 5);
+        dev.mllmrec.core.lm.tokenizer.WordTokenizer tok = dev.mllmrec.core.lm.tokenizer.WordTokenizer.builder()
+                .setTexts(List.of("history: answer:", "[ITEM_1] [ITEM_2]")).optMinFrequency(1)
+                .optItemIds(List.of(1, 2, 3)).build();
+        SftExample w = windows.get(0);
+        int[] window = java.util.stream.IntStream.concat(java.util.Arrays.stream(tok.encode(w.prompt())),
+                java.util.Arrays.stream(tok.encode(w.answer()))).toArray();
+        dev.mllmrec.api.Catalog catalog = dev.mllmrec.api.Catalog.of("m", List.of(dev.mllmrec.api.Item.of(1, "a"),
+                dev.mllmrec.api.Item.of(2, "b"), dev.mllmrec.api.Item.of(3, "c")));
+        dev.mllmrec.core.prompt.PromptBuilder sequence = dev.mllmrec.core.prompt.PromptBuilder.builder()
+                .setCatalog(catalog).optStyle(dev.mllmrec.core.prompt.PromptBuilder.Style.SEQUENCE).build();
+        int[] prompt = tok.encode(sequence.prompt(List.of(1, 2), List.of(3), null));
+        // The scored item token follows the prompt directly, exactly where the window has its third item.
+        int[] scored = java.util.stream.IntStream.concat(java.util.Arrays.stream(prompt),
+                java.util.stream.IntStream.of(tok.itemTokenId(3))).toArray();
+        assertThat(scored).containsExactly(window);
+    }
 }

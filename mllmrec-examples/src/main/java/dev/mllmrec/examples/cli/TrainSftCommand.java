@@ -100,7 +100,9 @@ public final class TrainSftCommand implements Callable<Integer> {
 
     @Option(names = "--content-encoder", paramLabel = "NAME", defaultValue = "minilm",
             description = "Sentence encoder of the item texts: minilm (all-MiniLM-L6-v2, 384 dimensions) or tfidf "
-                    + "(hashed TF-IDF, 256). Cached under W/content/. Default: ${DEFAULT-VALUE}.")
+                    + "(hashed TF-IDF, 256), cached under W/content/; with +facets (minilm+facets) the item's "
+                    + "genre multi-hot and release decade follow the text vector, and with captions its poster's "
+                    + "standardised measurements (brightness, colour, palette). Default: ${DEFAULT-VALUE}.")
     String contentEncoder;
 
     @Option(names = "--base-model", paramLabel = "DIR",
