@@ -18,6 +18,6 @@ public record Assessment(String sampleId, boolean kept, double score, String rea
     public Assessment {
         Objects.requireNonNull(sampleId, "sampleId");
         Objects.requireNonNull(reason, "reason");
-        scores = Map.copyOf(scores);
+        scores = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(scores)); // a fixed JSON key order
     }
 }

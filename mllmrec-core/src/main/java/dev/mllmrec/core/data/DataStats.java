@@ -35,8 +35,9 @@ public record DataStats(long itemsRead, long interactionsRead, long itemsWithIma
 
     /** Copies. */
     public DataStats {
-        skipped = Map.copyOf(skipped == null ? Map.of() : skipped);
-        skippedExamples = Map.copyOf(skippedExamples == null ? Map.of() : skippedExamples);
+        skipped = Collections.unmodifiableMap(new TreeMap<>(skipped == null ? Map.of() : skipped));
+        skippedExamples = Collections.unmodifiableMap(new TreeMap<>(skippedExamples == null ? Map.of()
+                : skippedExamples));
         dropped = Collections.unmodifiableMap(new TreeMap<>(dropped == null ? Map.of() : dropped));
         droppedExamples = Collections.unmodifiableMap(new TreeMap<>(droppedExamples == null ? Map.of()
                 : droppedExamples));

@@ -64,7 +64,8 @@ public record OnnxManifest(String format, String kind, String name, String model
         Objects.requireNonNull(model, "model");
         inputs = List.copyOf(inputs);
         outputs = List.copyOf(outputs);
-        provenance = provenance == null ? Map.of() : Map.copyOf(provenance);
+        provenance = provenance == null ? Map.of()
+                : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(provenance));
     }
 
     /** Writes {@code dir/model.json} atomically. */

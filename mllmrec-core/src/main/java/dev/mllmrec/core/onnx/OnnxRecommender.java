@@ -14,6 +14,7 @@ import dev.mllmrec.core.lm.tokenizer.TextTokenizers;
 import dev.mllmrec.core.prompt.PromptBuilder;
 import dev.mllmrec.core.rec.AnswerScope;
 import dev.mllmrec.core.rec.LikelihoodRecommender;
+import dev.mllmrec.core.rec.RankingView;
 import java.nio.LongBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -104,8 +105,20 @@ public final class OnnxRecommender implements Recommender, AutoCloseable {
         return loadPolicy(dir, catalog, AnswerScope.ITEM_TOKEN, config);
     }
 
-    /** Loads a policy export that scores {@code scope} of each candidate's answer. */
+    /**
+     * Loads a policy export that scores {@code scope} of each candidate's answer, under the default view of its
+     * prompt style ({@link RankingView#defaultFor}), as the DJL ranker does.
+     */
     public static OnnxRecommender loadPolicy(Path dir, Catalog catalog, AnswerScope scope, OnnxSessionConfig config) {
+        return loadPolicy(dir, catalog, scope, null, config);
+    }
+
+    /**
+     * Loads a policy export that scores {@code scope} of each candidate's answer under {@code view} ({@code null}:
+     * the default of its prompt style).
+     */
+    public static OnnxRecommender loadPolicy(Path dir, Catalog catalog, AnswerScope scope, RankingView view,
+                                             OnnxSessionConfig config) {
         OnnxManifest m = OnnxManifest.read(dir);
         if (!OnnxManifest.POLICY.equals(m.kind())) {
             throw new IllegalArgumentException(dir.resolve(OnnxManifest.FILE) + " describes a " + m.kind()
@@ -124,8 +137,10 @@ public final class OnnxRecommender implements Recommender, AutoCloseable {
                     .optStyle(PromptBuilder.Style.of(m.promptStyle() == null ? "reference" : m.promptStyle()))
                     .build();
             int pad = m.padId() == null ? 0 : m.padId();
+            RankingView v = view != null ? view : RankingView.defaultFor(prompts.style(), scope);
+            RankingView.check(v, scope);
             return new OnnxRecommender(dir, m, config,
-                    r -> r.new PolicyRanker(tokenizer, prompts, scope, pad, m.maxLength()), tokenizer);
+                    r -> r.new PolicyRanker(tokenizer, prompts, scope, v, pad, m.maxLength()), tokenizer);
         } catch (RuntimeException e) {
             tokenizer.close();
             throw e;
@@ -279,15 +294,21 @@ public final class OnnxRecommender implements Recommender, AutoCloseable {
      */
     private final class PolicyRanker implements Ranker {
         private final TextTokenizer tokenizer;
-        private final PromptBuilder prompts;
+        private final List<PromptBuilder> views;
         private final AnswerScope scope;
         private final long padId;
         private final int contextLength;
 
-        PolicyRanker(TextTokenizer tokenizer, PromptBuilder prompts, AnswerScope scope, int padId,
+        PolicyRanker(TextTokenizer tokenizer, PromptBuilder prompts, AnswerScope scope, RankingView view, int padId,
                      int contextLength) {
             this.tokenizer = tokenizer;
-            this.prompts = prompts;
+            this.views = new ArrayList<>(2);
+            if (view.usesCandidates()) {
+                views.add(prompts);
+            }
+            if (view.usesHistory()) {
+                views.add(prompts.withStyle(PromptBuilder.Style.SEQUENCE));
+            }
             this.scope = scope;
             this.padId = padId;
             this.contextLength = contextLength;
@@ -302,10 +323,33 @@ public final class OnnxRecommender implements Recommender, AutoCloseable {
             List<Row> rows = new ArrayList<>();
             double[][] totals = new double[requests.size()][];
             for (int q = 0; q < requests.size(); q++) {
+                totals[q] = new double[requests.get(q).candidates().size()];
+            }
+            // Every view's rows add their log-likelihoods into the same totals: the views' scores are summed.
+            for (PromptBuilder prompts : views) {
+                addRows(requests, prompts, rows);
+            }
+            for (int from = 0; from < rows.size(); from += config.batchSize()) {
+                score(rows.subList(from, Math.min(rows.size(), from + config.batchSize())), totals);
+            }
+            List<Ranking> out = new ArrayList<>(requests.size());
+            for (int q = 0; q < requests.size(); q++) {
+                RankingRequest r = requests.get(q);
+                List<ScoredItem> items = new ArrayList<>(totals[q].length);
+                for (int j = 0; j < totals[q].length; j++) {
+                    items.add(new ScoredItem(r.candidates().get(j), totals[q][j]));
+                }
+                out.add(Ranking.sorted(r.userId(), items));
+            }
+            return out;
+        }
+
+        /** The rows that score every request's candidates under {@code prompts}. */
+        private void addRows(List<RankingRequest> requests, PromptBuilder prompts, List<Row> rows) {
+            for (int q = 0; q < requests.size(); q++) {
                 RankingRequest r = requests.get(q);
                 int[] prompt = tokenizer.encode(prompts.prompt(r));
                 List<Integer> cands = r.candidates();
-                totals[q] = new double[cands.size()];
                 List<Integer> firstTargets = new ArrayList<>();
                 List<int[]> firstDest = new ArrayList<>();
                 for (int j = 0; j < cands.size(); j++) {
@@ -329,19 +373,6 @@ public final class OnnxRecommender implements Recommender, AutoCloseable {
                 rows.add(new Row(prompt, firstTargets.stream().mapToInt(Integer::intValue).toArray(),
                         firstDest.toArray(new int[0][])));
             }
-            for (int from = 0; from < rows.size(); from += config.batchSize()) {
-                score(rows.subList(from, Math.min(rows.size(), from + config.batchSize())), totals);
-            }
-            List<Ranking> out = new ArrayList<>(requests.size());
-            for (int q = 0; q < requests.size(); q++) {
-                RankingRequest r = requests.get(q);
-                List<ScoredItem> items = new ArrayList<>(totals[q].length);
-                for (int j = 0; j < totals[q].length; j++) {
-                    items.add(new ScoredItem(r.candidates().get(j), totals[q][j]));
-                }
-                out.add(Ranking.sorted(r.userId(), items));
-            }
-            return out;
         }
 
         private void score(List<Row> rows, double[][] totals) throws OrtException {

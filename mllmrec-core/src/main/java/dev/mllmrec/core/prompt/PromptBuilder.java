@@ -141,6 +141,19 @@ public final class PromptBuilder {
         return style;
     }
 
+    /**
+     * This builder with another style, the same titles, captions, guidelines and chat template ({@code this} when
+     * the style is already {@code style}).
+     */
+    public PromptBuilder withStyle(Style style) {
+        if (style == this.style) {
+            return this;
+        }
+        Builder b = builder().setTitles(titles).optCaptions(captions).optGrpoGuidelines(grpoGuidelines)
+                .optChatTemplate(chatTemplate).optStyle(style);
+        return b.build();
+    }
+
     /** A builder; a title source ({@link Builder#setCatalog} or {@link Builder#setTitles}) is required. */
     public static Builder builder() {
         return new Builder();

@@ -32,6 +32,8 @@ public final class LikelihoodRecommender implements Recommender {
     private final TextTokenizer tokenizer;
     private final PromptBuilder prompts;
     private final AnswerScope scope;
+    private final RankingView view;
+    private final PromptBuilder historyPrompts;
     private final SequenceScorer scorer;
 
     /**
@@ -43,10 +45,26 @@ public final class LikelihoodRecommender implements Recommender {
      */
     public LikelihoodRecommender(String name, PolicyModel model, TextTokenizer tokenizer, PromptBuilder prompts,
                                  AnswerScope scope) {
+        this(name, model, tokenizer, prompts, scope, RankingView.CANDIDATES);
+    }
+
+    /**
+     * A recommender that scores each candidate under {@code view}: the candidate prompt {@code prompts}, the
+     * history prompt of item-sequence pre-training, or the sum of both.
+     *
+     * @throws IllegalArgumentException when {@code view} scores the history prompt and {@code scope} is not
+     *                                  {@link AnswerScope#ITEM_TOKEN} (only a policy pre-trained on item sequences
+     *                                  has learnt that prompt)
+     */
+    public LikelihoodRecommender(String name, PolicyModel model, TextTokenizer tokenizer, PromptBuilder prompts,
+                                 AnswerScope scope, RankingView view) {
         this.name = Objects.requireNonNull(name, "name");
         this.tokenizer = Objects.requireNonNull(tokenizer, "tokenizer");
         this.prompts = Objects.requireNonNull(prompts, "prompts");
         this.scope = Objects.requireNonNull(scope, "scope");
+        this.view = Objects.requireNonNull(view, "view");
+        RankingView.check(view, scope);
+        this.historyPrompts = view.usesHistory() ? prompts.withStyle(PromptBuilder.Style.SEQUENCE) : null;
         int pad = Math.max(0, tokenizer.specialTokens().pad());
         this.scorer = new SequenceScorer(model, pad, 16, answersPerPass(model.vocabSize(), scope));
     }
@@ -71,18 +89,28 @@ public final class LikelihoodRecommender implements Recommender {
         return rankAll(List.of(request)).get(0);
     }
 
+    /** The view this recommender ranks with. */
+    public RankingView view() {
+        return view;
+    }
+
     @Override
     public List<Ranking> rankAll(List<RankingRequest> requests) {
-        List<ScoringRequest> scoring = new ArrayList<>(requests.size());
-        for (RankingRequest r : requests) {
-            int[] prompt = tokenizer.encode(prompts.prompt(r));
-            List<int[]> answers = new ArrayList<>(r.candidates().size());
-            for (int c : r.candidates()) {
-                answers.add(answerIds(c));
+        List<double[]> scores = view.usesCandidates() ? score(requests, prompts) : null;
+        if (view.usesHistory()) {
+            List<double[]> history = score(requests, historyPrompts);
+            if (scores == null) {
+                scores = history;
+            } else {
+                for (int i = 0; i < scores.size(); i++) {
+                    double[] a = scores.get(i);
+                    double[] b = history.get(i);
+                    for (int j = 0; j < a.length; j++) {
+                        a[j] += b[j];
+                    }
+                }
             }
-            scoring.add(new ScoringRequest(prompt, answers));
         }
-        List<double[]> scores = scorer.score(scoring);
         List<Ranking> out = new ArrayList<>(requests.size());
         for (int i = 0; i < requests.size(); i++) {
             RankingRequest r = requests.get(i);
@@ -94,6 +122,20 @@ public final class LikelihoodRecommender implements Recommender {
             out.add(Ranking.sorted(r.userId(), items));
         }
         return out;
+    }
+
+    /** Each request's candidates' log-likelihoods under {@code builder}'s prompt. */
+    private List<double[]> score(List<RankingRequest> requests, PromptBuilder builder) {
+        List<ScoringRequest> scoring = new ArrayList<>(requests.size());
+        for (RankingRequest r : requests) {
+            int[] prompt = tokenizer.encode(builder.prompt(r));
+            List<int[]> answers = new ArrayList<>(r.candidates().size());
+            for (int c : r.candidates()) {
+                answers.add(answerIds(c));
+            }
+            scoring.add(new ScoringRequest(prompt, answers));
+        }
+        return scorer.score(scoring);
     }
 
     private int[] answerIds(int itemId) {

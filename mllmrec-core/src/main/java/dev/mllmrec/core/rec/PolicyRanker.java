@@ -78,7 +78,9 @@ public final class PolicyRanker implements Recommender, AutoCloseable {
 
     private PolicyRanker(PolicyBundle bundle, Catalog catalog, Provenance provenance, int historyLength) {
         this(new LikelihoodRecommender(provenance.model(), bundle.policy(), bundle.tokenizer(),
-                bundle.prompts(catalog), bundle.answerScope()), bundle, catalog, provenance, historyLength);
+                bundle.prompts(catalog), bundle.answerScope(),
+                RankingView.defaultFor(bundle.style(), bundle.answerScope())), bundle, catalog, provenance,
+                historyLength);
     }
 
     private PolicyRanker(Recommender inner, AutoCloseable resource, Catalog catalog, Provenance provenance,

@@ -15,6 +15,6 @@ public record SasRecEpoch(int epoch, int step, double loss, double seconds, Map<
 
     /** Copies. */
     public SasRecEpoch {
-        validation = Map.copyOf(validation);
+        validation = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(validation));
     }
 }

@@ -13,6 +13,7 @@ import dev.mllmrec.core.lm.tokenizer.WordTokenizer;
 import dev.mllmrec.core.prompt.PromptBuilder;
 import dev.mllmrec.core.rec.AnswerScope;
 import dev.mllmrec.core.rec.LikelihoodRecommender;
+import dev.mllmrec.core.rec.RankingView;
 import dev.mllmrec.core.sasrec.SasRecConfig;
 import dev.mllmrec.core.sasrec.SasRecModel;
 import dev.mllmrec.core.sasrec.SasRecRecommender;
@@ -74,7 +75,9 @@ class OnnxGoldenFilesTest {
             PromptBuilder prompts = PromptBuilder.builder().setCatalog(PolicyOnnxTest.CATALOG)
                     .optStyle(PromptBuilder.Style.COMPACT).build();
             writeExpected(out.resolve("policy"), PolicyOnnxTest.CATALOG.items(), policyRequests,
-                    new LikelihoodRecommender("sft", lm, tokenizer, prompts, AnswerScope.ITEM_TOKEN)
+                    // What serving ranks with by default: both views for compact prompts.
+                    new LikelihoodRecommender("sft", lm, tokenizer, prompts, AnswerScope.ITEM_TOKEN,
+                            RankingView.defaultFor(PromptBuilder.Style.COMPACT, AnswerScope.ITEM_TOKEN))
                             .rankAll(policyRequests));
         }
     }

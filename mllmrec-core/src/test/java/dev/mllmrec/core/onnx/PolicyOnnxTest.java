@@ -2,11 +2,14 @@ package dev.mllmrec.core.onnx;
 
 import static dev.mllmrec.core.onnx.SasRecOnnxTest.maxDifference;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.mllmrec.api.Catalog;
 import dev.mllmrec.api.Item;
 import dev.mllmrec.api.Ranking;
 import dev.mllmrec.api.RankingRequest;
+import dev.mllmrec.api.ScoredItem;
 import dev.mllmrec.core.lm.CausalLm;
 import dev.mllmrec.core.lm.LmConfig;
 import dev.mllmrec.core.lm.SeededRandom;
@@ -15,6 +18,7 @@ import dev.mllmrec.core.lm.tokenizer.WordTokenizer;
 import dev.mllmrec.core.prompt.PromptBuilder;
 import dev.mllmrec.core.rec.AnswerScope;
 import dev.mllmrec.core.rec.LikelihoodRecommender;
+import dev.mllmrec.core.rec.RankingView;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -86,6 +90,11 @@ class PolicyOnnxTest {
     }
 
     private static double compare(CausalLm lm, PromptBuilder.Style style, AnswerScope scope, Path dir) {
+        return compare(lm, style, scope, RankingView.CANDIDATES, dir);
+    }
+
+    private static double compare(CausalLm lm, PromptBuilder.Style style, AnswerScope scope, RankingView view,
+                                  Path dir) {
         WordTokenizer tokenizer = TestModels.tokenizer();
         tokenizer.save(dir.resolve("source-tokenizer.json"));
         Path export = dir.resolve("export");
@@ -93,8 +102,9 @@ class PolicyOnnxTest {
                 "sft", null, export);
         PromptBuilder prompts = PromptBuilder.builder().setCatalog(CATALOG).optStyle(style).build();
         List<RankingRequest> requests = requests(120, 4);
-        List<Ranking> djl = new LikelihoodRecommender("sft", lm, tokenizer, prompts, scope).rankAll(requests);
-        try (OnnxRecommender onnx = OnnxRecommender.loadPolicy(export, CATALOG, scope,
+        List<Ranking> djl = new LikelihoodRecommender("sft", lm, tokenizer, prompts, scope, view)
+                .rankAll(requests);
+        try (OnnxRecommender onnx = OnnxRecommender.loadPolicy(export, CATALOG, scope, view,
                 OnnxSessionConfig.builder().optBatchSize(16).build())) {
             assertThat(onnx.name()).isEqualTo("sft-onnx");
             double diff = maxDifference(djl, onnx.rankAll(requests));
@@ -109,6 +119,50 @@ class PolicyOnnxTest {
         try (CausalLm lm = model(true, true)) {
             assertThat(compare(lm, PromptBuilder.Style.COMPACT, AnswerScope.ITEM_TOKEN, dir)).isLessThan(1e-4);
         }
+    }
+
+    @Test
+    void bothViewsScoreTheSumOfEachViewAndOnnxEqualsDjl(@TempDir Path dir) {
+        try (CausalLm lm = model(true, true)) {
+            WordTokenizer tokenizer = TestModels.tokenizer();
+            PromptBuilder prompts = PromptBuilder.builder().setCatalog(CATALOG)
+                    .optStyle(PromptBuilder.Style.COMPACT).build();
+            List<RankingRequest> requests = requests(40, 9);
+            List<Ranking> both = new LikelihoodRecommender("sft", lm, tokenizer, prompts, AnswerScope.ITEM_TOKEN,
+                    RankingView.BOTH).rankAll(requests);
+            List<Ranking> candidates = new LikelihoodRecommender("sft", lm, tokenizer, prompts,
+                    AnswerScope.ITEM_TOKEN, RankingView.CANDIDATES).rankAll(requests);
+            List<Ranking> history = new LikelihoodRecommender("sft", lm, tokenizer, prompts,
+                    AnswerScope.ITEM_TOKEN, RankingView.HISTORY).rankAll(requests);
+            for (int q = 0; q < requests.size(); q++) {
+                for (ScoredItem s : both.get(q).items()) {
+                    assertThat(s.score()).isCloseTo(score(candidates.get(q), s.itemId())
+                            + score(history.get(q), s.itemId()), within(1e-5));
+                }
+            }
+            // The history view scores the item after the sequence prompt, so it differs from the candidate view.
+            assertThat(score(history.get(0), requests.get(0).candidates().get(0)))
+                    .isNotCloseTo(score(candidates.get(0), requests.get(0).candidates().get(0)), within(1e-6));
+            assertThat(compare(lm, PromptBuilder.Style.COMPACT, AnswerScope.ITEM_TOKEN, RankingView.BOTH, dir))
+                    .isLessThan(1e-4);
+        }
+        assertThat(RankingView.defaultFor(PromptBuilder.Style.COMPACT, AnswerScope.ITEM_TOKEN))
+                .isEqualTo(RankingView.BOTH);
+        assertThat(RankingView.defaultFor(PromptBuilder.Style.REFERENCE, AnswerScope.FULL_ANSWER))
+                .isEqualTo(RankingView.CANDIDATES);
+        assertThat(RankingView.of(" History ")).isEqualTo(RankingView.HISTORY);
+        assertThatThrownBy(() -> RankingView.of("sequence")).hasMessageContaining("candidates, history, both");
+        assertThatThrownBy(() -> RankingView.check(RankingView.BOTH, AnswerScope.FULL_ANSWER))
+                .hasMessageContaining("'both'");
+    }
+
+    private static double score(Ranking r, int itemId) {
+        for (ScoredItem s : r.items()) {
+            if (s.itemId() == itemId) {
+                return s.score();
+            }
+        }
+        throw new AssertionError("item " + itemId + " not ranked");
     }
 
     @Test

@@ -11,6 +11,7 @@ import dev.mllmrec.core.eval.Evaluation;
 import dev.mllmrec.core.eval.EvaluationReport;
 import dev.mllmrec.core.eval.Evaluator;
 import dev.mllmrec.core.onnx.OnnxSessionConfig;
+import dev.mllmrec.core.rec.RankingView;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -59,6 +60,13 @@ public final class EvaluateCommand implements Callable<Integer> {
             description = "How sft and grpo rank: likelihood (every candidate by its answer's log-likelihood) or "
                     + "generative (the reference protocol: one greedy answer). Default: ${DEFAULT-VALUE}.")
     String recommenderMode;
+
+    @Option(names = "--ranking-view", paramLabel = "VIEW",
+            description = "Which prompts a likelihood ranking of sft or grpo scores each candidate under: "
+                    + "candidates (the fine-tuning prompt, listing the candidates), history (the item-sequence "
+                    + "pre-training prompt) or both (the sum). Default: both for the built-in policy's compact "
+                    + "prompts, candidates otherwise.")
+    String rankingView;
 
     @Option(names = "--negatives", paramLabel = "M", defaultValue = "9",
             description = "Negatives per sample (9 or 99 are prepared; others are sampled on demand). "
@@ -114,18 +122,25 @@ public final class EvaluateCommand implements Callable<Integer> {
         if (adapters != null && baseModel == null) {
             throw new IllegalArgumentException("--adapters needs --base-model DIR.");
         }
+        RankingView view = rankingView == null ? null : RankingView.of(rankingView);
+        if (view != null && (pretrained || mode != RecommenderFactory.Mode.LIKELIHOOD
+                || !RecommenderFactory.POLICIES.contains(model.strip().toLowerCase(java.util.Locale.ROOT)))) {
+            throw new IllegalArgumentException("--ranking-view applies to a likelihood ranking of sft or grpo, not to "
+                    + "--model " + model + (mode != RecommenderFactory.Mode.LIKELIHOOD ? " --recommender "
+                    + recommenderMode : "") + ".");
+        }
         Recommender recommender = pretrained
                 ? RecommenderFactory.pretrained(baseModel, adapters, data, seed, mode,
                         ChatTemplateOption.apply(chatTemplate))
                 : switch (engine.strip().toLowerCase(java.util.Locale.ROOT)) {
-            case "djl" -> RecommenderFactory.create(model, data, seed, mode);
+            case "djl" -> RecommenderFactory.create(model, data, seed, mode, view);
             case "onnx" -> {
                 if (mode != RecommenderFactory.Mode.LIKELIHOOD) {
                     throw new IllegalArgumentException("--engine onnx ranks by likelihood only; drop "
                             + "--recommender " + recommenderMode + ".");
                 }
                 yield RecommenderFactory.onnx(model, data, onnxDir,
-                        OnnxSessionConfig.builder().optIntraOpThreads(onnxThreads).build());
+                        OnnxSessionConfig.builder().optIntraOpThreads(onnxThreads).build(), view);
             }
             default -> throw new IllegalArgumentException("Unknown --engine '" + engine + "'; use djl or onnx.");
         };

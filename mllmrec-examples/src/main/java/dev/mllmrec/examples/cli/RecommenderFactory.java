@@ -13,6 +13,7 @@ import dev.mllmrec.core.lm.hf.HfDecoder;
 import dev.mllmrec.core.lm.tokenizer.HfTextTokenizer;
 import dev.mllmrec.core.rec.PolicyBundle;
 import dev.mllmrec.core.rec.PolicyRanker;
+import dev.mllmrec.core.rec.RankingView;
 import dev.mllmrec.core.baseline.MarkovRecommender;
 import dev.mllmrec.core.baseline.PopularityRecommender;
 import dev.mllmrec.core.baseline.RandomRecommender;
@@ -72,13 +73,21 @@ public final class RecommenderFactory {
      * native memory is {@link AutoCloseable}: close it when done.
      */
     public static Recommender create(String name, PreparedData data, long seed, Mode mode) {
+        return create(name, data, seed, mode, null);
+    }
+
+    /**
+     * Builds (or loads) model {@code name}; policy models rank in {@code mode}, a likelihood ranking under
+     * {@code view} ({@code null}: the default of the policy's prompt style, {@link RankingView#defaultFor}).
+     */
+    public static Recommender create(String name, PreparedData data, long seed, Mode mode, RankingView view) {
         String key = name == null ? "" : name.strip().toLowerCase(java.util.Locale.ROOT);
         return switch (key) {
             case RandomRecommender.NAME -> new RandomRecommender(seed);
             case PopularityRecommender.NAME ->
                     PopularityRecommender.fit(LeaveOneOut.trainingPrefixes(data.sequences()), seed);
             case MarkovRecommender.NAME -> MarkovRecommender.fit(LeaveOneOut.trainingPrefixes(data.sequences()), seed);
-            case "sft", "grpo" -> policy(key, data, seed, mode);
+            case "sft", "grpo" -> policy(key, data, seed, mode, view);
             case "sasrec" -> sasrec(data);
             default -> throw new IllegalArgumentException("Unknown model '" + name + "'; known models: "
                     + String.join(", ", NAMES) + ".");
@@ -107,6 +116,12 @@ public final class RecommenderFactory {
      * (by default {@code W/onnx/<name>}, written by {@code export-onnx}) into an {@link OnnxRecommender}.
      */
     public static Recommender onnx(String name, PreparedData data, java.nio.file.Path dir, OnnxSessionConfig config) {
+        return onnx(name, data, dir, config, null);
+    }
+
+    /** {@link #onnx(String, PreparedData, java.nio.file.Path, OnnxSessionConfig)}, a policy ranking under {@code view}. */
+    public static Recommender onnx(String name, PreparedData data, java.nio.file.Path dir, OnnxSessionConfig config,
+                                   RankingView view) {
         String key = name == null ? "" : name.strip().toLowerCase(java.util.Locale.ROOT);
         if (!key.equals("sasrec") && !POLICIES.contains(key)) {
             throw new IllegalArgumentException("--engine onnx ranks sasrec, sft or grpo, not '" + name + "'.");
@@ -116,7 +131,8 @@ public final class RecommenderFactory {
             throw new IllegalArgumentException("No ONNX export of " + key + " in " + d + "; run export-onnx --work-dir "
                     + data.workDir().root() + " --model " + key + " first.");
         }
-        return OnnxRecommender.load(d, data.catalog(), config);
+        return key.equals("sasrec") ? OnnxRecommender.load(d, data.catalog(), config)
+                : OnnxRecommender.loadPolicy(d, data.catalog(), AnswerScope.ITEM_TOKEN, view, config);
     }
 
     /** The default directory of model {@code key}'s ONNX export, {@code W/onnx/<key>}. */
@@ -124,7 +140,7 @@ public final class RecommenderFactory {
         return w.root().resolve("onnx").resolve(key);
     }
 
-    private static Recommender policy(String key, PreparedData data, long seed, Mode mode) {
+    private static Recommender policy(String key, PreparedData data, long seed, Mode mode, RankingView view) {
         java.nio.file.Path checkpoint = policyCheckpoint(key, data);
         if (dev.mllmrec.core.lm.TrainablePolicies.isAdapterCheckpoint(checkpoint)) {
             // LoRA adapters of a pretrained decoder (train-sft --base-model): served on the base they record.
@@ -133,6 +149,9 @@ public final class RecommenderFactory {
                 throw new IllegalArgumentException("The adapters in " + checkpoint + " record no base model folder; "
                         + "evaluate them with --model pretrained --base-model DIR --adapters " + checkpoint + ".");
             }
+            if (view != null) {
+                RankingView.check(view, AnswerScope.FULL_ANSWER);
+            }
             return pretrained(key, base, checkpoint, data, seed, mode, true);
         }
         PolicyBundle bundle = PolicyBundle.load(checkpoint);
@@ -140,7 +159,10 @@ public final class RecommenderFactory {
         Recommender inner = mode == Mode.GENERATIVE
                 ? new GenerativeRecommender(key + "-generative", bundle.model(), bundle.tokenizer(), prompts,
                         AnswerParser.strict(), seed)
-                : new LikelihoodRecommender(key, bundle.model(), bundle.tokenizer(), prompts, AnswerScope.ITEM_TOKEN);
+                // An explicit view names the report (grpo-history), so that it does not replace the default's.
+                : new LikelihoodRecommender(view == null ? key : key + "-" + view.id(), bundle.model(),
+                        bundle.tokenizer(), prompts, AnswerScope.ITEM_TOKEN,
+                        view != null ? view : RankingView.defaultFor(bundle.style(), AnswerScope.ITEM_TOKEN));
         return new Owning(inner, bundle);
     }
 

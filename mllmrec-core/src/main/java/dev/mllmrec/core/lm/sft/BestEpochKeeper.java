@@ -87,7 +87,7 @@ public final class BestEpochKeeper implements SftListener {
         try {
             Files.createDirectories(dir);
             ParameterFiles.write(dir.resolve(file), model.parameterValues());
-            Best next = new Best(epoch.epoch(), Map.copyOf(epoch.validation()), file);
+            Best next = new Best(epoch.epoch(), java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(epoch.validation())), file);
             Json.writePretty(dir.resolve(STATE_FILE), next);
             best = next;
             try (Stream<Path> s = Files.list(dir)) {

@@ -67,7 +67,7 @@ public interface SftListener {
     record Epoch(int epoch, long step, double trainLoss, Map<String, Double> validation) {
         /** Copies. */
         public Epoch {
-            validation = Map.copyOf(validation);
+            validation = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(validation));
         }
     }
 }

@@ -22,6 +22,6 @@ public record SftResult(long parameters, long steps, long totalSteps, int epochs
 
     /** Copies. */
     public SftResult {
-        validation = Map.copyOf(validation);
+        validation = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(validation));
     }
 }

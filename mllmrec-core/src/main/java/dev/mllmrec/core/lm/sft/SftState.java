@@ -32,6 +32,7 @@ public record SftState(long step, int epoch, int batchInEpoch, long epochRngStat
 
     /** Copies. */
     public SftState {
-        validation = validation == null ? Map.of() : Map.copyOf(validation);
+        validation = validation == null ? Map.of()
+                : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(validation));
     }
 }

@@ -230,7 +230,8 @@ public final class SftTrainer {
             run.lastEpochLoss = run.epochLossSum / Math.max(1, run.epochLossTokens);
             int finished = run.epoch;
             if (validator != null) {
-                run.validation = Map.copyOf(validator.validate(model, finished));
+                run.validation = java.util.Collections.unmodifiableMap(
+                        new java.util.TreeMap<>(validator.validate(model, finished)));
                 LOG.info("SFT epoch {}: train loss {}, validation {}", finished, run.lastEpochLoss, run.validation);
             }
             if (metrics != null) {
