@@ -75,7 +75,7 @@ class OnnxGoldenFilesTest {
             PromptBuilder prompts = PromptBuilder.builder().setCatalog(PolicyOnnxTest.CATALOG)
                     .optStyle(PromptBuilder.Style.COMPACT).build();
             writeExpected(out.resolve("policy"), PolicyOnnxTest.CATALOG.items(), policyRequests,
-                    // What serving ranks with by default: both views for compact prompts.
+                    // What serving ranks with by default for compact prompts (the history view).
                     new LikelihoodRecommender("sft", lm, tokenizer, prompts, AnswerScope.ITEM_TOKEN,
                             RankingView.defaultFor(PromptBuilder.Style.COMPACT, AnswerScope.ITEM_TOKEN))
                             .rankAll(policyRequests));

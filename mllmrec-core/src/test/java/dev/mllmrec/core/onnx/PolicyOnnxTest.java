@@ -147,7 +147,7 @@ class PolicyOnnxTest {
                     .isLessThan(1e-4);
         }
         assertThat(RankingView.defaultFor(PromptBuilder.Style.COMPACT, AnswerScope.ITEM_TOKEN))
-                .isEqualTo(RankingView.BOTH);
+                .isEqualTo(RankingView.HISTORY);
         assertThat(RankingView.defaultFor(PromptBuilder.Style.REFERENCE, AnswerScope.FULL_ANSWER))
                 .isEqualTo(RankingView.CANDIDATES);
         assertThat(RankingView.of(" History ")).isEqualTo(RankingView.HISTORY);

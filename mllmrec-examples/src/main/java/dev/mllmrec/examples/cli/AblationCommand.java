@@ -9,6 +9,9 @@ import dev.mllmrec.core.content.ItemContent;
 import dev.mllmrec.core.data.PreparedData;
 import dev.mllmrec.core.eval.SampleResult;
 import dev.mllmrec.core.eval.TargetBuckets;
+import dev.mllmrec.core.prompt.PromptBuilder;
+import dev.mllmrec.core.rec.AnswerScope;
+import dev.mllmrec.core.rec.RankingView;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.Graphics2D;
@@ -45,8 +48,11 @@ import picocli.CommandLine.Option;
         description = {"Trains and evaluates, on the same prepared samples and for each seed, the policy variants "
                 + "ids (today's policy: item ids only), text (+ titles and attributes), captions (+ image captions: "
                 + "the full multimodal policy), shuffled-captions (a control: captions moved between items) and "
-                + "captions-no-cot (without CoT injection), each by SFT and then GRPO, with SASRec and popularity as "
-                + "anchors. Records HR@1/3/5, NDCG@3/5 and MRR at 9 negatives and HR@3/10, NDCG@10 at 99, overall and "
+                + "captions-no-cot (without CoT injection), and text-facets, captions-facets, "
+                + "shuffled-captions-facets (the same with the items' genre multi-hot, decade and poster "
+                + "measurements beside the text vector), each by SFT and then GRPO, with SASRec and popularity as "
+                + "anchors; each policy is ranked under its default prompt (history) and the other two ranking "
+                + "views (candidates, both). Records HR@1/3/5, NDCG@3/5 and MRR at 9 negatives and HR@3/10, NDCG@10 at 99, overall and "
                 + "for cold (no training interaction), rare (1-4) and the other targets. Writes "
                 + "W/ablation/summary.json, W/ablation/table.md and W/ablation/chart.png; a killed run resumes.",
                 "Variants that need captions are skipped on data without images."})
@@ -62,7 +68,11 @@ public final class AblationCommand implements Callable<Integer> {
      * @param content the {@code --item-content} of {@code train-sft}
      * @param cot     whether the SFT prompts carry the augmented CoT ({@code W/train_sft.jsonl})
      */
-    record Variant(String name, String content, boolean cot) {
+    record Variant(String name, String content, boolean cot, boolean facets) {
+        Variant(String name, String content, boolean cot) {
+            this(name, content, cot, false);
+        }
+
         boolean needsCaptions() {
             return content.contains("captions");
         }
@@ -74,7 +84,10 @@ public final class AblationCommand implements Callable<Integer> {
             new Variant("text", "text", true),
             new Variant("captions", "captions", true),
             new Variant("shuffled-captions", "shuffled-captions", true),
-            new Variant("captions-no-cot", "captions", false));
+            new Variant("captions-no-cot", "captions", false),
+            new Variant("text-facets", "text", true, true),
+            new Variant("captions-facets", "captions", true, true),
+            new Variant("shuffled-captions-facets", "shuffled-captions", true, true));
 
     /** The metrics recorded per run: at 9 negatives, then at 99. */
     static final List<String> METRICS_9 = List.of("HR@1", "HR@3", "HR@5", "NDCG@3", "NDCG@5", "MRR");
@@ -105,12 +118,20 @@ public final class AblationCommand implements Callable<Integer> {
     boolean quick;
 
     @Option(names = "--variants", paramLabel = "V", split = ",",
-            description = "Only these variants (comma-separated; default: all).")
+            description = "Only these variants (comma-separated; default: all but the -facets ones).")
     List<String> only;
 
     @Override
     public Integer call() throws IOException {
         long start = System.nanoTime();
+        if (only != null) {
+            for (String name : only) {
+                if (VARIANTS.stream().noneMatch(v -> v.name().equals(name))) {
+                    throw new IllegalArgumentException("Unknown variant '" + name + "' in --variants; known: "
+                            + String.join(", ", VARIANTS.stream().map(Variant::name).toList()) + ".");
+                }
+            }
+        }
         WorkDir w = WorkDir.of(workDir);
         int seedCount = seeds != null ? seeds : quick ? 1 : 3;
         if (seedCount < 1) {
@@ -129,7 +150,7 @@ public final class AblationCommand implements Callable<Integer> {
         List<Variant> variants = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
         for (Variant v : VARIANTS) {
-            if (only != null && !only.contains(v.name())) {
+            if (only != null ? !only.contains(v.name()) : v.facets()) {
                 continue;
             }
             if (v.needsCaptions() && !hasCaptions) {
@@ -216,7 +237,8 @@ public final class AblationCommand implements Callable<Integer> {
             String rd = r.root().toString();
             String s = Long.toString(seed);
             List<String> sft = new ArrayList<>(List.of("train-sft", "--work-dir", rd, "--seed", s,
-                    "--item-content", v.content(), "--content-encoder", quick ? "tfidf" : "minilm"));
+                    "--item-content", v.content(), "--content-encoder", (quick ? "tfidf" : "minilm")
+                            + (v.facets() ? ItemContent.FACETS_SUFFIX : "")));
             if (quick) {
                 sft.addAll(List.of("--sequence-epochs", "8", "--epochs", "1", "--max-train", "1500"));
             }
@@ -226,6 +248,16 @@ public final class AblationCommand implements Callable<Integer> {
             List<Map<String, Object>> out = new ArrayList<>();
             out.add(evaluate(r, "sft", v.name() + "/sft", seed, counts));
             out.add(evaluate(r, "grpo", v.name() + "/grpo", seed, counts));
+            // The ranking-view ablation: each policy also under the views it does not rank with by default.
+            RankingView standard = RankingView.defaultFor(PromptBuilder.Style.COMPACT, AnswerScope.ITEM_TOKEN);
+            for (RankingView view : RankingView.values()) {
+                if (view != standard) {
+                    for (String model : List.of("sft", "grpo")) {
+                        out.add(evaluate(r, model, v.name() + "/" + model + " (" + view.id() + " prompt"
+                                + (view == RankingView.BOTH ? "s" : "") + ")", seed, counts, view.id()));
+                    }
+                }
+            }
             Json.writePretty(done, out);
         }
         return readRuns(done);
@@ -253,17 +285,31 @@ public final class AblationCommand implements Callable<Integer> {
     /** Evaluates {@code model} in run {@code r} at 9 and 99 negatives, overall and by target bucket. */
     private static Map<String, Object> evaluate(WorkDir r, String model, String label, long seed,
                                                 Map<Integer, Integer> counts) {
+        return evaluate(r, model, label, seed, counts, null);
+    }
+
+    /**
+     * {@link #evaluate(WorkDir, String, String, long, Map)} with the policy ranking under {@code view}
+     * ({@code null}: its default).
+     */
+    private static Map<String, Object> evaluate(WorkDir r, String model, String label, long seed,
+                                                Map<Integer, Integer> counts, String view) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("model", label);
         out.put("seed", seed);
+        String name = view == null ? model : model + "-" + view; // the evaluate report's name
         for (String m : List.of("9", "99")) {
-            run("evaluate", "--work-dir", r.root().toString(), "--model", model, "--negatives", m, "--seed",
-                    Long.toString(seed));
-            JsonNode report = Json.read(r.eval().resolve(model + "-neg" + m + "-test.json"), JsonNode.class);
+            List<String> args = new ArrayList<>(List.of("evaluate", "--work-dir", r.root().toString(), "--model",
+                    model, "--negatives", m, "--seed", Long.toString(seed)));
+            if (view != null) {
+                args.addAll(List.of("--ranking-view", view));
+            }
+            run(args.toArray(String[]::new));
+            JsonNode report = Json.read(r.eval().resolve(name + "-neg" + m + "-test.json"), JsonNode.class);
             Map<String, Double> metrics = new LinkedHashMap<>();
             report.path("metrics").fields().forEachRemaining(e -> metrics.put(e.getKey(), e.getValue().asDouble()));
             out.put("neg" + m, metrics);
-            List<SampleResult> users = JsonLines.read(r.eval().resolve(model + "-neg" + m + "-test-users.jsonl"),
+            List<SampleResult> users = JsonLines.read(r.eval().resolve(name + "-neg" + m + "-test-users.jsonl"),
                     SampleResult.class);
             out.put("neg" + m + "_buckets", TargetBuckets.metrics(users, counts));
         }

@@ -64,7 +64,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--ranking-view", paramLabel = "VIEW",
             description = "Which prompts a likelihood ranking of sft or grpo scores each candidate under: "
                     + "candidates (the fine-tuning prompt, listing the candidates), history (the item-sequence "
-                    + "pre-training prompt) or both (the sum). Default: both for the built-in policy's compact "
+                    + "pre-training prompt) or both (the sum). Default: history for the built-in policy's compact "
                     + "prompts, candidates otherwise.")
     String rankingView;
 

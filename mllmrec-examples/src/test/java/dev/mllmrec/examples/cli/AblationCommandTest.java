@@ -57,7 +57,10 @@ class AblationCommandTest {
         assertThat(summary.get("table").has("text/grpo")).isTrue();
         assertThat(summary.get("table").has("sasrec")).isTrue();
         assertThat(summary.get("table").has("popularity")).isTrue();
-        assertThat(summary.get("runs").size()).isEqualTo(6); // 2 anchors + 2 variants x (sft, grpo)
+        assertThat(summary.get("table").has("text/grpo (candidates prompt)")).isTrue();
+        assertThat(summary.get("table").has("text/sft (both prompts)")).isTrue();
+        // 2 anchors + 2 variants x (sft, grpo) x 3 ranking views (the default and the two others)
+        assertThat(summary.get("runs").size()).isEqualTo(14);
         JsonNode first = summary.get("runs").get(0);
         assertThat(first.get("neg9").get("HR@3").asDouble()).isBetween(0.0, 1.0);
         assertThat(first.get("neg9_buckets").has("rest")).isTrue();
