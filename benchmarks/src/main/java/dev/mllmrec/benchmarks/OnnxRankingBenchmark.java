@@ -15,6 +15,7 @@ import dev.mllmrec.core.onnx.SasRecOnnxExporter;
 import dev.mllmrec.core.prompt.PromptBuilder;
 import dev.mllmrec.core.rec.AnswerScope;
 import dev.mllmrec.core.rec.LikelihoodRecommender;
+import dev.mllmrec.core.rec.RankingView;
 import dev.mllmrec.core.sasrec.SasRecConfig;
 import dev.mllmrec.core.sasrec.SasRecModel;
 import dev.mllmrec.core.sasrec.SasRecRecommender;
@@ -103,7 +104,8 @@ public class OnnxRankingBenchmark {
                     tokenizer.specialTokens().pad(), "policy", null, dir.resolve("export"));
             recommender = engine.equals("djl")
                     ? new LikelihoodRecommender("policy", lm, tokenizer, prompts, AnswerScope.ITEM_TOKEN)
-                    : OnnxRecommender.loadPolicy(dir.resolve("export"), catalog, OnnxSessionConfig.defaults());
+                    : OnnxRecommender.loadPolicy(dir.resolve("export"), catalog, AnswerScope.ITEM_TOKEN,
+                            RankingView.CANDIDATES, OnnxSessionConfig.defaults());
         }
     }
 

@@ -17,6 +17,7 @@ import dev.mllmrec.core.onnx.PolicyOnnxExporter;
 import dev.mllmrec.core.onnx.SasRecOnnxExporter;
 import dev.mllmrec.core.rec.AnswerScope;
 import dev.mllmrec.core.rec.LikelihoodRecommender;
+import dev.mllmrec.core.rec.RankingView;
 import dev.mllmrec.core.rec.PolicyBundle;
 import dev.mllmrec.core.sasrec.SasRecModel;
 import dev.mllmrec.core.sasrec.SasRecRecommender;
@@ -101,8 +102,9 @@ public final class ExportOnnxCommand implements Callable<Integer> {
             PolicyOnnxExporter.export(bundle.model(), from.resolve(SftCheckpoint.TOKENIZER_FILE), bundle.style(),
                     bundle.tokenizer().specialTokens().pad(), key, from, dir);
             summary.put("parameters", bundle.model().parameterCount());
+            // The ranking served by default on either engine: the view of the policy's prompt style.
             djl = new LikelihoodRecommender(key, bundle.model(), bundle.tokenizer(), bundle.prompts(data.catalog()),
-                    AnswerScope.ITEM_TOKEN);
+                    AnswerScope.ITEM_TOKEN, RankingView.defaultFor(bundle.style(), AnswerScope.ITEM_TOKEN));
             owned = bundle;
         } else {
             throw new IllegalArgumentException("export-onnx exports sasrec, sft or grpo, not '" + model + "'.");
