@@ -22,7 +22,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * A trained policy loaded for serving: ranks candidates by the policy's likelihood of answering each one (the
- * recommender the README's numbers are measured with), with the provenance of what it loaded.
+ * recommender the README's numbers are measured with), with the provenance of what it loaded. The built-in policy
+ * scores each candidate as the next item after the history, in its item-sequence pre-training format
+ * ({@link RankingView#defaultFor}: the {@link RankingView#HISTORY} view); a LoRA policy after its reference prompt.
  *
  * <pre>{@code
  * try (PolicyRanker ranker = PolicyRanker.load(Path.of("work"))) {        // GRPO's best checkpoint
