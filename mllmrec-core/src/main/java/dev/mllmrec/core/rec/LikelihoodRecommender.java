@@ -89,11 +89,6 @@ public final class LikelihoodRecommender implements Recommender {
         return rankAll(List.of(request)).get(0);
     }
 
-    /** The view this recommender ranks with. */
-    public RankingView view() {
-        return view;
-    }
-
     @Override
     public List<Ranking> rankAll(List<RankingRequest> requests) {
         List<double[]> scores = view.usesCandidates() ? score(requests, prompts) : null;
