@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -89,16 +90,19 @@ public final class ItemFacets {
      * @throws IllegalArgumentException naming the file of a poster that cannot be read or decoded
      */
     public static float[][] posters(List<Item> items, Catalog catalog, Map<Integer, Integer> donors) {
-        TreeSet<Integer> wanted = new TreeSet<>(donors.values());
-        Map<Integer, double[]> raw = new java.util.concurrent.ConcurrentHashMap<>();
-        TreeSet<String> colours = new TreeSet<>();
-        Map<Integer, ImageFeatures> features = new java.util.concurrent.ConcurrentHashMap<>();
+        // Measured in parallel, then read in ascending id order: the standardisation's sums (and so the
+        // training run) do not depend on thread scheduling.
+        List<Integer> ids = new ArrayList<>(new TreeSet<>(donors.values()));
+        ImageFeatures[] measured = new ImageFeatures[ids.size()];
         SafeImageDecoder decoder = new SafeImageDecoder();
-        List<Integer> ids = new ArrayList<>(wanted);
-        IntStream.range(0, ids.size()).parallel().forEach(k -> {
-            Item item = catalog.get(ids.get(k));
-            features.put(item.id(), measure(item, decoder));
-        });
+        IntStream.range(0, ids.size()).parallel()
+                .forEach(k -> measured[k] = measure(catalog.get(ids.get(k)), decoder));
+        Map<Integer, ImageFeatures> features = new LinkedHashMap<>();
+        for (int k = 0; k < ids.size(); k++) {
+            features.put(ids.get(k), measured[k]);
+        }
+        Map<Integer, double[]> raw = new LinkedHashMap<>();
+        TreeSet<String> colours = new TreeSet<>();
         features.values().forEach(f -> f.palette().forEach(c -> colours.add(c.name())));
         List<String> colourList = new ArrayList<>(colours);
         int width = IMAGE_SCALARS + colourList.size();

@@ -58,11 +58,11 @@ public final class OnnxRecommender implements Recommender, AutoCloseable {
         List<Ranking> rank(List<RankingRequest> requests) throws OrtException;
     }
 
-    private OnnxRecommender(Path dir, OnnxManifest manifest, OnnxSessionConfig config,
+    private OnnxRecommender(Path dir, OnnxManifest manifest, String name, OnnxSessionConfig config,
                             java.util.function.Function<OnnxRecommender, Ranker> ranker, AutoCloseable extra) {
         this.manifest = manifest;
         this.config = Objects.requireNonNull(config, "config");
-        this.name = manifest.name() + "-onnx";
+        this.name = name;
         this.extra = extra;
         Path model = dir.resolve(manifest.model());
         if (!Files.isRegularFile(model)) {
@@ -93,7 +93,8 @@ public final class OnnxRecommender implements Recommender, AutoCloseable {
             throw new IllegalArgumentException(dir.resolve(OnnxManifest.FILE)
                     + " lacks the item vocabulary or maxLength of a SASRec export.");
         }
-        return new OnnxRecommender(dir, m, config, r -> r.new SasRecRanker(m.items(), m.maxLength()), null);
+        return new OnnxRecommender(dir, m, m.name() + "-onnx", config,
+                r -> r.new SasRecRanker(m.items(), m.maxLength()), null);
     }
 
     /**
@@ -139,7 +140,9 @@ public final class OnnxRecommender implements Recommender, AutoCloseable {
             int pad = m.padId() == null ? 0 : m.padId();
             RankingView v = view != null ? view : RankingView.defaultFor(prompts.style(), scope);
             RankingView.check(v, scope);
-            return new OnnxRecommender(dir, m, config,
+            // An explicit view names the recommender (grpo-history-onnx), as the DJL ranker's report does.
+            String name = view == null ? m.name() + "-onnx" : m.name() + "-" + view.id() + "-onnx";
+            return new OnnxRecommender(dir, m, name, config,
                     r -> r.new PolicyRanker(tokenizer, prompts, scope, v, pad, m.maxLength()), tokenizer);
         } catch (RuntimeException e) {
             tokenizer.close();
@@ -167,7 +170,10 @@ public final class OnnxRecommender implements Recommender, AutoCloseable {
         return config;
     }
 
-    /** The export's model name with {@code -onnx} appended, for example {@code sasrec-onnx}. */
+    /**
+     * The export's model name with {@code -onnx} appended, for example {@code sasrec-onnx}; a policy loaded with an
+     * explicit view has the view's id before it ({@code grpo-history-onnx}).
+     */
     @Override
     public String name() {
         return name;

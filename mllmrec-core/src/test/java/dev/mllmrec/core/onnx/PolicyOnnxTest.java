@@ -106,7 +106,8 @@ class PolicyOnnxTest {
                 .rankAll(requests);
         try (OnnxRecommender onnx = OnnxRecommender.loadPolicy(export, CATALOG, scope, view,
                 OnnxSessionConfig.builder().optBatchSize(16).build())) {
-            assertThat(onnx.name()).isEqualTo("sft-onnx");
+            // An explicit view names the recommender, so that its report does not replace the default view's.
+            assertThat(onnx.name()).isEqualTo(view == null ? "sft-onnx" : "sft-" + view.id() + "-onnx");
             double diff = maxDifference(djl, onnx.rankAll(requests));
             System.out.printf("policy ONNX vs DJL (%s, %s, %s): max |score difference| %.3g%n", lm.config(), style,
                     scope, diff);

@@ -62,6 +62,14 @@ class ExportOnnxCommandTest {
                         .isEqualTo(metrics(w, model + "-neg" + negatives + "-test.json"));
             }
         }
+        // An explicit view writes its own report on either engine, beside the default view's.
+        for (String engine : new String[] {"djl", "onnx"}) {
+            assertRun("evaluate", "--work-dir", w.toString(), "--model", "sft", "--engine", engine,
+                    "--ranking-view", "candidates");
+        }
+        assertThat(metrics(w, "sft-candidates-onnx-neg9-test.json"))
+                .isEqualTo(metrics(w, "sft-candidates-neg9-test.json"));
+        assertThat(w.resolve("eval").resolve("sft-onnx-neg9-test.json")).isRegularFile();
         assertThat(w.resolve("onnx").resolve("sft").resolve("tokenizer.json")).isRegularFile();
         JsonNode manifest = Json.mapper().readTree(w.resolve("onnx").resolve("sft").resolve("model.json").toFile());
         assertThat(manifest.get("kind").asText()).isEqualTo("policy");
