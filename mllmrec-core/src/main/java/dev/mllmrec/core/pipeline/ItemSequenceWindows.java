@@ -1,6 +1,5 @@
 package dev.mllmrec.core.pipeline;
 
-import dev.mllmrec.api.ItemTokens;
 import dev.mllmrec.core.lm.sft.SftExample;
 import dev.mllmrec.core.prompt.PromptBuilder;
 import java.util.ArrayList;
@@ -44,14 +43,8 @@ public final class ItemSequenceWindows {
             }
             for (int end = n; end >= 2; end -= stride) {
                 int from = Math.max(0, end - length);
-                StringBuilder answer = new StringBuilder();
-                for (int i = from; i < end; i++) {
-                    if (i > from) {
-                        answer.append(' ');
-                    }
-                    answer.append(ItemTokens.token(prefix.get(i)));
-                }
-                out.add(new SftExample(PromptBuilder.COMPACT_HISTORY, answer.toString(), prefix, true));
+                out.add(new SftExample(PromptBuilder.COMPACT_HISTORY,
+                        PromptBuilder.itemSequence(prefix.subList(from, end)), prefix, true));
                 if (from == 0) {
                     break;
                 }

@@ -112,6 +112,21 @@ public final class PromptBuilder {
 
     /** Opens the compact history line. */
     public static final String COMPACT_HISTORY = "history:";
+
+    /**
+     * The item tokens of {@code items} separated by single spaces ({@code [ITEM_a] [ITEM_b]}): the body of an
+     * item-sequence pre-training window, and so of the {@link Style#SEQUENCE} prompt that scores its next item.
+     */
+    public static String itemSequence(List<Integer> items) {
+        StringBuilder sb = new StringBuilder();
+        for (Integer id : items) {
+            if (sb.length() > 0) {
+                sb.append(' ');
+            }
+            sb.append(ItemTokens.token(id));
+        }
+        return sb.toString();
+    }
     /** Opens the compact candidate line. */
     public static final String COMPACT_CANDIDATES = "candidates:";
     /** Ends a compact prompt. */
@@ -195,11 +210,7 @@ public final class PromptBuilder {
         if (style == Style.SEQUENCE) {
             // Exactly the tokens of a pre-training window up to the next item: "history:" directly followed by
             // the items, each followed by the space token that precedes the next item in training.
-            StringBuilder sb = new StringBuilder(COMPACT_HISTORY);
-            for (Integer h : history) {
-                sb.append(ItemTokens.token(h)).append(' ');
-            }
-            return sb.toString();
+            return history.isEmpty() ? COMPACT_HISTORY : COMPACT_HISTORY + itemSequence(history) + ' ';
         }
         List<String> lines = new ArrayList<>();
         lines.add(INSTRUCTION);
