@@ -256,7 +256,7 @@ public final class CausalLm implements TrainablePolicy {
 
     /** A freshly initialised model owned by a new base manager; the config must have no item-content term. */
     public static CausalLm create(LmConfig config, long seed) {
-        return new CausalLm(config, NDManager.newBaseManager(), initialValues(config, seed));
+        return new CausalLm(config, Devices.newManager(), initialValues(config, seed));
     }
 
     /**
@@ -287,7 +287,7 @@ public final class CausalLm implements TrainablePolicy {
             }
             values.put(UNTRAINED_ITEMS, tokens);
         }
-        return new CausalLm(config, NDManager.newBaseManager(), values);
+        return new CausalLm(config, Devices.newManager(), values);
     }
 
     /** A freshly initialised model whose parameters live in a sub-manager of {@code parent}. */
@@ -694,7 +694,7 @@ public final class CausalLm implements TrainablePolicy {
 
     /** An independent copy with the same weights (for example a frozen reference policy). */
     public CausalLm copy() {
-        return new CausalLm(config, NDManager.newBaseManager(), parameterValues());
+        return new CausalLm(config, Devices.newManager(), parameterValues());
     }
 
     /** Writes {@code config.json} and {@code model.params} into {@code dir}, each atomically. */
@@ -731,7 +731,7 @@ public final class CausalLm implements TrainablePolicy {
     public static CausalLm load(Path dir) {
         LmConfig config = Json.read(dir.resolve(CONFIG_FILE), LmConfig.class);
         Map<String, float[]> values = ParameterFiles.read(dir.resolve(WEIGHTS_FILE));
-        return new CausalLm(config, NDManager.newBaseManager(), values);
+        return new CausalLm(config, Devices.newManager(), values);
     }
 
     @Override

@@ -17,6 +17,7 @@ import dev.mllmrec.core.AtomicFiles;
 import dev.mllmrec.core.CheckpointDigest;
 import dev.mllmrec.core.CorruptCheckpointException;
 import dev.mllmrec.core.Json;
+import dev.mllmrec.core.lm.Devices;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -93,7 +94,7 @@ public final class SasRecModel implements AutoCloseable {
         if (ids[0] <= 0) {
             throw new IllegalArgumentException("SASRec item ids must be positive, got " + ids[0] + ".");
         }
-        NDManager manager = NDManager.newBaseManager("PyTorch");
+        NDManager manager = Devices.newManager();
         try {
             Random rnd = new Random(config.seed());
             int h = config.hiddenSize();
@@ -494,7 +495,7 @@ public final class SasRecModel implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read " + weights + ": " + e.getMessage(), e);
         }
-        NDManager manager = NDManager.newBaseManager("PyTorch");
+        NDManager manager = Devices.newManager();
         try {
             NDList list = NDList.decode(manager, bytes);
             if (list.size() != names.size()) {

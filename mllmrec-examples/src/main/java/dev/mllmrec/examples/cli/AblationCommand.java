@@ -58,6 +58,9 @@ import picocli.CommandLine.Option;
                 "Variants that need captions are skipped on data without images."})
 public final class AblationCommand implements Callable<Integer> {
 
+    @picocli.CommandLine.Mixin
+    DeviceOption devices;
+
     /** The command's name, also its directory under the work directory. */
     static final String NAME = "ablation";
 
@@ -123,6 +126,7 @@ public final class AblationCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        devices.apply();
         long start = System.nanoTime();
         if (only != null) {
             for (String name : only) {

@@ -34,6 +34,9 @@ import picocli.CommandLine.Option;
                 + "W/checkpoints/<model>), and pretrained with --base-model DIR (a Hugging Face folder)."})
 public final class EvaluateCommand implements Callable<Integer> {
 
+    @picocli.CommandLine.Mixin
+    DeviceOption devices;
+
     @Option(names = "--work-dir", paramLabel = "W", required = true, description = "The prepared work directory.")
     Path workDir;
 
@@ -97,6 +100,7 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        devices.apply();
         long start = System.nanoTime();
         Split s = Split.parse(split);
         if (s == Split.TRAIN) {

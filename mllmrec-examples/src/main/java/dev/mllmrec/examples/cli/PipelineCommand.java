@@ -39,6 +39,9 @@ import picocli.CommandLine.Option;
                 "--base-model DIR makes a pretrained Hugging Face decoder, fine-tuned with LoRA, the policy."})
 public final class PipelineCommand implements Callable<Integer> {
 
+    @picocli.CommandLine.Mixin
+    DeviceOption devices;
+
     /**
      * The policy's item content unless {@code --item-content} says otherwise: text, the ablation's best variant
      * (over two seeds it matched captions and shuffled captions and beat ids at 9 negatives; see README).
@@ -119,6 +122,7 @@ public final class PipelineCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        devices.apply();
         long start = System.nanoTime();
         WorkDir w = WorkDir.of(workDir);
         String wd = w.root().toString();
@@ -145,6 +149,8 @@ public final class PipelineCommand implements Callable<Integer> {
             }
         }
 
+        // Every training and evaluation stage gets --device, SASRec's child JVM included.
+        stages = new ArrayList<>(stages.stream().map(devices::forward).toList());
         boolean background = parallelSasrec && Runtime.getRuntime().availableProcessors() >= 2;
         if (background) {
             stages = sasrecAfterPrepare(stages);

@@ -29,6 +29,9 @@ import picocli.CommandLine.Spec;
                         + "windows. Rerunning resumes from W/checkpoints/grpo/latest."})
 public final class TrainGrpoCommand implements Callable<Integer> {
 
+    @picocli.CommandLine.Mixin
+    DeviceOption devices;
+
     @Option(names = "--work-dir", paramLabel = "W", required = true, description = "The prepared work directory.")
     Path workDir;
 
@@ -190,6 +193,7 @@ public final class TrainGrpoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        devices.apply();
         WorkDir w = WorkDir.of(workDir);
         GrpoStage.Options options = options(); // the flags are checked before the work directory
         if (TrainablePolicies.isAdapterCheckpoint(GrpoStage.initCheckpoint(w, init))) {

@@ -42,6 +42,9 @@ import picocli.CommandLine.Option;
                 + "W/train-sasrec/summary.json. A finished run with the same settings is not repeated."})
 public final class TrainSasrecCommand implements Callable<Integer> {
 
+    @picocli.CommandLine.Mixin
+    DeviceOption devices;
+
     /** The command's name, also its directory under the work directory. */
     static final String NAME = "train-sasrec";
 
@@ -185,6 +188,7 @@ public final class TrainSasrecCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        devices.apply();
         if (threads <= 0) {
             throw new IllegalArgumentException("--threads must be positive, got " + threads + ".");
         }

@@ -30,6 +30,9 @@ import picocli.CommandLine.Option;
                         + "prompts (no pre-training); the same files, the checkpoints holding the adapters."})
 public final class TrainSftCommand implements Callable<Integer> {
 
+    @picocli.CommandLine.Mixin
+    DeviceOption devices;
+
     @Option(names = "--work-dir", paramLabel = "W", required = true, description = "The prepared work directory.")
     Path workDir;
 
@@ -163,6 +166,7 @@ public final class TrainSftCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        devices.apply();
         if (baseModel != null) {
             Map<String, Object> summary = PretrainedSftStage.run(WorkDir.of(workDir), pretrainedOptions(),
                     java.util.List.of());

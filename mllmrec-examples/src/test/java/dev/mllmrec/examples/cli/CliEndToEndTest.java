@@ -226,6 +226,18 @@ class CliEndToEndTest {
         assertThat(model.code()).isEqualTo(2);
         assertThat(model.err()).contains("error: Unknown model 'gpt'; known models: random, popularity, markov, sasrec, sft, grpo.");
 
+        Result device = run("evaluate", "--work-dir", tmp.resolve("w").toString(), "--model", "random",
+                "--device", "tpu");
+        assertThat(device.code()).isEqualTo(2);
+        assertThat(device.err()).contains("error: Unknown device 'tpu'; use auto, cpu, gpu or gpu:N.");
+        try {
+            Result cpu = run("evaluate", "--work-dir", tmp.resolve("w").toString(), "--model", "random",
+                    "--device", "cpu");
+            assertThat(cpu.code()).as(cpu.err()).isZero();
+        } finally {
+            dev.mllmrec.core.lm.Devices.use((ai.djl.Device) null);
+        }
+
         Result unprepared = run("evaluate", "--work-dir", tmp.resolve("empty").toString(), "--model", "random");
         assertThat(unprepared.code()).isEqualTo(2);
         assertThat(unprepared.err()).contains("run 'prepare' first");

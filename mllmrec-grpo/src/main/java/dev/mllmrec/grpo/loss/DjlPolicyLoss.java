@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import dev.mllmrec.core.lm.Devices;
 import dev.mllmrec.core.lm.Scalars;
 import java.util.Objects;
 
@@ -31,7 +32,7 @@ public final class DjlPolicyLoss implements PolicyLoss, AutoCloseable {
 
     /** A loss that owns a base manager for {@link #compute}. */
     public DjlPolicyLoss(PolicyLossConfig config) {
-        this(config, NDManager.newBaseManager(), true);
+        this(config, Devices.newManager(), true);
     }
 
     /** A loss whose {@link #compute} allocates in sub-managers of {@code manager} (not closed by this loss). */

@@ -12,6 +12,7 @@ import ai.djl.nn.Activation;
 import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
 import dev.mllmrec.core.Json;
+import dev.mllmrec.core.lm.Devices;
 import dev.mllmrec.core.lm.Dropout;
 import dev.mllmrec.core.lm.GradMode;
 import dev.mllmrec.core.lm.KvCache;
@@ -110,7 +111,7 @@ public final class HfDecoder implements TrainablePolicy {
     private HfDecoder(HfConfig config, TensorSource src) {
         this.config = config;
         this.source = src.describe();
-        this.manager = NDManager.newBaseManager();
+        this.manager = Devices.newManager();
         MessageDigest digest = sha256();
         digest.update(config.toString().getBytes(StandardCharsets.UTF_8));
         try {
