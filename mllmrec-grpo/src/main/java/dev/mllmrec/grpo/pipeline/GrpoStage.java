@@ -9,8 +9,10 @@ import dev.mllmrec.core.data.PreparedData;
 import dev.mllmrec.core.pipeline.RecentWindows;
 import dev.mllmrec.core.data.Split;
 import dev.mllmrec.core.lm.CausalLm;
+import dev.mllmrec.core.lm.PolicyModel;
 import dev.mllmrec.core.lm.TrainablePolicies;
 import dev.mllmrec.core.lm.TrainablePolicy;
+import dev.mllmrec.core.lm.hf.HfDecoder;
 import dev.mllmrec.core.lm.sft.SftCheckpoint;
 import dev.mllmrec.core.lm.tokenizer.TextTokenizer;
 import dev.mllmrec.core.lm.tokenizer.TextTokenizers;
@@ -216,7 +218,11 @@ public final class GrpoStage {
                 .build();
         try (TextTokenizer tokenizer = TextTokenizers.load(init.resolve(SftCheckpoint.TOKENIZER_FILE));
              TrainablePolicy policy = TrainablePolicies.load(init, baseModel);
-             TrainablePolicy reference = config.beta() > 0 ? TrainablePolicies.load(init, baseModel) : null) {
+             PolicyModel reference = config.beta() <= 0 ? null
+                     // LoRA on a pretrained base: the reference shares the frozen base (one copy of it in memory)
+                     // and keeps the SFT adapters as they are at the start.
+                     : policy instanceof HfDecoder hf && hf.loraConfig() != null ? hf.frozenView()
+                     : TrainablePolicies.load(init, baseModel)) {
             GrpoValidator v = validator != null ? validator
                     : new CandidateLikelihoodValidator(tokenizer, promptBuilder::prompt, validation);
             LOG.info("GRPO: {} training prompts ({}), {} validation samples, policy {} from {}", prompts.size(),

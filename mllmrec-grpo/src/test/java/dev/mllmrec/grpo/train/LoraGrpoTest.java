@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDArray;
+import dev.mllmrec.core.lm.PolicyModel;
 import dev.mllmrec.core.lm.hf.HfConfig;
 import dev.mllmrec.core.lm.hf.HfDecoder;
 import dev.mllmrec.core.lm.hf.LoraConfig;
@@ -31,6 +32,21 @@ class LoraGrpoTest {
         return m;
     }
 
+    /** A policy whose adapters are not fresh (B is not zero), as after LoRA SFT: the reference differs from the base. */
+    private static HfDecoder afterSft() {
+        HfDecoder m = policy();
+        for (Map.Entry<String, NDArray> e : m.parameters().entrySet()) {
+            if (e.getKey().endsWith("lora_B.weight")) {
+                float[] v = new float[(int) e.getValue().size()];
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = (float) (0.05 * Math.sin(i + e.getKey().length()));
+                }
+                e.getValue().set(v);
+            }
+        }
+        return m;
+    }
+
     /** The frozen reference: the same base without adapters (equal to the fresh policy, whose B is zero). */
     private static HfDecoder reference() {
         return HfDecoder.create(CONFIG, HfDecoder.randomWeights(CONFIG, 3, 0.2));
@@ -47,7 +63,7 @@ class LoraGrpoTest {
                 .optLearningRate(1e-2).optSeed(5).optMaxSteps(steps).optCheckpointEverySteps(1).build();
     }
 
-    private static DefaultGrpoTrainer trainer(HfDecoder policy, HfDecoder reference, GrpoConfig config, Path dir,
+    private static DefaultGrpoTrainer trainer(HfDecoder policy, PolicyModel reference, GrpoConfig config, Path dir,
                                               GrpoListener listener) {
         DefaultGrpoTrainer.Builder b = DefaultGrpoTrainer.builder().setPolicy(policy).setTokenizer(TOKENIZER)
                 .optReference(reference).optRewards(GrpoFixtures.variedRewards()).optConfig(config)
@@ -56,6 +72,20 @@ class LoraGrpoTest {
             b.addListener(listener);
         }
         return b.build();
+    }
+
+    @Test
+    void aFrozenViewAsReferenceTrainsExactlyAsASecondCopyOfThePolicy(@TempDir Path dir) {
+        List<GrpoPrompt> prompts = GrpoFixtures.grpoPrompts(5);
+        Map<String, float[]> withCopy;
+        try (HfDecoder policy = afterSft(); HfDecoder copy = afterSft()) {
+            trainer(policy, copy, config(3), dir.resolve("copy"), null).train(prompts);
+            withCopy = values(policy.parameters());
+        }
+        try (HfDecoder policy = afterSft(); PolicyModel view = policy.frozenView()) {
+            trainer(policy, view, config(3), dir.resolve("view"), null).train(prompts);
+            values(policy.parameters()).forEach((k, v) -> assertThat(v).as(k).containsExactly(withCopy.get(k)));
+        }
     }
 
     @Test

@@ -64,10 +64,10 @@ class HfDecoderTest {
         return out;
     }
 
-    static float[] lastLogits(HfDecoder model, int[] prompt) {
+    static float[] lastLogits(dev.mllmrec.core.lm.PolicyModel model, int[] prompt) {
         try (GradMode ignored = GradMode.disabled(); NDManager m = model.manager().newSubManager()) {
             long[] ids = Arrays.stream(prompt).asLongStream().toArray();
-            NDArray logits = model.forward(m.create(ids, new Shape(1, ids.length)));
+            NDArray logits = model.logits(model.hidden(m.create(ids, new Shape(1, ids.length)), null, null, null));
             return logits.get(new NDIndex("0, -1, :")).toFloatArray();
         }
     }

@@ -10,6 +10,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.mllmrec.core.lm.Dropout;
+import dev.mllmrec.core.lm.PolicyModel;
 import dev.mllmrec.core.optim.Adam;
 import java.nio.file.Path;
 import java.util.EnumSet;
@@ -76,6 +77,35 @@ class LoraTest {
             // B starts at zero, so the first step moves every B (A's gradient is B^T times something: zero).
             assertThat(changed).isEqualTo(14);
             assertThat(HfDecoderTest.maxAbsDiff(HfDecoderTest.lastLogits(model, PROMPT), base)).isGreaterThan(1e-3);
+        }
+    }
+
+    @Test
+    void aFrozenViewKeepsTheAdaptersOfItsMomentOnTheSharedBase() {
+        try (HfDecoder model = HfDecoder.load(qwen3())) {
+            assertThatThrownBy(model::frozenView).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("no adapters");
+            model.enableLora(allTargets());
+            trainStep(model, 1e-2, null);
+            float[] atSft = HfDecoderTest.lastLogits(model, PROMPT);
+            try (PolicyModel reference = model.frozenView()) {
+                assertThat(HfDecoderTest.lastLogits(reference, PROMPT)).containsExactly(atSft);
+                assertThat(reference.parameters().keySet()).isEqualTo(model.parameters().keySet());
+                assertThat(reference.manager().getDevice()).isEqualTo(model.manager().getDevice());
+                trainStep(model, 1e-2, null);
+                trainStep(model, 1e-2, null);
+                // The policy moved; the view still computes the policy of the moment it was taken.
+                assertThat(HfDecoderTest.maxAbsDiff(HfDecoderTest.lastLogits(model, PROMPT), atSft))
+                        .isGreaterThan(1e-3);
+                assertThat(HfDecoderTest.lastLogits(reference, PROMPT)).containsExactly(atSft);
+                model.mergeAdapters();
+                assertThatThrownBy(() -> HfDecoderTest.lastLogits(reference, PROMPT))
+                        .isInstanceOf(IllegalStateException.class).hasMessageContaining("merged");
+                assertThatThrownBy(model::frozenView).hasMessageContaining("merged");
+                model.unmergeAdapters();
+            }
+            // Closing the view frees its adapter copies only.
+            assertThat(model.parameters().values()).allSatisfy(a -> assertThat(a.toFloatArray()).isNotEmpty());
         }
     }
 
