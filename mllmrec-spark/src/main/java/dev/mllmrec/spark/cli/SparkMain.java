@@ -82,6 +82,28 @@ public final class SparkMain implements Runnable {
     }
 
     /** The options every Spark job has. */
+    /** {@code --samples} and {@code --negatives}: the training windows a reasoning job reads. */
+    static final class TrainingWindows {
+        @Option(names = "--samples", paramLabel = "PATH", required = true,
+                description = "The training windows: the prepare job's OUT/samples, a samples.jsonl, or Parquet.")
+        String samples;
+
+        @Option(names = "--negatives", paramLabel = "M", defaultValue = "9",
+                description = "The training set's negatives when the table holds several. Default: ${DEFAULT-VALUE}.")
+        int negatives;
+    }
+
+    /** {@code --catalog} and {@code --captions}: the items a reasoning job renders. */
+    static final class ItemFiles {
+        @Option(names = "--catalog", paramLabel = "PATH", required = true,
+                description = "The items, JSON Lines (W/catalog.jsonl); a path every executor sees, or a Hadoop URI.")
+        String catalog;
+
+        @Option(names = "--captions", paramLabel = "PATH",
+                description = "Captions, JSON Lines (W/captions.jsonl); default none.")
+        String captions;
+    }
+
     static final class SparkOptions {
 
         @Option(names = "--master", paramLabel = "URL",
@@ -120,6 +142,23 @@ public final class SparkMain implements Runnable {
                 b.config(kv.substring(0, eq), kv.substring(eq + 1));
             }
             return b.getOrCreate();
+        }
+
+        /**
+         * Runs {@code job} in a session of these options and writes its summary for {@code out}; stops the session
+         * however the job ends, and in local mode closes the models the executors (this JVM) loaded.
+         */
+        int run(String job, String out, java.util.function.Function<SparkSession, Object> body) {
+            SparkSession spark = session(job);
+            try {
+                writeSummary(out, job, body.apply(spark), System.out);
+            } finally {
+                spark.stop();
+                if (spark.sparkContext().isLocal()) {
+                    ExecutorModels.closeAll();
+                }
+            }
+            return 0;
         }
 
         void writeSummary(String out, String job, Object summary, PrintStream stdout) {
@@ -196,14 +235,7 @@ public final class SparkMain implements Runnable {
         public Integer call() {
             SparkPrepare.Options o = new SparkPrepare.Options(interactions, catalog, out, minInteractions, history,
                     NegativeSampler.parse(sampler), seed, evalNegatives, trainNegatives, partitions);
-            SparkSession spark = sparkOptions.session(SparkPrepare.JOB);
-            try {
-                SparkPrepare.Summary s = SparkPrepare.run(spark, o);
-                sparkOptions.writeSummary(out, SparkPrepare.JOB, s, System.out);
-            } finally {
-                spark.stop();
-            }
-            return 0;
+            return sparkOptions.run(SparkPrepare.JOB, out, spark -> SparkPrepare.run(spark, o));
         }
     }
 
@@ -254,17 +286,7 @@ public final class SparkMain implements Runnable {
         public Integer call() {
             SparkRank.Options o = new SparkRank.Options(samples, split.strip().toLowerCase(Locale.ROOT), negatives,
                     ExecutorModels.Kind.parse(model), modelPath, out, partitions, batchSize);
-            SparkSession spark = sparkOptions.session(SparkRank.JOB);
-            try {
-                SparkRank.Summary s = SparkRank.run(spark, o);
-                sparkOptions.writeSummary(out, SparkRank.JOB, s, System.out);
-            } finally {
-                spark.stop();
-                if (spark.sparkContext().isLocal()) {
-                    ExecutorModels.closeAll();
-                }
-            }
-            return 0;
+            return sparkOptions.run(SparkRank.JOB, out, spark -> SparkRank.run(spark, o));
         }
     }
 
@@ -300,14 +322,7 @@ public final class SparkMain implements Runnable {
             SparkTextualize.Options d = SparkTextualize.Options.defaults(catalog, out);
             SparkTextualize.Options o = new SparkTextualize.Options(catalog, previous, out, partitions,
                     d.maxImageBytes());
-            SparkSession spark = sparkOptions.session(SparkTextualize.JOB);
-            try {
-                SparkTextualize.Summary s = SparkTextualize.run(spark, o);
-                sparkOptions.writeSummary(out, SparkTextualize.JOB, s, System.out);
-            } finally {
-                spark.stop();
-            }
-            return 0;
+            return sparkOptions.run(SparkTextualize.JOB, out, spark -> SparkTextualize.run(spark, o));
         }
     }
 
@@ -321,21 +336,11 @@ public final class SparkMain implements Runnable {
         @Mixin
         SparkOptions sparkOptions = new SparkOptions();
 
-        @Option(names = "--samples", paramLabel = "PATH", required = true,
-                description = "The training windows: the prepare job's OUT/samples, a samples.jsonl, or Parquet.")
-        String samples;
+        @Mixin
+        TrainingWindows windows = new TrainingWindows();
 
-        @Option(names = "--negatives", paramLabel = "M", defaultValue = "9",
-                description = "The training set's negatives when the table holds several. Default: ${DEFAULT-VALUE}.")
-        int negatives;
-
-        @Option(names = "--catalog", paramLabel = "PATH", required = true,
-                description = "The items, JSON Lines (W/catalog.jsonl); a path every executor sees, or a Hadoop URI.")
-        String catalog;
-
-        @Option(names = "--captions", paramLabel = "PATH",
-                description = "Captions, JSON Lines (W/captions.jsonl); default none.")
-        String captions;
+        @Mixin
+        ItemFiles items = new ItemFiles();
 
         @Option(names = "--out", paramLabel = "OUT", required = true, description = "The output folder.")
         String out;
@@ -346,19 +351,9 @@ public final class SparkMain implements Runnable {
 
         @Override
         public Integer call() {
-            SparkBuildCot.Options o = new SparkBuildCot.Options(samples, negatives, catalog, captions, out,
-                    partitions);
-            SparkSession spark = sparkOptions.session(SparkBuildCot.JOB);
-            try {
-                SparkBuildCot.Summary s = SparkBuildCot.run(spark, o);
-                sparkOptions.writeSummary(out, SparkBuildCot.JOB, s, System.out);
-            } finally {
-                spark.stop();
-                if (spark.sparkContext().isLocal()) {
-                    ExecutorModels.closeAll();
-                }
-            }
-            return 0;
+            SparkBuildCot.Options o = new SparkBuildCot.Options(windows.samples, windows.negatives, items.catalog,
+                    items.captions, out, partitions);
+            return sparkOptions.run(SparkBuildCot.JOB, out, spark -> SparkBuildCot.run(spark, o));
         }
     }
 
@@ -373,25 +368,15 @@ public final class SparkMain implements Runnable {
         @Mixin
         SparkOptions sparkOptions = new SparkOptions();
 
-        @Option(names = "--samples", paramLabel = "PATH", required = true,
-                description = "The training windows: the prepare job's OUT/samples, a samples.jsonl, or Parquet.")
-        String samples;
-
-        @Option(names = "--negatives", paramLabel = "M", defaultValue = "9",
-                description = "The training set's negatives when the table holds several. Default: ${DEFAULT-VALUE}.")
-        int negatives;
+        @Mixin
+        TrainingWindows windows = new TrainingWindows();
 
         @Option(names = "--cot", paramLabel = "PATH", required = true,
                 description = "The traces: the build-cot job's OUT/cot or a W/cot.jsonl.")
         String cot;
 
-        @Option(names = "--catalog", paramLabel = "PATH", required = true,
-                description = "The items, JSON Lines (W/catalog.jsonl); a path every executor sees, or a Hadoop URI.")
-        String catalog;
-
-        @Option(names = "--captions", paramLabel = "PATH",
-                description = "Captions, JSON Lines (W/captions.jsonl); default none.")
-        String captions;
+        @Mixin
+        ItemFiles items = new ItemFiles();
 
         @Option(names = "--out", paramLabel = "OUT", required = true, description = "The output folder.")
         String out;
@@ -421,19 +406,9 @@ public final class SparkMain implements Runnable {
 
         @Override
         public Integer call() {
-            SparkAssess.Options o = new SparkAssess.Options(samples, negatives, cot, catalog, captions, out,
-                    partitions, assessors, encoder, query, threshold, keepFraction);
-            SparkSession spark = sparkOptions.session(SparkAssess.JOB);
-            try {
-                SparkAssess.Summary s = SparkAssess.run(spark, o);
-                sparkOptions.writeSummary(out, SparkAssess.JOB, s, System.out);
-            } finally {
-                spark.stop();
-                if (spark.sparkContext().isLocal()) {
-                    ExecutorModels.closeAll();
-                }
-            }
-            return 0;
+            SparkAssess.Options o = new SparkAssess.Options(windows.samples, windows.negatives, cot, items.catalog,
+                    items.captions, out, partitions, assessors, encoder, query, threshold, keepFraction);
+            return sparkOptions.run(SparkAssess.JOB, out, spark -> SparkAssess.run(spark, o));
         }
     }
 
@@ -448,13 +423,8 @@ public final class SparkMain implements Runnable {
         @Mixin
         SparkOptions sparkOptions = new SparkOptions();
 
-        @Option(names = "--samples", paramLabel = "PATH", required = true,
-                description = "The training windows: the prepare job's OUT/samples, a samples.jsonl, or Parquet.")
-        String samples;
-
-        @Option(names = "--negatives", paramLabel = "M", defaultValue = "9",
-                description = "The training set's negatives when the table holds several. Default: ${DEFAULT-VALUE}.")
-        int negatives;
+        @Mixin
+        TrainingWindows windows = new TrainingWindows();
 
         @Option(names = "--assessed", paramLabel = "PATH", required = true,
                 description = "The assessed traces: the assess job's OUT/assessed or a W/cot_assessed.jsonl.")
@@ -494,16 +464,9 @@ public final class SparkMain implements Runnable {
                 throw new IllegalArgumentException("Unknown --strategy '" + strategy
                         + "'; expected quota or bernoulli.");
             }
-            SparkAugment.Options o = new SparkAugment.Options(samples, negatives, assessed,
+            SparkAugment.Options o = new SparkAugment.Options(windows.samples, windows.negatives, assessed,
                     TrainingStage.parse(stage), cotProb, criteriaProb, seed, strat, out, partitions);
-            SparkSession spark = sparkOptions.session(SparkAugment.JOB);
-            try {
-                SparkAugment.Summary s = SparkAugment.run(spark, o);
-                sparkOptions.writeSummary(out, SparkAugment.JOB, s, System.out);
-            } finally {
-                spark.stop();
-            }
-            return 0;
+            return sparkOptions.run(SparkAugment.JOB, out, spark -> SparkAugment.run(spark, o));
         }
     }
 
