@@ -33,14 +33,16 @@ public record DataStats(long itemsRead, long interactionsRead, long itemsWithIma
                         Map<String, String> skippedExamples, Map<String, Map<String, Long>> dropped,
                         Map<String, List<String>> droppedExamples, Map<String, Long> normalised) {
 
-    /** Copies. */
+    /** Copies; every map in key order, so that the summary reads the same in every run. */
     public DataStats {
-        skipped = Collections.unmodifiableMap(new TreeMap<>(skipped == null ? Map.of() : skipped));
-        skippedExamples = Collections.unmodifiableMap(new TreeMap<>(skippedExamples == null ? Map.of()
-                : skippedExamples));
-        dropped = Collections.unmodifiableMap(new TreeMap<>(dropped == null ? Map.of() : dropped));
-        droppedExamples = Collections.unmodifiableMap(new TreeMap<>(droppedExamples == null ? Map.of()
-                : droppedExamples));
-        normalised = Collections.unmodifiableMap(new TreeMap<>(normalised == null ? Map.of() : normalised));
+        skipped = sorted(skipped);
+        skippedExamples = sorted(skippedExamples);
+        dropped = sorted(dropped);
+        droppedExamples = sorted(droppedExamples);
+        normalised = sorted(normalised);
+    }
+
+    private static <V> Map<String, V> sorted(Map<String, V> m) {
+        return Collections.unmodifiableMap(new TreeMap<>(m == null ? Map.of() : m));
     }
 }
