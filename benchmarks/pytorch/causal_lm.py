@@ -1,4 +1,5 @@
-"""A PyTorch eager twin of mllmrec's CausalLm with a KV cache, shared by grpo_step.py and kv_generation.py.
+"""A PyTorch eager twin of mllmrec's CausalLm with a KV cache, shared by pretrain_step.py, grpo_step.py and
+kv_generation.py.
 
 Same shape and arithmetic as dev.mllmrec.core.lm.CausalLm: token embedding (tied output layer), pre-LayerNorm blocks
 (LayerNorm eps 1e-5, fused q/k/v projection, rotary positions on q and k read from cos/sin tables by each token's
@@ -89,13 +90,20 @@ class CausalLm(torch.nn.Module):
     def new_cache(self):
         return KvCache(self.layers)
 
-    def hidden(self, ids, pos, key_mask=None, cache=None):
-        """ids, pos: (B, T) int64; key_mask: (B, T) 1 for real tokens or None; returns (B, T, d)."""
+    def hidden(self, ids, pos, key_mask=None, cache=None, dropout=0.0):
+        """ids, pos: (B, T) int64; key_mask: (B, T) 1 for real tokens or None; returns (B, T, d).
+
+        dropout > 0 (training) drops on the embeddings and on each sub-layer's output before its residual add, as
+        CausalLm's Dropout does."""
+
+        def drop(t):
+            return F.dropout(t, dropout, True) if dropout > 0 else t
+
         B, T = ids.shape
         d, H, dh = self.d, self.heads, self.dh
         past = 0 if cache is None else cache.length
         total = past + T
-        x = F.embedding(ids, self.tok_emb)
+        x = drop(F.embedding(ids, self.tok_emb))
         cos = F.embedding(pos, self.cos).view(B, 1, T, dh)
         sin = F.embedding(pos, self.sin).view(B, 1, T, dh)
         new_bias = None if key_mask is None else (1.0 - key_mask.float()) * MASKED
@@ -122,9 +130,9 @@ class CausalLm(torch.nn.Module):
             if bias is not None:
                 s = s + bias
             att = (s.softmax(-1) @ v).transpose(1, 2).reshape(B, T, d)
-            x = x + F.linear(att, b["out_w"], b["out_b"])
+            x = x + drop(F.linear(att, b["out_w"], b["out_b"]))
             h2 = F.layer_norm(x, (d,), b["ln2_g"], b["ln2_b"], 1e-5)
-            x = x + F.linear(F.gelu(F.linear(h2, b["fc1_w"], b["fc1_b"])), b["fc2_w"], b["fc2_b"])
+            x = x + drop(F.linear(F.gelu(F.linear(h2, b["fc1_w"], b["fc1_b"])), b["fc2_w"], b["fc2_b"]))
         if cache is not None:
             if new_bias is not None or cache.key_bias is not None:
                 fresh = new_bias if new_bias is not None else x.new_zeros(B, T)

@@ -24,70 +24,13 @@ per step over --reps repetitions of --steps steps each (after --warmup steps).
 """
 import argparse
 import json
-import math
 import statistics
 import time
 
 import torch
 import torch.nn.functional as F
 
-MASKED = -1e9
-
-
-class MiniLm(torch.nn.Module):
-    def __init__(self, vocab, d=64, layers=2, heads=1, mlp=64, ctx=1024, std=0.1, theta=10000.0):
-        super().__init__()
-        g = torch.Generator().manual_seed(1)
-        self.d, self.heads, self.dh = d, heads, d // heads
-        res_std = std / math.sqrt(2.0 * layers)
-        P = torch.nn.Parameter
-        self.tok_emb = P(torch.randn(vocab, d, generator=g) * std)
-        self.blocks = []
-        for l in range(layers):
-            b = torch.nn.ParameterDict({
-                "ln1_g": P(torch.ones(d)), "ln1_b": P(torch.zeros(d)),
-                "qkv_w": P(torch.randn(3 * d, d, generator=g) * std), "qkv_b": P(torch.zeros(3 * d)),
-                "out_w": P(torch.randn(d, d, generator=g) * res_std), "out_b": P(torch.zeros(d)),
-                "ln2_g": P(torch.ones(d)), "ln2_b": P(torch.zeros(d)),
-                "fc1_w": P(torch.randn(mlp, d, generator=g) * std), "fc1_b": P(torch.zeros(mlp)),
-                "fc2_w": P(torch.randn(d, mlp, generator=g) * res_std), "fc2_b": P(torch.zeros(d)),
-            })
-            self.add_module("block%d" % l, b)
-            self.blocks.append(b)
-        self.lnf_g = P(torch.ones(d))
-        self.lnf_b = P(torch.zeros(d))
-        half = self.dh // 2
-        freq = theta ** (-2.0 * torch.arange(half, dtype=torch.float64) / self.dh)
-        ang = torch.arange(ctx, dtype=torch.float64)[:, None] * freq[None, :]
-        self.register_buffer("cos", torch.cat([ang.cos(), ang.cos()], 1).float())
-        self.register_buffer("sin", torch.cat([ang.sin(), ang.sin()], 1).float())
-
-    @staticmethod
-    def rotate_half(x):
-        h = x.shape[-1] // 2
-        return torch.cat([-x[..., h:], x[..., :h]], -1)
-
-    def hidden(self, ids, p):
-        B, T = ids.shape
-        d, H, dh = self.d, self.heads, self.dh
-        x = F.dropout(F.embedding(ids, self.tok_emb), p, True)
-        cos = self.cos[:T].view(1, 1, T, dh)
-        sin = self.sin[:T].view(1, 1, T, dh)
-        causal = torch.full((T, T), MASKED).triu(1).view(1, 1, T, T)
-        scale = 1.0 / math.sqrt(dh)
-        for b in self.blocks:
-            h = F.layer_norm(x, (d,), b["ln1_g"], b["ln1_b"], 1e-5)
-            qkv = F.linear(h, b["qkv_w"], b["qkv_b"]).view(B, T, 3, H, dh).permute(2, 0, 3, 1, 4)
-            qk = qkv[:2]
-            qk = qk * cos + self.rotate_half(qk) * sin
-            q, k, v = qk[0] * scale, qk[1], qkv[2]
-            att = (q @ k.transpose(-1, -2) + causal).softmax(-1) @ v
-            att = att.transpose(1, 2).reshape(B, T, d)
-            x = x + F.dropout(F.linear(att, b["out_w"], b["out_b"]), p, True)
-            h2 = F.layer_norm(x, (d,), b["ln2_g"], b["ln2_b"], 1e-5)
-            x = x + F.dropout(F.linear(F.gelu(F.linear(h2, b["fc1_w"], b["fc1_b"])), b["fc2_w"], b["fc2_b"]), p, True)
-        return F.layer_norm(x, (d,), self.lnf_g, self.lnf_b, 1e-5)
-
+from causal_lm import CausalLm
 
 def main():
     ap = argparse.ArgumentParser()
@@ -105,7 +48,7 @@ def main():
     args = ap.parse_args()
     torch.set_num_threads(1)
     torch.manual_seed(0)
-    model = MiniLm(args.vocab)
+    model = CausalLm(args.vocab, "mini")
     opt = torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.9, 0.98), eps=1e-8,
                            foreach=True if args.foreach else None)
     first_item = 9  # <pad> <eos> <unk> <think> </think> \n history : " "
@@ -113,6 +56,7 @@ def main():
     pool = torch.arange(first_item, first_item + args.items)
     B, W, K = args.batch, args.window, args.negatives
     T = 2 * W + 1
+    pos = torch.arange(T).expand(B, T)
     gen = torch.Generator().manual_seed(3)
     batches = [pool[torch.randint(args.items, (B, W), generator=gen)] for _ in range(16)]
 
@@ -129,7 +73,7 @@ def main():
             neg[clash] = pool[torch.randint(args.items, (int(clash.sum()),))]
             clash = neg == targets[:, None]
         choices = torch.cat([targets[:, None], neg], 1)  # (n, K + 1), target first
-        hid = model.hidden(ids, args.dropout)
+        hid = model.hidden(ids, pos, dropout=args.dropout)
         rows = hid[:, 1:T - 1:2].reshape(n, -1)  # hidden at t - 1 predicts token t
         logits = (F.embedding(choices, model.tok_emb) @ rows.unsqueeze(-1)).squeeze(-1)
         nll = -logits.log_softmax(-1)[:, 0].sum()
