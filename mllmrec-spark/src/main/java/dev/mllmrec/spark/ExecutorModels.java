@@ -100,6 +100,17 @@ public final class ExecutorModels {
     }
 
     /**
+     * The captioner {@code spec} names, built on first use in this JVM and shared by its tasks: for a server, one
+     * HTTP client whose concurrency and retry limits therefore hold per executor.
+     */
+    public static dev.mllmrec.api.VisualTextualizer textualizer(TextualizerSpec spec) {
+        return (dev.mllmrec.api.VisualTextualizer) MODELS.computeIfAbsent("textualizer\n" + spec, k -> {
+            LOADS.incrementAndGet();
+            return spec.create();
+        });
+    }
+
+    /**
      * The assessor of the single-machine {@code assess} over the catalog at local path {@code catalog} and the
      * captions at {@code captions} (null: none), built on first use in this JVM: the leakage veto when
      * {@code assessors} holds {@code leakage}, the retrieval-agreement scorer with {@code encoder} ({@code minilm}:

@@ -8,7 +8,6 @@ import dev.mllmrec.api.Item;
 import dev.mllmrec.api.TextualizationException;
 import dev.mllmrec.api.VisualTextualizer;
 import dev.mllmrec.core.Json;
-import dev.mllmrec.core.textualize.BuiltinTextualizer;
 import dev.mllmrec.core.textualize.CaptionStore;
 import dev.mllmrec.core.textualize.ImageLimits;
 import dev.mllmrec.core.textualize.Textualization;
@@ -31,8 +30,10 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * The {@code textualize} stage as a Spark job with the built-in captioner: every catalog item's image is read,
- * hashed and described, one textualizer per partition, the caption checked exactly as the single-machine
+ * The {@code textualize} stage as a Spark job: every catalog item's image is read, hashed and described by the
+ * captioner a {@link TextualizerSpec} names (the built-in one, or a vision-language model behind an
+ * OpenAI-compatible server: one client per executor JVM, so its concurrency and retry limits hold per executor, and
+ * {@code concurrency} items of a task in flight at once), the caption checked exactly as the single-machine
  * {@link Textualization} checks it ({@link Textualization#caption}); an item whose image hash, textualizer id and
  * version equal those of a caption from an earlier run ({@code previous}) keeps that caption without being
  * described again. The captions equal the single-machine command's for the same catalog.
@@ -68,11 +69,13 @@ public final class SparkTextualize {
      * @param partitions    the number of partitions items are spread over (0: as read)
      * @param maxImageBytes the largest image read
      */
-    public record Options(String catalog, String previous, String out, int partitions, long maxImageBytes) {
+    public record Options(String catalog, String previous, String out, int partitions, long maxImageBytes,
+                          TextualizerSpec textualizer) {
 
         /** Validates. */
         public Options {
             Objects.requireNonNull(catalog, "catalog");
+            Objects.requireNonNull(textualizer, "textualizer");
             Objects.requireNonNull(out, "out");
             if (partitions < 0) {
                 throw new IllegalArgumentException("--partitions must be 0 or more, got " + partitions + ".");
@@ -82,7 +85,15 @@ public final class SparkTextualize {
             }
         }
 
-        /** The defaults: no earlier captions, Spark's partitions, the single machine's image size limit. */
+        /** These options with the built-in captioner. */
+        public Options(String catalog, String previous, String out, int partitions, long maxImageBytes) {
+            this(catalog, previous, out, partitions, maxImageBytes, TextualizerSpec.builtin());
+        }
+
+        /**
+         * The defaults: no earlier captions, Spark's partitions, the single machine's image size limit, the
+         * built-in captioner.
+         */
         public static Options defaults(String catalog, String out) {
             return new Options(catalog, null, out, 0, ImageLimits.DEFAULT.maxBytes());
         }
@@ -130,7 +141,7 @@ public final class SparkTextualize {
         }
         int partitions = joined.rdd().getNumPartitions();
         Dataset<Row> captions = joined.mapPartitions(new CaptionPartition(o.catalog(), o.maxImageBytes(),
-                o.previous() != null), Encoders.row(CAPTION));
+                o.previous() != null, o.textualizer()), Encoders.row(CAPTION));
         captions.write().mode(SaveMode.Overwrite).parquet(o.out() + "/captions");
         Map<String, Long> statuses = new LinkedHashMap<>();
         long n = 0;
@@ -153,17 +164,19 @@ public final class SparkTextualize {
         private final String catalog;
         private final long maxImageBytes;
         private final boolean previous;
+        private final TextualizerSpec spec;
 
-        CaptionPartition(String catalog, long maxImageBytes, boolean previous) {
+        CaptionPartition(String catalog, long maxImageBytes, boolean previous, TextualizerSpec spec) {
             this.catalog = catalog;
             this.maxImageBytes = maxImageBytes;
             this.previous = previous;
+            this.spec = spec;
         }
 
         @Override
         public Iterator<Row> call(Iterator<Row> input) {
-            VisualTextualizer textualizer = new BuiltinTextualizer();
-            return Lazily.map(input, r -> {
+            VisualTextualizer textualizer = ExecutorModels.textualizer(spec);
+            return Lazily.mapParallel(input, r -> {
                 Item item;
                 try {
                     item = Json.mapper().readValue(r.getString(0), Item.class);
@@ -172,7 +185,7 @@ public final class SparkTextualize {
                             + " (line: " + abbreviate(r.getString(0)) + ")", e);
                 }
                 return caption(textualizer, item, previous ? r : null);
-            });
+            }, spec.concurrency());
         }
 
         private Row caption(VisualTextualizer textualizer, Item item, Row prev) {

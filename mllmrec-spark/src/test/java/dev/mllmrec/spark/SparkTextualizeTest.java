@@ -72,6 +72,85 @@ class SparkTextualizeTest {
         assertThat(captions(again)).isEqualTo(single);
     }
 
+    /**
+     * A vision-language server behind the OpenAI protocol: Spark's captions equal the single machine's through the
+     * same server, and one client per executor JVM keeps the requests in flight within its concurrency limit.
+     */
+    @Test
+    void aVisionLanguageServerCaptionsAsOnOneMachineWithinTheExecutorsConcurrency() throws Exception {
+        List<Item> items = new ArrayList<>();
+        SparkTesting.prepared().catalog().items().stream().filter(Item::hasImage).skip(40).limit(24)
+                .forEach(items::add);
+        Path catalog = tmp.resolve("server-catalog.jsonl");
+        JsonLines.write(catalog, items);
+        java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger maxInFlight = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        server.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(8));
+        server.createContext("/v1/chat/completions", exchange -> {
+            maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+            try {
+                requests.incrementAndGet();
+                byte[] body = exchange.getRequestBody().readAllBytes();
+                // The caption depends on the request (the image it carries), as a real model's would.
+                int tone = Math.floorMod(java.util.Arrays.hashCode(body), 97);
+                Thread.sleep(15);
+                String json = "{\"id\":\"c\",\"object\":\"chat.completion\",\"choices\":[{\"index\":0,"
+                        + "\"finish_reason\":\"stop\",\"message\":{\"role\":\"assistant\",\"content\":"
+                        + "\"A poster in tone " + tone + " with a bright frame and bold lettering.\"}}]}";
+                byte[] out = json.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                inFlight.decrementAndGet();
+                exchange.getResponseHeaders().add("Content-Type", "application/json");
+                exchange.sendResponseHeaders(200, out.length);
+                exchange.getResponseBody().write(out);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                exchange.close();
+            }
+        });
+        server.start();
+        try {
+            String url = "http://127.0.0.1:" + server.getAddress().getPort();
+            TextualizerSpec spec = new TextualizerSpec("openai", url, "fake-vl", "MLLMREC_TEST_NO_KEY", 30, 2);
+            Map<Integer, Caption> single;
+            try (CaptionStore store = CaptionStore.open(tmp.resolve("server-captions.jsonl"),
+                    dev.mllmrec.core.textualize.OpenAiVisionTextualizer.ID, spec.create().version())) {
+                TextualizationReport report = Textualization.builder().setTextualizer(spec.create())
+                        .setStore(store).optThreads(2).optProgress(false).build().run(items);
+                assertThat(report.captioned()).isEqualTo(24);
+                single = new HashMap<>(store.captions());
+            }
+            assertThat(single.values().stream().map(Caption::text).distinct().count()).isGreaterThan(5);
+
+            maxInFlight.set(0);
+            requests.set(0);
+            String out = tmp.resolve("server").toString();
+            SparkTextualize.Summary s = SparkTextualize.run(spark, new SparkTextualize.Options(catalog.toString(),
+                    null, out, 3, SparkTextualize.Options.defaults("c", "o").maxImageBytes(), spec));
+            assertThat(s.statuses()).containsEntry("captioned", 24L).containsEntry("failed", 0L);
+            assertThat(captions(out)).isEqualTo(single);
+            assertThat(requests.get()).isEqualTo(24);
+            // Three partitions in local[2], each with 2 items in flight, share one client of 2 permits.
+            assertThat(maxInFlight.get()).isBetween(1, 2);
+        } finally {
+            server.stop(0);
+            ExecutorModels.closeAll();
+        }
+    }
+
+    @Test
+    void aTextualizerSpecNamesWhatIsMissing() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new TextualizerSpec("openai", null, "m", "K", 30, 4))
+                .hasMessageContaining("--textualizer openai needs --base-url and --model.");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new TextualizerSpec("llava", null, null, "K", 30, 4))
+                .hasMessageContaining("Unknown --textualizer 'llava'");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new TextualizerSpec("builtin", null, null, "K", 30,
+                0)).hasMessageContaining("--concurrency must be at least 1, got 0.");
+    }
+
     private static Map<Integer, Caption> captions(String out) {
         Map<Integer, Caption> map = new HashMap<>();
         for (Row r : spark.read().parquet(out + "/captions").where("text is not null").collectAsList()) {

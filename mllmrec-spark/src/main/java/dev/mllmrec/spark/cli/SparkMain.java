@@ -14,6 +14,7 @@ import dev.mllmrec.spark.SparkPrepare;
 import dev.mllmrec.spark.SparkRank;
 import dev.mllmrec.spark.SparkTextualize;
 import dev.mllmrec.spark.SyntheticLog;
+import dev.mllmrec.spark.TextualizerSpec;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Path;
@@ -290,9 +291,10 @@ public final class SparkMain implements Runnable {
         }
     }
 
-    /** {@code textualize}: captions with the built-in captioner. */
+    /** {@code textualize}: captions with the built-in captioner or a vision-language server. */
     @Command(name = SparkTextualize.JOB, mixinStandardHelpOptions = true,
-            description = {"Captions every catalog item's image with the built-in captioner, one per partition, "
+            description = {"Captions every catalog item's image with the built-in captioner or a vision-language "
+                    + "model behind an OpenAI-compatible server (one client per executor), "
                     + "reusing an earlier run's caption when the image hash and textualizer are unchanged; writes "
                     + "OUT/captions (Parquet: the caption fields, status captioned|cached|failed, reason). The "
                     + "captions equal the single-machine textualize's. Image paths must be readable by every "
@@ -317,11 +319,40 @@ public final class SparkMain implements Runnable {
                 description = "Spread items over N partitions (0: as read). Default: ${DEFAULT-VALUE}.")
         int partitions;
 
+        @Option(names = "--textualizer", paramLabel = "KIND", defaultValue = TextualizerSpec.BUILTIN,
+                description = "builtin, or openai (a vision-language model behind an OpenAI-compatible server). "
+                        + "Default: ${DEFAULT-VALUE}.")
+        String textualizer;
+
+        @Option(names = "--base-url", paramLabel = "URL",
+                description = "openai: the server as the executors reach it, for example http://vlm:8000.")
+        String baseUrl;
+
+        @Option(names = "--model", paramLabel = "NAME", description = "openai: the vision-language model name.")
+        String model;
+
+        @Option(names = "--api-key-env", paramLabel = "VAR", defaultValue = "OPENAI_API_KEY",
+                description = "openai: the environment variable each executor reads the API key from (the key "
+                        + "itself never travels with the job). Default: ${DEFAULT-VALUE}.")
+        String apiKeyEnv;
+
+        @Option(names = "--request-timeout", paramLabel = "SECONDS", defaultValue = "120",
+                description = "openai: the time limit of one request. Default: ${DEFAULT-VALUE}.")
+        int requestTimeout;
+
+        @Option(names = "--concurrency", paramLabel = "N",
+                description = "Requests in flight per executor (all its tasks together) and items a task "
+                        + "captions at once. Default: 4 for openai, 1 for builtin (tasks are the parallelism).")
+        Integer concurrency;
+
         @Override
         public Integer call() {
+            TextualizerSpec spec = new TextualizerSpec(textualizer, baseUrl, model, apiKeyEnv, requestTimeout,
+                    concurrency != null ? concurrency
+                            : TextualizerSpec.OPENAI.equalsIgnoreCase(textualizer.strip()) ? 4 : 1);
             SparkTextualize.Options d = SparkTextualize.Options.defaults(catalog, out);
             SparkTextualize.Options o = new SparkTextualize.Options(catalog, previous, out, partitions,
-                    d.maxImageBytes());
+                    d.maxImageBytes(), spec);
             return sparkOptions.run(SparkTextualize.JOB, out, spark -> SparkTextualize.run(spark, o));
         }
     }
