@@ -14,6 +14,7 @@ import dev.mllmrec.core.rec.AnswerScope;
 import dev.mllmrec.core.rec.RankingView;
 import java.awt.Color;
 import java.awt.Font;
+import java.awt.FontMetrics;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
@@ -398,11 +399,24 @@ public final class AblationCommand implements Callable<Integer> {
             System.setProperty("java.awt.headless", "true");
         }
         int n = table.size();
-        int width = Math.max(640, 90 * n + 120);
-        int height = 420;
+        Font font = new Font(Font.SANS_SERIF, Font.PLAIN, 12);
+        // The labels are drawn at 35 degrees below the axis: room for the longest one below and to the right.
+        Graphics2D probe = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB).createGraphics();
+        int longest = 0;
+        try {
+            FontMetrics fm = probe.getFontMetrics(font);
+            for (String label : table.keySet()) {
+                longest = Math.max(longest, fm.stringWidth(label));
+            }
+        } finally {
+            probe.dispose();
+        }
+        double angle = Math.toRadians(35);
         int left = 60;
-        int bottom = height - 110;
         int top = 40;
+        int bottom = top + 270;
+        int width = Math.max(640, 90 * n + 80 + (int) Math.ceil(longest * Math.cos(angle)));
+        int height = bottom + 30 + (int) Math.ceil(longest * Math.sin(angle));
         BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         try {
@@ -410,18 +424,19 @@ public final class AblationCommand implements Callable<Integer> {
             g.setColor(Color.WHITE);
             g.fillRect(0, 0, width, height);
             g.setColor(Color.BLACK);
-            g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+            g.setFont(font);
             g.drawString("Ablation (test split): HR@3, NDCG@3 at 9 negatives, HR@10 at 99; whiskers: 1 sd", left, 20);
             g.drawLine(left, top, left, bottom);
-            g.drawLine(left, bottom, width - 20, bottom);
+            int right = left + 10 + n * 90;
+            g.drawLine(left, bottom, right, bottom);
             for (int t = 0; t <= 10; t += 2) {
                 int y = bottom - (bottom - top) * t / 10;
                 g.drawString(String.format(Locale.ROOT, "%.1f", t / 10.0), 25, y + 4);
                 g.setColor(new Color(0xDDDDDD));
-                g.drawLine(left + 1, y, width - 20, y);
+                g.drawLine(left + 1, y, right, y);
                 g.setColor(Color.BLACK);
             }
-            int group = (width - left - 40) / Math.max(1, n);
+            int group = 90;
             int bar = Math.max(6, (group - 16) / metrics.size());
             int i = 0;
             for (Map.Entry<String, Map<String, double[]>> e : table.entrySet()) {
@@ -440,16 +455,18 @@ public final class AblationCommand implements Callable<Integer> {
                     int cx = x + (bar - 2) / 2;
                     g.drawLine(cx, bottom - h - sd, cx, bottom - h + sd);
                 }
-                g.rotate(Math.toRadians(35), x0, bottom + 14);
+                g.rotate(angle, x0, bottom + 14);
                 g.drawString(e.getKey(), x0, bottom + 14);
-                g.rotate(-Math.toRadians(35), x0, bottom + 14);
+                g.rotate(-angle, x0, bottom + 14);
                 i++;
             }
+            // The legend in the title row, clear of the bars.
+            int lx = Math.max(left + 560, width - 110 * metrics.size() - 10);
             for (int k = 0; k < metrics.size(); k++) {
                 g.setColor(colors[k]);
-                g.fillRect(width - 130, 40 + 18 * k, 12, 12);
+                g.fillRect(lx + 110 * k, 10, 12, 12);
                 g.setColor(Color.BLACK);
-                g.drawString(metrics.get(k), width - 112, 51 + 18 * k);
+                g.drawString(metrics.get(k), lx + 110 * k + 18, 21);
             }
         } finally {
             g.dispose();

@@ -42,6 +42,23 @@ class AblationCommandTest {
     }
 
     @Test
+    void theChartHasRoomForItsLongestLabel(@TempDir Path tmp) throws Exception {
+        Map<String, Map<String, double[]>> table = new java.util.LinkedHashMap<>();
+        String longest = "shuffled-captions-facets/grpo (candidates prompt)";
+        for (String label : List.of("sasrec", "text/grpo", longest)) {
+            table.put(label, Map.of("HR@3", new double[] {0.8, 0.01}, "NDCG@3", new double[] {0.7, 0.01}));
+        }
+        Path file = tmp.resolve("chart.png");
+        AblationCommand.writeChart(file, table);
+        java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(file.toFile());
+        int labelWidth = img.createGraphics().getFontMetrics(new java.awt.Font(java.awt.Font.SANS_SERIF,
+                java.awt.Font.PLAIN, 12)).stringWidth(longest);
+        // The label starts under the third bar group (x 240, y 324) and runs down at 35 degrees.
+        assertThat(img.getHeight()).isGreaterThanOrEqualTo(324 + (int) (labelWidth * Math.sin(Math.toRadians(35))));
+        assertThat(img.getWidth()).isGreaterThanOrEqualTo(240 + (int) (labelWidth * Math.cos(Math.toRadians(35))));
+    }
+
+    @Test
     void aTextOnlyDatasetRunsEndToEndSkipsCaptionVariantsAndResumes() throws Exception {
         Path ref = ColdTargetTest.dataset(tmp.resolve("ref"), false);
         Path w = tmp.resolve("w");
