@@ -6,7 +6,6 @@ import dev.mllmrec.api.CotGenerator;
 import dev.mllmrec.api.Item;
 import dev.mllmrec.api.Recommender;
 import dev.mllmrec.core.JsonLines;
-import dev.mllmrec.core.cot.BuiltinCotGenerator;
 import dev.mllmrec.core.cot.ItemAttributes;
 import dev.mllmrec.core.cot.assess.CombinedAssessor;
 import dev.mllmrec.core.cot.assess.LeakageAssessor;
@@ -86,7 +85,18 @@ public final class ExecutorModels {
      * built on first use in this JVM. Thread-safe (immutable).
      */
     public static CotGenerator builtinCot(String catalog, String captions) {
-        return (CotGenerator) MODELS.computeIfAbsent("cot\n" + catalog + "\n" + captions, k -> {
+        return cot(CotGeneratorSpec.builtin(), catalog, captions);
+    }
+
+    /**
+     * The reasoning writer {@code spec} names over the catalog at local path {@code catalog} and the captions at
+     * {@code captions} (null: none), built on first use in this JVM and shared by its tasks: for a server, one HTTP
+     * client whose concurrency and retry limits therefore hold per executor.
+     */
+    public static CotGenerator cot(CotGeneratorSpec spec, String catalog, String captions) {
+        String key = spec.kind().equals(CotGeneratorSpec.BUILTIN) ? "cot\n" + catalog + "\n" + captions
+                : "cot\n" + spec + "\n" + catalog + "\n" + captions;
+        return (CotGenerator) MODELS.computeIfAbsent(key, k -> {
             LOADS.incrementAndGet();
             Catalog c = Catalog.of("catalog", JsonLines.read(Path.of(catalog), Item.class));
             Map<Integer, String> text = new HashMap<>();
@@ -95,9 +105,10 @@ public final class ExecutorModels {
                     text.put(caption.itemId(), caption.text());
                 }
             }
-            return new BuiltinCotGenerator(c, text);
+            return spec.create(c, text);
         });
     }
+
 
     /**
      * The captioner {@code spec} names, built on first use in this JVM and shared by its tasks: for a server, one

@@ -25,10 +25,12 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * The {@code build-cot} stage as a Spark job with the built-in reasoning writer: a four-step trace for every
- * training window, each a pure function of the window's history, the catalog and the captions, so the traces equal
- * the single-machine {@code build-cot}'s ({@link CotPipeline#buildCot}) whatever the partitioning. The writer is
- * built once per executor ({@link ExecutorModels#builtinCot}).
+ * The {@code build-cot} stage as a Spark job: a four-step trace for every training window, by the built-in
+ * reasoning writer (a pure function of the window's history, the catalog and the captions, so the traces equal the
+ * single-machine {@code build-cot}'s, {@link CotPipeline#buildCot}, whatever the partitioning) or by a multimodal
+ * LLM behind an OpenAI-compatible server ({@link CotGeneratorSpec}: the same request per window as on one machine).
+ * The writer is built once per executor ({@link ExecutorModels#cot}): a server's client, and so its concurrency
+ * and retry limits, is per executor, and each task keeps {@code concurrency} windows in flight.
  *
  * <p>Writes {@code OUT/cot} (Parquet, {@link #TRACE}: the {@link CotTrace} fields and {@code error}, the message of a
  * window whose generation failed, with a null text).
@@ -59,12 +61,19 @@ public final class SparkBuildCot {
      * @param captions   {@code W/captions.jsonl}, or null
      * @param out        the output folder
      * @param partitions the number of partitions windows are spread over (0: as read)
+     * @param generator  the reasoning writer
      */
     public record Options(String samples, int negatives, String catalog, String captions, String out,
-                          int partitions) {
+                          int partitions, CotGeneratorSpec generator) {
+
+        /** These options with the built-in writer. */
+        public Options(String samples, int negatives, String catalog, String captions, String out, int partitions) {
+            this(samples, negatives, catalog, captions, out, partitions, CotGeneratorSpec.builtin());
+        }
 
         /** Validates. */
         public Options {
+            Objects.requireNonNull(generator, "generator");
             Objects.requireNonNull(samples, "samples");
             Objects.requireNonNull(catalog, "catalog");
             Objects.requireNonNull(out, "out");
@@ -105,7 +114,7 @@ public final class SparkBuildCot {
             samples = samples.repartition(o.partitions());
         }
         int partitions = samples.rdd().getNumPartitions();
-        samples.mapPartitions(new TracePartition(catalog, captions), Encoders.row(TRACE))
+        samples.mapPartitions(new TracePartition(catalog, captions, o.generator()), Encoders.row(TRACE))
                 .write().mode(SaveMode.Overwrite).parquet(o.out() + "/cot");
         Row stats = spark.read().parquet(o.out() + "/cot").agg(count(lit(1)),
                 sum(when(col("error").isNull(), 1).otherwise(0)),
@@ -124,17 +133,19 @@ public final class SparkBuildCot {
 
         private final ExecutorFiles catalog;
         private final ExecutorFiles captions;
+        private final CotGeneratorSpec spec;
 
-        TracePartition(ExecutorFiles catalog, ExecutorFiles captions) {
+        TracePartition(ExecutorFiles catalog, ExecutorFiles captions, CotGeneratorSpec spec) {
             this.catalog = catalog;
             this.captions = captions;
+            this.spec = spec;
         }
 
         @Override
         public Iterator<Row> call(Iterator<Row> input) {
-            CotGenerator generator = ExecutorModels.builtinCot(catalog.local(),
+            CotGenerator generator = ExecutorModels.cot(spec, catalog.local(),
                     captions == null ? null : captions.local());
-            return Lazily.map(input, row -> {
+            return Lazily.mapParallel(input, row -> {
                 RecommendationSample s = SampleRows.toSample(row);
                 try {
                     CotTrace t = generator.generate(CotPipeline.request(s));
@@ -143,7 +154,7 @@ public final class SparkBuildCot {
                 } catch (CotGenerationException e) {
                     return RowFactory.create(s.sampleId(), generator.id(), null, null, false, e.getMessage());
                 }
-            });
+            }, spec.concurrency());
         }
     }
 }

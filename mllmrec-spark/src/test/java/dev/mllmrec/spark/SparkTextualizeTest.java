@@ -83,37 +83,11 @@ class SparkTextualizeTest {
                 .forEach(items::add);
         Path catalog = tmp.resolve("server-catalog.jsonl");
         JsonLines.write(catalog, items);
-        java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
-        java.util.concurrent.atomic.AtomicInteger maxInFlight = new java.util.concurrent.atomic.AtomicInteger();
-        java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
-        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
-                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
-        server.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(8));
-        server.createContext("/v1/chat/completions", exchange -> {
-            maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
-            try {
-                requests.incrementAndGet();
-                byte[] body = exchange.getRequestBody().readAllBytes();
+        try (FakeOpenAiServer server = new FakeOpenAiServer(body ->
                 // The caption depends on the request (the image it carries), as a real model's would.
-                int tone = Math.floorMod(java.util.Arrays.hashCode(body), 97);
-                Thread.sleep(15);
-                String json = "{\"id\":\"c\",\"object\":\"chat.completion\",\"choices\":[{\"index\":0,"
-                        + "\"finish_reason\":\"stop\",\"message\":{\"role\":\"assistant\",\"content\":"
-                        + "\"A poster in tone " + tone + " with a bright frame and bold lettering.\"}}]}";
-                byte[] out = json.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-                inFlight.decrementAndGet();
-                exchange.getResponseHeaders().add("Content-Type", "application/json");
-                exchange.sendResponseHeaders(200, out.length);
-                exchange.getResponseBody().write(out);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                exchange.close();
-            }
-        });
-        server.start();
-        try {
-            String url = "http://127.0.0.1:" + server.getAddress().getPort();
+                "A poster in tone " + Math.floorMod(java.util.Arrays.hashCode(body), 97)
+                        + " with a bright frame and bold lettering.")) {
+            String url = server.baseUrl();
             TextualizerSpec spec = new TextualizerSpec("openai", url, "fake-vl", "MLLMREC_TEST_NO_KEY", 30, 2);
             Map<Integer, Caption> single;
             try (CaptionStore store = CaptionStore.open(tmp.resolve("server-captions.jsonl"),
@@ -125,18 +99,16 @@ class SparkTextualizeTest {
             }
             assertThat(single.values().stream().map(Caption::text).distinct().count()).isGreaterThan(5);
 
-            maxInFlight.set(0);
-            requests.set(0);
+            server.reset();
             String out = tmp.resolve("server").toString();
             SparkTextualize.Summary s = SparkTextualize.run(spark, new SparkTextualize.Options(catalog.toString(),
                     null, out, 3, SparkTextualize.Options.defaults("c", "o").maxImageBytes(), spec));
             assertThat(s.statuses()).containsEntry("captioned", 24L).containsEntry("failed", 0L);
             assertThat(captions(out)).isEqualTo(single);
-            assertThat(requests.get()).isEqualTo(24);
+            assertThat(server.requests()).isEqualTo(24);
             // Three partitions in local[2], each with 2 items in flight, share one client of 2 permits.
-            assertThat(maxInFlight.get()).isBetween(1, 2);
+            assertThat(server.maxInFlight()).isBetween(1, 2);
         } finally {
-            server.stop(0);
             ExecutorModels.closeAll();
         }
     }

@@ -6,6 +6,7 @@ import dev.mllmrec.core.data.NegativeSampler;
 import dev.mllmrec.core.data.PrepareConfig;
 import dev.mllmrec.core.cot.augment.MixedGrainedAugmenter;
 import dev.mllmrec.core.cot.augment.TrainingStage;
+import dev.mllmrec.spark.CotGeneratorSpec;
 import dev.mllmrec.spark.ExecutorModels;
 import dev.mllmrec.spark.SparkAssess;
 import dev.mllmrec.spark.SparkAugment;
@@ -357,11 +358,12 @@ public final class SparkMain implements Runnable {
         }
     }
 
-    /** {@code build-cot}: reasoning traces with the built-in writer. */
+    /** {@code build-cot}: reasoning traces with the built-in writer or an LLM server. */
     @Command(name = SparkBuildCot.JOB, mixinStandardHelpOptions = true,
             description = {"Writes a four-step reasoning trace for every training window with the built-in writer "
-                    + "(built once per executor); writes OUT/cot (Parquet: the trace fields and error). The traces "
-                    + "equal the single-machine build-cot's."})
+                    + "or a multimodal LLM server (--generator openai-pseudo), built once per executor; writes "
+                    + "OUT/cot (Parquet: the trace fields and error). The traces equal the single-machine "
+                    + "build-cot's."})
     static final class BuildCot implements Callable<Integer> {
 
         @Mixin
@@ -380,10 +382,48 @@ public final class SparkMain implements Runnable {
                 description = "Spread windows over N partitions (0: as read). Default: ${DEFAULT-VALUE}.")
         int partitions;
 
+        @Option(names = "--generator", paramLabel = "NAME", defaultValue = CotGeneratorSpec.BUILTIN,
+                description = "builtin, or openai-pseudo (a multimodal LLM behind an OpenAI-compatible server "
+                        + "writes each trace from the history's titles and posters). Default: ${DEFAULT-VALUE}.")
+        String generator;
+
+        @Option(names = "--base-url", paramLabel = "URL",
+                description = "openai-pseudo: the server as the executors reach it, for example http://llm:8000/v1.")
+        String baseUrl;
+
+        @Option(names = "--model", paramLabel = "NAME", description = "openai-pseudo: the model name.")
+        String model;
+
+        @Option(names = "--api-key-env", paramLabel = "VAR", defaultValue = "OPENAI_API_KEY",
+                description = "openai-pseudo: the environment variable each executor reads the API key from. "
+                        + "Default: ${DEFAULT-VALUE}.")
+        String apiKeyEnv;
+
+        @Option(names = "--temperature", paramLabel = "T", defaultValue = "0.1",
+                description = "openai-pseudo: sampling temperature. Default: ${DEFAULT-VALUE}.")
+        double temperature;
+
+        @Option(names = "--max-tokens", paramLabel = "N", defaultValue = "1024",
+                description = "openai-pseudo: reply token limit. Default: ${DEFAULT-VALUE}.")
+        int maxTokens;
+
+        @Option(names = "--timeout-s", paramLabel = "SECONDS", defaultValue = "120",
+                description = "openai-pseudo: request timeout. Default: ${DEFAULT-VALUE}.")
+        int timeoutSeconds;
+
+        @Option(names = "--concurrency", paramLabel = "N",
+                description = "Requests in flight per executor (all its tasks together) and windows a task writes "
+                        + "at once. Default: 8 for openai-pseudo, 1 for builtin.")
+        Integer concurrency;
+
+
         @Override
         public Integer call() {
+            CotGeneratorSpec spec = new CotGeneratorSpec(generator, baseUrl, model, apiKeyEnv, timeoutSeconds,
+                    temperature, maxTokens, concurrency != null ? concurrency
+                            : CotGeneratorSpec.OPENAI_PSEUDO.equalsIgnoreCase(generator.strip()) ? 8 : 1);
             SparkBuildCot.Options o = new SparkBuildCot.Options(windows.samples, windows.negatives, items.catalog,
-                    items.captions, out, partitions);
+                    items.captions, out, partitions, spec);
             return sparkOptions.run(SparkBuildCot.JOB, out, spark -> SparkBuildCot.run(spark, o));
         }
     }
