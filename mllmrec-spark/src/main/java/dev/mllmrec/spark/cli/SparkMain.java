@@ -95,6 +95,23 @@ public final class SparkMain implements Runnable {
         int negatives;
     }
 
+    /** The OpenAI-compatible server a job's executors call (textualize, build-cot). */
+    static final class ServerOptions {
+
+        @Option(names = "--base-url", paramLabel = "URL",
+                description = "With a server back end: the server as the executors reach it, for example "
+                        + "http://vlm:8000/v1.")
+        String baseUrl;
+
+        @Option(names = "--model", paramLabel = "NAME", description = "With a server back end: the model name.")
+        String model;
+
+        @Option(names = "--api-key-env", paramLabel = "VAR", defaultValue = "OPENAI_API_KEY",
+                description = "With a server back end: the environment variable each executor reads the API key "
+                        + "from (the key itself never travels with the job). Default: ${DEFAULT-VALUE}.")
+        String apiKeyEnv;
+    }
+
     /** {@code --catalog} and {@code --captions}: the items a reasoning job renders. */
     static final class ItemFiles {
         @Option(names = "--catalog", paramLabel = "PATH", required = true,
@@ -325,17 +342,8 @@ public final class SparkMain implements Runnable {
                         + "Default: ${DEFAULT-VALUE}.")
         String textualizer;
 
-        @Option(names = "--base-url", paramLabel = "URL",
-                description = "openai: the server as the executors reach it, for example http://vlm:8000.")
-        String baseUrl;
-
-        @Option(names = "--model", paramLabel = "NAME", description = "openai: the vision-language model name.")
-        String model;
-
-        @Option(names = "--api-key-env", paramLabel = "VAR", defaultValue = "OPENAI_API_KEY",
-                description = "openai: the environment variable each executor reads the API key from (the key "
-                        + "itself never travels with the job). Default: ${DEFAULT-VALUE}.")
-        String apiKeyEnv;
+        @Mixin
+        ServerOptions server = new ServerOptions();
 
         @Option(names = "--request-timeout", paramLabel = "SECONDS", defaultValue = "120",
                 description = "openai: the time limit of one request. Default: ${DEFAULT-VALUE}.")
@@ -348,8 +356,8 @@ public final class SparkMain implements Runnable {
 
         @Override
         public Integer call() {
-            TextualizerSpec spec = new TextualizerSpec(textualizer, baseUrl, model, apiKeyEnv, requestTimeout,
-                    concurrency != null ? concurrency
+            TextualizerSpec spec = new TextualizerSpec(textualizer, server.baseUrl, server.model, server.apiKeyEnv,
+                    requestTimeout, concurrency != null ? concurrency
                             : TextualizerSpec.OPENAI.equalsIgnoreCase(textualizer.strip()) ? 4 : 1);
             SparkTextualize.Options d = SparkTextualize.Options.defaults(catalog, out);
             SparkTextualize.Options o = new SparkTextualize.Options(catalog, previous, out, partitions,
@@ -387,17 +395,8 @@ public final class SparkMain implements Runnable {
                         + "writes each trace from the history's titles and posters). Default: ${DEFAULT-VALUE}.")
         String generator;
 
-        @Option(names = "--base-url", paramLabel = "URL",
-                description = "openai-pseudo: the server as the executors reach it, for example http://llm:8000/v1.")
-        String baseUrl;
-
-        @Option(names = "--model", paramLabel = "NAME", description = "openai-pseudo: the model name.")
-        String model;
-
-        @Option(names = "--api-key-env", paramLabel = "VAR", defaultValue = "OPENAI_API_KEY",
-                description = "openai-pseudo: the environment variable each executor reads the API key from. "
-                        + "Default: ${DEFAULT-VALUE}.")
-        String apiKeyEnv;
+        @Mixin
+        ServerOptions server = new ServerOptions();
 
         @Option(names = "--temperature", paramLabel = "T", defaultValue = "0.1",
                 description = "openai-pseudo: sampling temperature. Default: ${DEFAULT-VALUE}.")
@@ -419,8 +418,8 @@ public final class SparkMain implements Runnable {
 
         @Override
         public Integer call() {
-            CotGeneratorSpec spec = new CotGeneratorSpec(generator, baseUrl, model, apiKeyEnv, timeoutSeconds,
-                    temperature, maxTokens, concurrency != null ? concurrency
+            CotGeneratorSpec spec = new CotGeneratorSpec(generator, server.baseUrl, server.model,
+                    server.apiKeyEnv, timeoutSeconds, temperature, maxTokens, concurrency != null ? concurrency
                             : CotGeneratorSpec.OPENAI_PSEUDO.equalsIgnoreCase(generator.strip()) ? 8 : 1);
             SparkBuildCot.Options o = new SparkBuildCot.Options(windows.samples, windows.negatives, items.catalog,
                     items.captions, out, partitions, spec);
