@@ -50,4 +50,28 @@ public final class AtomicFiles {
     public static void writeString(Path file, String text) {
         write(file, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
+
+    /**
+     * Renames the directory {@code from} to {@code to} (which must not exist) in one step where the file system
+     * allows it: how a checkpoint filled under a temporary name is put in place.
+     */
+    public static void moveDirectory(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to);
+        }
+    }
+
+    /** Deletes {@code dir} and everything under it (deepest first); nothing happens when it does not exist. */
+    public static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
 }

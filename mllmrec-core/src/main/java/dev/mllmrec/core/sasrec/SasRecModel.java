@@ -17,7 +17,9 @@ import dev.mllmrec.core.AtomicFiles;
 import dev.mllmrec.core.CheckpointDigest;
 import dev.mllmrec.core.CorruptCheckpointException;
 import dev.mllmrec.core.Json;
+import dev.mllmrec.core.lm.CausalLm;
 import dev.mllmrec.core.lm.Devices;
+import dev.mllmrec.core.lm.ParameterFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -53,9 +55,14 @@ public final class SasRecModel implements AutoCloseable {
     /** The score of a candidate the model has never seen; it ranks below every known item. */
     public static final double UNKNOWN_ITEM_SCORE = -1e30;
 
-    static final String FORMAT = "mllmrec-sasrec/1";
+    /** The format of {@code checkpoint.json}: version 2 keeps the weights in {@code model.params}. */
+    static final String FORMAT = "mllmrec-sasrec/2";
+    /** Version 1: the weights in DJL's {@code NDList} encoding ({@code weights.ndlist}); still read. */
+    static final String FORMAT_V1 = "mllmrec-sasrec/1";
     static final String CHECKPOINT_FILE = "checkpoint.json";
-    static final String WEIGHTS_FILE = "weights.ndlist";
+    /** The weights, in the policy's format ({@link ParameterFiles}, the same file name as a policy checkpoint's). */
+    static final String WEIGHTS_FILE = CausalLm.WEIGHTS_FILE;
+    static final String WEIGHTS_FILE_V1 = "weights.ndlist";
 
     /** The additive attention bias of a masked key (exporters reproduce it exactly). */
     public static final float MASKED = -1e9f;
@@ -435,23 +442,27 @@ public final class SasRecModel implements AutoCloseable {
     // ------------------------------------------------------------------ persistence
 
     /**
-     * Saves weights, config, vocabulary and provenance to {@code dir} (created if needed): {@code weights.ndlist}
-     * first, then {@code checkpoint.json}, each written atomically, then the SHA-256 of both in
-     * {@link CheckpointDigest#MANIFEST}, which {@link #load} verifies. A manifest left by an earlier save into the
-     * same directory is deleted first, so a save killed half-way never leaves new files under old checksums.
+     * Saves weights, config, vocabulary and provenance to {@code dir} (created if needed): {@code model.params}
+     * first (the weights by name, in {@link ParameterFiles}' format, as every policy checkpoint holds them), then
+     * {@code checkpoint.json}, each written atomically, then the SHA-256 of both in {@link CheckpointDigest#MANIFEST},
+     * which {@link #load} verifies. A manifest left by an earlier save into the same directory is deleted first, so
+     * a save killed half-way never leaves new files under old checksums; so are the weights of a version-1
+     * checkpoint ({@code weights.ndlist}).
      */
     public void save(Path dir) {
         checkOpen();
         try {
+            Files.createDirectories(dir);
             Files.deleteIfExists(dir.resolve(CheckpointDigest.MANIFEST));
+            Files.deleteIfExists(dir.resolve(WEIGHTS_FILE_V1));
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot replace the checksums of " + dir + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("Cannot replace the checkpoint in " + dir + ": " + e.getMessage(), e);
         }
-        NDList list = new NDList();
+        Map<String, float[]> values = new LinkedHashMap<>();
         for (Map.Entry<String, NDArray> e : params.entrySet()) {
-            list.add(e.getValue());
+            values.put(e.getKey(), e.getValue().toFloatArray());
         }
-        AtomicFiles.write(dir.resolve(WEIGHTS_FILE), list.encode());
+        ParameterFiles.write(dir.resolve(WEIGHTS_FILE), values);
         ObjectNode root = Json.mapper().createObjectNode();
         root.put("format", FORMAT);
         root.set("config", Json.mapper().valueToTree(config));
@@ -463,25 +474,31 @@ public final class SasRecModel implements AutoCloseable {
     }
 
     /**
-     * Loads a model saved by {@link #save}.
+     * Loads a model saved by {@link #save}, or a version-1 checkpoint (weights in {@code weights.ndlist}).
      *
      * @throws UncheckedIOException       when the directory holds no whole checkpoint
      * @throws CorruptCheckpointException when a file differs from the checksums recorded at save time (a directory
      *                                    saved before checksums existed has none and is read as it is)
-     * @throws IllegalStateException      when the weights do not match the recorded config
+     * @throws IllegalStateException      when the weights do not match the recorded config, naming the parameter
+     *                                    with its expected and found size or shape
      */
     public static SasRecModel load(Path dir) {
         Path meta = dir.resolve(CHECKPOINT_FILE);
-        Path weights = dir.resolve(WEIGHTS_FILE);
-        if (!Files.isRegularFile(meta) || !Files.isRegularFile(weights)) {
+        if (!Files.isRegularFile(meta)) {
             throw new UncheckedIOException(new IOException("No SASRec checkpoint in " + dir + ": expected "
                     + CHECKPOINT_FILE + " and " + WEIGHTS_FILE + "."));
         }
         CheckpointDigest.verify(dir);
         JsonNode root = Json.read(meta, JsonNode.class);
-        if (!FORMAT.equals(root.path("format").asText())) {
-            throw new IllegalStateException(meta + " has format '" + root.path("format").asText() + "', expected '"
-                    + FORMAT + "'.");
+        String format = root.path("format").asText();
+        if (!FORMAT.equals(format) && !FORMAT_V1.equals(format)) {
+            throw new IllegalStateException(meta + " has format '" + format + "', expected '" + FORMAT + "' (or '"
+                    + FORMAT_V1 + "').");
+        }
+        Path weights = dir.resolve(FORMAT.equals(format) ? WEIGHTS_FILE : WEIGHTS_FILE_V1);
+        if (!Files.isRegularFile(weights)) {
+            throw new UncheckedIOException(new IOException("No SASRec checkpoint in " + dir + ": " + meta
+                    + " has no " + weights.getFileName() + " beside it."));
         }
         SasRecConfig config = Json.mapper().convertValue(root.get("config"), SasRecConfig.class);
         int[] ids = Json.mapper().convertValue(root.get("items"), int[].class);
@@ -489,23 +506,11 @@ public final class SasRecModel implements AutoCloseable {
         @SuppressWarnings("unchecked")
         Map<String, Object> provenance = root.has("provenance")
                 ? Json.mapper().convertValue(root.get("provenance"), Map.class) : Map.of();
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(weights);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read " + weights + ": " + e.getMessage(), e);
-        }
         NDManager manager = Devices.newManager();
         try {
-            NDList list = NDList.decode(manager, bytes);
-            if (list.size() != names.size()) {
-                throw new IllegalStateException(weights + " holds " + list.size() + " arrays but "
-                        + meta + " names " + names.size() + ".");
-            }
-            Map<String, NDArray> p = new LinkedHashMap<>();
-            for (int i = 0; i < names.size(); i++) {
-                p.put(names.get(i), list.get(i));
-            }
+            Map<String, NDArray> p = FORMAT.equals(format)
+                    ? readParameters(dir, weights, config, ids, manager)
+                    : readNdList(meta, weights, names, manager);
             SasRecModel model = new SasRecModel(config, ids, manager, p, provenance);
             model.verifyShapes(dir);
             return model;
@@ -513,6 +518,47 @@ public final class SasRecModel implements AutoCloseable {
             manager.close();
             throw e;
         }
+    }
+
+    private static Map<String, NDArray> readParameters(Path dir, Path weights, SasRecConfig config, int[] ids,
+                                                       NDManager manager) {
+        Map<String, float[]> values = ParameterFiles.read(weights);
+        Map<String, NDArray> p = new LinkedHashMap<>();
+        try (SasRecModel reference = create(config, Arrays.stream(ids).boxed().toList())) {
+            if (!reference.params.keySet().equals(values.keySet())) {
+                throw new IllegalStateException("SASRec checkpoint " + dir + ": " + weights.getFileName()
+                        + " has parameters " + values.keySet() + ", expected " + reference.params.keySet() + ".");
+            }
+            for (Map.Entry<String, NDArray> e : reference.params.entrySet()) {
+                Shape shape = e.getValue().getShape();
+                float[] v = values.get(e.getKey());
+                if (v.length != shape.size()) {
+                    throw new IllegalStateException("SASRec checkpoint " + dir + ": parameter " + e.getKey()
+                            + " has " + v.length + " values, expected " + shape.size() + " (shape " + shape + ").");
+                }
+                p.put(e.getKey(), manager.create(v, shape));
+            }
+        }
+        return p;
+    }
+
+    private static Map<String, NDArray> readNdList(Path meta, Path weights, List<String> names, NDManager manager) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(weights);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read " + weights + ": " + e.getMessage(), e);
+        }
+        NDList list = NDList.decode(manager, bytes);
+        if (list.size() != names.size()) {
+            throw new IllegalStateException(weights + " holds " + list.size() + " arrays but " + meta + " names "
+                    + names.size() + ".");
+        }
+        Map<String, NDArray> p = new LinkedHashMap<>();
+        for (int i = 0; i < names.size(); i++) {
+            p.put(names.get(i), list.get(i));
+        }
+        return p;
     }
 
     private void verifyShapes(Path dir) {

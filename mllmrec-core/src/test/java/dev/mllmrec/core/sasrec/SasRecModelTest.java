@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.mllmrec.core.CheckpointDigest;
 import dev.mllmrec.core.CorruptCheckpointException;
+import dev.mllmrec.core.lm.ParameterFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -96,6 +97,50 @@ class SasRecModelTest {
                 assertThat(loaded.scoreLast(h, c)).isDeepEqualTo(model.scoreLast(h, c));
             }
         }
+    }
+
+    @Test
+    void aVersionOneCheckpointWithNdListWeightsStillLoadsAndSavingRewritesItInTheCurrentFormat(@TempDir Path dir)
+            throws Exception {
+        SasRecConfig config = SasRecConfig.builder().optMaxLength(6).optHiddenSize(8).optSeed(9).build();
+        List<List<Integer>> h = List.of(List.of(1, 2, 3), List.of(40, 7));
+        List<List<Integer>> c = List.of(List.of(8, 9, 10), List.of(1, 2));
+        try (SasRecModel model = SasRecModel.create(config, ITEMS)) {
+            double[][] expected = model.scoreLast(h, c);
+            model.save(dir);
+            // Rewrite it as the layout before 2026-12-06 wrote it: DJL's NDList encoding, format version 1.
+            ai.djl.ndarray.NDList list = new ai.djl.ndarray.NDList();
+            model.parameters().values().forEach(list::add);
+            Files.write(dir.resolve(SasRecModel.WEIGHTS_FILE_V1), list.encode());
+            Files.delete(dir.resolve(SasRecModel.WEIGHTS_FILE));
+            Files.delete(dir.resolve(CheckpointDigest.MANIFEST));
+            Path meta = dir.resolve(SasRecModel.CHECKPOINT_FILE);
+            Files.writeString(meta, Files.readString(meta).replace(SasRecModel.FORMAT, SasRecModel.FORMAT_V1));
+            try (SasRecModel old = SasRecModel.load(dir)) {
+                assertThat(old.scoreLast(h, c)).isDeepEqualTo(expected);
+                old.save(dir);
+            }
+            assertThat(dir.resolve(SasRecModel.WEIGHTS_FILE_V1)).doesNotExist();
+            assertThat(Files.readString(meta)).contains(SasRecModel.FORMAT);
+            try (SasRecModel again = SasRecModel.load(dir)) {
+                assertThat(again.scoreLast(h, c)).isDeepEqualTo(expected);
+            }
+        }
+    }
+
+    @Test
+    void weightsOfAnotherSizeAreNamedWithTheExpectedSize(@TempDir Path dir) {
+        SasRecConfig config = SasRecConfig.builder().optMaxLength(6).optHiddenSize(8).build();
+        try (SasRecModel model = SasRecModel.create(config, ITEMS)) {
+            model.save(dir);
+        }
+        java.util.Map<String, float[]> values = new java.util.LinkedHashMap<>(
+                ParameterFiles.read(dir.resolve(SasRecModel.WEIGHTS_FILE)));
+        values.put("final_ln.gamma", new float[5]);
+        ParameterFiles.write(dir.resolve(SasRecModel.WEIGHTS_FILE), values);
+        CheckpointDigest.seal(dir);
+        assertThatThrownBy(() -> SasRecModel.load(dir)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("final_ln.gamma").hasMessageContaining("5 values, expected 8");
     }
 
     @Test

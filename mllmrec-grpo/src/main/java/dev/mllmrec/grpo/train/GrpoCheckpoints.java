@@ -1,5 +1,6 @@
 package dev.mllmrec.grpo.train;
 
+import dev.mllmrec.core.AtomicFiles;
 import dev.mllmrec.core.CheckpointDigest;
 import dev.mllmrec.core.CorruptCheckpointException;
 import dev.mllmrec.core.Json;
@@ -10,11 +11,8 @@ import dev.mllmrec.core.optim.Adam;
 import dev.mllmrec.core.optim.AdamState;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -129,15 +127,15 @@ public final class GrpoCheckpoints {
             Path dir = root.resolve(name);
             Path old = root.resolve(OLD + name);
             if (Files.exists(dir)) {
-                move(dir, old);
+                AtomicFiles.moveDirectory(dir, old);
             }
-            move(tmp, dir);
+            AtomicFiles.moveDirectory(tmp, dir);
             if (Files.exists(old)) {
                 Path previous = root.resolve(PREVIOUS + name);
                 if (Files.exists(previous)) {
-                    deleteTree(previous);
+                    AtomicFiles.deleteTree(previous);
                 }
-                move(old, previous);
+                AtomicFiles.moveDirectory(old, previous);
             }
             return dir;
         } catch (IOException e) {
@@ -159,37 +157,21 @@ public final class GrpoCheckpoints {
             for (Path p : entries) {
                 String file = p.getFileName().toString();
                 if (file.startsWith(TMP)) {
-                    deleteTree(p);
+                    AtomicFiles.deleteTree(p);
                 } else if (file.startsWith(OLD)) {
                     Path dir = root.resolve(file.substring(OLD.length()));
                     if (Files.isRegularFile(dir.resolve(STATE_FILE))) {
-                        deleteTree(p);
+                        AtomicFiles.deleteTree(p);
                     } else {
                         if (Files.exists(dir)) {
-                            deleteTree(dir);
+                            AtomicFiles.deleteTree(dir);
                         }
-                        move(p, dir);
+                        AtomicFiles.moveDirectory(p, dir);
                     }
                 }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot repair checkpoints under " + root + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static void move(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to);
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
         }
     }
 }

@@ -12,10 +12,8 @@ import dev.mllmrec.core.optim.Adam;
 import dev.mllmrec.core.optim.AdamState;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -147,20 +145,14 @@ public final class SftCheckpoint {
             Json.writePretty(tmp.resolve(STATE_FILE), state);
             CheckpointDigest.seal(tmp);
             Path dir = root.resolve(name);
-            if (Files.exists(dir)) {
-                deleteTree(dir);
-            }
-            try {
-                Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, dir);
-            }
+            AtomicFiles.deleteTree(dir);
+            AtomicFiles.moveDirectory(tmp, dir);
             AtomicFiles.writeString(root.resolve(LATEST_FILE),
                     Json.line(Map.of("checkpoint", name, "step", state.step())) + "\n");
             List<Path> all = complete(root);
             for (int i = 0; i < all.size() - keep; i++) {
                 if (!all.get(i).equals(dir)) {
-                    deleteTree(all.get(i));
+                    AtomicFiles.deleteTree(all.get(i));
                 }
             }
             return dir;
@@ -177,7 +169,7 @@ public final class SftCheckpoint {
         try (Stream<Path> s = Files.list(root)) {
             for (Path p : (Iterable<Path>) s::iterator) {
                 if (p.getFileName().toString().startsWith(".tmp-" + PREFIX)) {
-                    deleteTree(p);
+                    AtomicFiles.deleteTree(p);
                 }
             }
         } catch (IOException e) {
@@ -199,14 +191,5 @@ public final class SftCheckpoint {
             throw new UncheckedIOException("Cannot list " + root + ": " + e.getMessage(), e);
         }
         return out;
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> s = Files.walk(dir)) {
-            List<Path> paths = s.sorted(Comparator.reverseOrder()).toList();
-            for (Path p : paths) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }
