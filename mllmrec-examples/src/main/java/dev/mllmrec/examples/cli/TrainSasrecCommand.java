@@ -5,10 +5,12 @@ import dev.mllmrec.api.RecommendationSample;
 import dev.mllmrec.api.UserHistory;
 import dev.mllmrec.core.CheckpointDigest;
 import dev.mllmrec.core.Json;
+import dev.mllmrec.core.StopSignal;
 import dev.mllmrec.core.WorkDir;
 import dev.mllmrec.core.data.PreparedData;
 import dev.mllmrec.core.sasrec.HoldOut;
 import dev.mllmrec.core.sasrec.SasRecConfig;
+import dev.mllmrec.core.sasrec.SasRecListener;
 import dev.mllmrec.core.sasrec.SasRecLoss;
 import dev.mllmrec.core.sasrec.SasRecModel;
 import dev.mllmrec.core.sasrec.SasRecRecommender;
@@ -41,6 +43,17 @@ import picocli.CommandLine.Option;
                 + "W/checkpoints/sasrec, per-epoch metrics to W/train-sasrec/metrics.jsonl, the summary to "
                 + "W/train-sasrec/summary.json. A finished run with the same settings is not repeated."})
 public final class TrainSasrecCommand implements Callable<Integer> {
+
+    /**
+     * Ends training after the current step once a stop is requested (SIGTERM, Ctrl-C), without a checkpoint or a
+     * summary: SASRec does not resume, so a stopped run must not look finished; the next run trains it again.
+     */
+    static final SasRecListener STOP_ON_SIGNAL = new SasRecListener() {
+        @Override
+        public void onStep(Step step) {
+            StopSignal.throwIfRequested();
+        }
+    };
 
     @picocli.CommandLine.Mixin
     DeviceOption devices;
@@ -226,7 +239,8 @@ public final class TrainSasrecCommand implements Callable<Integer> {
         Path metrics = w.commandDir(NAME).resolve("metrics.jsonl");
         deleteIfExists(metrics);
         SasRecTrainer.Builder trainer = SasRecTrainer.builder().optConfig(config).optMetricsFile(metrics)
-                .optValidator((model, epoch) -> validate(model, validation));
+                .optValidator((model, epoch) -> validate(model, validation))
+                .addListener(STOP_ON_SIGNAL);
         if (patience > 0) {
             if (!java.util.Set.of("HR@1", "HR@3", "HR@5", "HR@10", "NDCG@3", "NDCG@5", "NDCG@10", "MRR")
                     .contains(validationMetric)) {

@@ -8,6 +8,7 @@ import dev.mllmrec.api.Item;
 import dev.mllmrec.api.UserHistory;
 import dev.mllmrec.core.Json;
 import dev.mllmrec.core.JsonLines;
+import dev.mllmrec.core.StopSignal;
 import dev.mllmrec.core.WorkDir;
 import dev.mllmrec.core.data.ReferenceFormat;
 import dev.mllmrec.core.sasrec.SasRecModel;
@@ -95,6 +96,22 @@ class TrainSasrecCommandTest {
             System.setErr(old);
         }
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("already holds a model");
+    }
+
+    @Test
+    void aStopRequestEndsTrainingAtTheNextStepWithoutACheckpointThatWouldLookFinished(@TempDir Path dir) {
+        WorkDir w = WorkDir.of(dir);
+        prepare(dir, ring(30));
+        StopSignal.request("test");
+        try {
+            assertThat(Main.run(args(dir))).isEqualTo(CleanStop.STOPPED_STATUS);
+        } finally {
+            StopSignal.reset();
+        }
+        assertThat(w.summary("train-sasrec")).doesNotExist();
+        assertThat(w.checkpoints("sasrec").resolve("checkpoint.json")).doesNotExist();
+        assertThat(Main.run(args(dir))).isZero();
+        assertThat(w.summary("train-sasrec")).exists();
     }
 
     @Test
