@@ -508,10 +508,13 @@ public final class SasRecModel implements AutoCloseable {
                 ? Json.mapper().convertValue(root.get("provenance"), Map.class) : Map.of();
         NDManager manager = Devices.newManager();
         try {
-            Map<String, NDArray> p = FORMAT.equals(format)
-                    ? readParameters(dir, weights, config, ids, manager)
-                    : readNdList(meta, weights, names, manager);
-            SasRecModel model = new SasRecModel(config, ids, manager, p, provenance);
+            if (FORMAT.equals(format)) {
+                // readParameters creates every array with the shape a fresh model of this config has.
+                return new SasRecModel(config, ids, manager, readParameters(dir, weights, config, ids, manager),
+                        provenance);
+            }
+            SasRecModel model = new SasRecModel(config, ids, manager, readNdList(meta, weights, names, manager),
+                    provenance);
             model.verifyShapes(dir);
             return model;
         } catch (RuntimeException e) {

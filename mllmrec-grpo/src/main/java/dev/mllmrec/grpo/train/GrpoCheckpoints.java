@@ -132,9 +132,7 @@ public final class GrpoCheckpoints {
             AtomicFiles.moveDirectory(tmp, dir);
             if (Files.exists(old)) {
                 Path previous = root.resolve(PREVIOUS + name);
-                if (Files.exists(previous)) {
-                    AtomicFiles.deleteTree(previous);
-                }
+                AtomicFiles.deleteTree(previous);
                 AtomicFiles.moveDirectory(old, previous);
             }
             return dir;
@@ -163,9 +161,7 @@ public final class GrpoCheckpoints {
                     if (Files.isRegularFile(dir.resolve(STATE_FILE))) {
                         AtomicFiles.deleteTree(p);
                     } else {
-                        if (Files.exists(dir)) {
-                            AtomicFiles.deleteTree(dir);
-                        }
+                        AtomicFiles.deleteTree(dir);
                         AtomicFiles.moveDirectory(p, dir);
                     }
                 }
