@@ -47,6 +47,25 @@ class DropoutTest {
     }
 
     @Test
+    void masksAreTheSeededRandomsDrawsInOrderAcrossCallsAndAcrossTheTwoThreadsOfALargeMask() {
+        int small = 1_000;
+        int large = Dropout.PARALLEL_MIN * 3 + 7;   // filled in two halves, the second on the helper thread
+        try (NDManager m = NDManager.newBaseManager()) {
+            Dropout dropout = new Dropout(0.3, 99);
+            float[] a = dropout.apply(m.ones(new Shape(small))).toFloatArray();
+            float[] b = dropout.apply(m.ones(new Shape(3, large))).toFloatArray();
+            SeededRandom reference = new SeededRandom(99);
+            float keep = (float) (1.0 / 0.7);
+            for (float[] out : new float[][] {a, b}) {
+                for (int i = 0; i < out.length; i++) {
+                    float expected = reference.nextFloat() < 0.3f ? 0f : keep;
+                    assertThat(out[i]).as("element %d of %d", i, out.length).isEqualTo(expected);
+                }
+            }
+        }
+    }
+
+    @Test
     void aTrainingForwardWithoutDropoutEqualsInferenceAndWithDropoutDiffers() {
         LmConfig tiny = LmConfig.Preset.TINY.config(50);
         try (CausalLm lm = CausalLm.create(tiny, 2); NDManager m = NDManager.newBaseManager()) {
