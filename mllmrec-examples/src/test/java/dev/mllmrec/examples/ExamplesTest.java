@@ -42,7 +42,7 @@ class ExamplesTest {
         assertThat(run(() -> TrainInMemory.main(new String[] {w, "--tiny"})))
                 .contains("GRPO step 1 reward").contains("SFT validation {HR@1=").contains("GRPO best validation");
         String ranked = run(() -> RankWithCheckpoint.main(new String[] {w}));
-        assertThat(ranked).contains("checkpoints/grpo/best").contains("u1: [").contains("batch: [");
+        assertThat(ranked).contains("checkpoints/grpo/step-").contains("u1: [").contains("batch: [");
         String reranked = run(() -> RerankTopN.main(new String[] {w}));
         List<String> lines = reranked.lines().toList();
         String before = lines.get(0).replace("existing top 20: ", "");

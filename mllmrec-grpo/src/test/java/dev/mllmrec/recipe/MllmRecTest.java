@@ -9,6 +9,7 @@ import dev.mllmrec.api.Item;
 import dev.mllmrec.api.Ranking;
 import dev.mllmrec.api.RankingRequest;
 import dev.mllmrec.api.UserHistory;
+import dev.mllmrec.core.CheckpointStore;
 import dev.mllmrec.core.data.Dataset;
 import dev.mllmrec.core.lm.sft.SftCheckpoint;
 import dev.mllmrec.core.lm.sft.SftListener;
@@ -95,7 +96,8 @@ class MllmRecTest {
         try (PolicyRanker ranker = result.ranker()) {
             PolicyRanker.Provenance p = ranker.provenance();
             assertThat(p.model()).isEqualTo("grpo");
-            assertThat(p.checkpoint().getFileName().toString()).isEqualTo("best");
+            assertThat(p.checkpoint()).isEqualTo(CheckpointStore.find(p.checkpoint().getParent(),
+                    CheckpointStore.BEST).orElseThrow());
             assertThat(p.dataFingerprint()).isEqualTo(Dataset.of(catalog(), histories(), 10).fingerprint());
             assertThat(p.seed()).isEqualTo(42L);
             assertThat(p.state()).containsKey("config");

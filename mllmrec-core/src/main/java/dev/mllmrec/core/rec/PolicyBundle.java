@@ -1,6 +1,7 @@
 package dev.mllmrec.core.rec;
 
 import dev.mllmrec.core.CheckpointDigest;
+import dev.mllmrec.core.CheckpointStore;
 import dev.mllmrec.core.Json;
 import dev.mllmrec.core.lm.CausalLm;
 import dev.mllmrec.core.lm.PolicyModel;
@@ -140,8 +141,9 @@ public record PolicyBundle(PolicyModel policy, TextTokenizer tokenizer, Path sou
     }
 
     /**
-     * Loads the newest complete checkpoint under {@code root} (a directory of {@code step-*} checkpoints with a
-     * {@code latest.json} pointer) or {@code root} itself when it is a single checkpoint directory. LoRA adapters
+     * Loads the latest complete checkpoint under {@code root} (a directory of {@code step-*} checkpoints with a
+     * {@code latest.json} pointer, {@link CheckpointStore}), the checkpoint a pointer file such as
+     * {@code W/checkpoints/grpo/best.json} names, or {@code root} itself when it is a single checkpoint directory. LoRA adapters
      * are loaded on the base folder their checkpoint records and merged.
      *
      * @throws IllegalArgumentException naming the directory when it holds no checkpoint
@@ -162,10 +164,10 @@ public record PolicyBundle(PolicyModel policy, TextTokenizer tokenizer, Path sou
         Path dir;
         if (isCheckpoint(root)) {
             dir = root;
-        } else if (isCheckpoint(root.resolve("latest"))) {
-            dir = root.resolve("latest");
+        } else if (Files.isRegularFile(root)) {
+            dir = CheckpointStore.resolve(root);
         } else {
-            dir = SftCheckpoint.latest(root).orElseThrow(() -> new IllegalArgumentException(
+            dir = CheckpointStore.find(root, CheckpointStore.LATEST).orElseThrow(() -> new IllegalArgumentException(
                     "No policy checkpoint under " + root + "; train one first (train-sft or train-grpo)."));
         }
         CheckpointDigest.verify(dir);

@@ -5,6 +5,7 @@ import dev.mllmrec.api.Catalog;
 import dev.mllmrec.api.Ranking;
 import dev.mllmrec.api.RankingRequest;
 import dev.mllmrec.api.Recommender;
+import dev.mllmrec.core.CheckpointStore;
 import dev.mllmrec.core.Json;
 import dev.mllmrec.core.WorkDir;
 import dev.mllmrec.core.data.PreparedData;
@@ -167,8 +168,8 @@ public final class PolicyRanker implements Recommender, AutoCloseable {
     }
 
     /**
-     * The checkpoint directory of {@code model} in {@code workDir} for {@code pick}: for {@link Pick#BEST}, the
-     * {@code best/} checkpoint when training kept one, else the newest.
+     * The checkpoint directory of {@code model} in {@code workDir} for {@code pick}: for {@link Pick#BEST}, the one
+     * {@code best.json} names when training kept one, else the latest ({@link CheckpointStore#find}).
      *
      * @throws IllegalArgumentException naming the directory when it holds no checkpoint
      */
@@ -177,17 +178,14 @@ public final class PolicyRanker implements Recommender, AutoCloseable {
         if (!Files.isDirectory(root)) {
             throw new IllegalArgumentException("No " + model + " checkpoints in " + root + "; train first.");
         }
-        Path best = root.resolve("best");
-        if (pick == Pick.BEST && Files.isDirectory(best)) {
-            return best;
+        if (pick == Pick.BEST) {
+            Optional<Path> best = CheckpointStore.find(root, CheckpointStore.BEST);
+            if (best.isPresent()) {
+                return best.get();
+            }
         }
-        Path latest = root.resolve("latest");
-        if (Files.isDirectory(latest)) {
-            return latest;
-        }
-        Optional<Path> newest = SftCheckpoint.latest(root);
-        return newest.orElseThrow(() -> new IllegalArgumentException("No complete " + model + " checkpoint in "
-                + root + "; train first."));
+        return CheckpointStore.find(root, CheckpointStore.LATEST).orElseThrow(() -> new IllegalArgumentException(
+                "No complete " + model + " checkpoint in " + root + "; train first."));
     }
 
     private static Map<String, Object> state(Path dir) {

@@ -50,7 +50,8 @@ public final class EvaluateCommand implements Callable<Integer> {
     Path baseModel;
 
     @Option(names = "--adapters", paramLabel = "DIR",
-            description = "With --base-model: LoRA adapters saved for that base (merged for serving).")
+            description = "With --base-model: LoRA adapters saved for that base (merged for serving): a checkpoint "
+                    + "directory, a checkpoint root (its latest) or a pointer file such as W/checkpoints/grpo/best.json.")
     Path adapters;
 
     @Option(names = "--chat-template", paramLabel = "auto|none", defaultValue = "auto",

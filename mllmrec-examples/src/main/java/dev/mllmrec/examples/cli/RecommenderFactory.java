@@ -199,8 +199,10 @@ public final class RecommenderFactory {
     }
 
     /** {@link #pretrained(java.nio.file.Path, java.nio.file.Path, PreparedData, long, Mode)} named {@code name}. */
-    static Recommender pretrained(String name, java.nio.file.Path dir, java.nio.file.Path adapters,
+    static Recommender pretrained(String name, java.nio.file.Path dir, java.nio.file.Path adaptersOrPointer,
                                   PreparedData data, long seed, Mode mode, boolean chatTemplate) {
+        java.nio.file.Path adapters = adaptersOrPointer == null ? null
+                : dev.mllmrec.core.CheckpointStore.resolve(adaptersOrPointer);
         java.nio.file.Path tokenizerFile = dir.resolve("tokenizer.json");
         if (!java.nio.file.Files.isRegularFile(tokenizerFile)) {
             throw new IllegalArgumentException(dir + " has no tokenizer.json: a pretrained policy needs its "

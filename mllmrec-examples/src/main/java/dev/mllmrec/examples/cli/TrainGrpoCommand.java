@@ -23,10 +23,10 @@ import picocli.CommandLine.Spec;
 @Command(name = "train-grpo", mixinStandardHelpOptions = true,
         description = {"Trains the SFT policy further with GRPO (G sampled completions per prompt, the reference "
                 + "recommendation reward, group advantages, clipped surrogate loss with a KL penalty to the SFT "
-                + "policy) and writes W/checkpoints/grpo/{latest,best}/, W/grpo/metrics.jsonl, "
+                + "policy) and writes W/checkpoints/grpo/step-N/ with latest.json and best.json pointing into them, W/grpo/metrics.jsonl, "
                 + "W/grpo/reward_vs_validation.png and W/grpo/summary.json.",
                 "Prompts come from W/train_grpo.jsonl when augment wrote it, else plain prompts over the training "
-                        + "windows. Rerunning resumes from W/checkpoints/grpo/latest."})
+                        + "windows. Rerunning resumes from the checkpoint W/checkpoints/grpo/latest.json names."})
 public final class TrainGrpoCommand implements Callable<Integer> {
 
     @picocli.CommandLine.Mixin

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.mllmrec.api.Ranking;
 import dev.mllmrec.api.RankingRequest;
 import dev.mllmrec.api.RecommendationSample;
+import dev.mllmrec.core.CheckpointStore;
 import dev.mllmrec.core.Json;
 import dev.mllmrec.core.WorkDir;
 import dev.mllmrec.core.data.PreparedData;
@@ -157,14 +158,15 @@ class PretrainedTrainingTest {
         assertThat(grpoSummary.path("model").asText()).contains("HfDecoder").contains("LoRA r=4");
         assertThat(grpoSummary.path("params").asLong()).isEqualTo(sftSummary.path("params").asLong());
         assertThat(grpoSummary.path("chat_template").asText()).isEqualTo("qwen3");
-        assertThat(PolicyBundle.readChatTemplate(w.resolve("checkpoints/grpo/latest"))).isEqualTo(ChatTemplate.qwen3());
-        Path latest = w.resolve("checkpoints/grpo/latest");
+        Path latest = CheckpointStore.find(w.resolve("checkpoints/grpo"), CheckpointStore.LATEST).orElseThrow();
+        assertThat(PolicyBundle.readChatTemplate(latest)).isEqualTo(ChatTemplate.qwen3());
         assertThat(latest.resolve(HfDecoder.ADAPTER_WEIGHTS)).isRegularFile();
         assertThat(latest.resolve(CausalLm.WEIGHTS_FILE)).doesNotExist();
         assertThat(adapters(latest).keySet()).isEqualTo(sftAdapters.keySet());
 
         CliEndToEndTest.Result eval = CliEndToEndTest.run("evaluate", "--work-dir", w.toString(), "--model",
-                "pretrained", "--base-model", model.toString(), "--adapters", latest.toString(), "--negatives", "1");
+                "pretrained", "--base-model", model.toString(), "--adapters",
+                w.resolve("checkpoints/grpo/best.json").toString(), "--negatives", "1");
         assertThat(eval.code()).as(eval.err()).isZero();
         CliEndToEndTest.Result bogus = CliEndToEndTest.run("evaluate", "--work-dir", w.toString(), "--model",
                 "pretrained", "--base-model", model.toString(), "--chat-template", "jinja");
@@ -173,7 +175,7 @@ class PretrainedTrainingTest {
         JsonNode report = Json.mapper().readTree(w.resolve("eval/pretrained-neg1-test.json").toFile());
         assertThat(report.path("users").asInt()).isEqualTo(USERS.size());
         assertThat(report.path("metrics").path("HR@1").asDouble(-1)).isBetween(0.0, 1.0);
-        // evaluate --model grpo finds the adapters in W/checkpoints/grpo/best and serves them on their base.
+        // evaluate --model grpo finds the adapters best.json names and serves them on their base.
         CliEndToEndTest.Result byName = CliEndToEndTest.run("evaluate", "--work-dir", w.toString(), "--model",
                 "grpo", "--negatives", "1");
         assertThat(byName.code()).as(byName.err()).isZero();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mllmrec.api.Item;
 import dev.mllmrec.api.RecommendationSample;
+import dev.mllmrec.core.CheckpointStore;
 import dev.mllmrec.core.Json;
 import dev.mllmrec.core.JsonLines;
 import dev.mllmrec.core.WorkDir;
@@ -56,9 +57,11 @@ class TrainGrpoCommandTest {
         List<Map> lines = JsonLines.read(w.resolve("grpo").resolve("metrics.jsonl"), Map.class);
         assertThat(lines).hasSize(5); // validations at 0, 1, 2 and steps 1, 2
         assertThat(w.resolve("grpo").resolve("reward_vs_validation.png")).isRegularFile();
-        assertThat(w.resolve("checkpoints").resolve("grpo").resolve("latest").resolve("model.params"))
+        Path grpo = w.resolve("checkpoints").resolve("grpo");
+        assertThat(grpo.resolve("latest.json")).isRegularFile();
+        assertThat(CheckpointStore.find(grpo, CheckpointStore.LATEST).orElseThrow().resolve("model.params"))
                 .isRegularFile();
-        assertThat(w.resolve("checkpoints").resolve("grpo").resolve("best").resolve("tokenizer.json"))
+        assertThat(CheckpointStore.find(grpo, CheckpointStore.BEST).orElseThrow().resolve("tokenizer.json"))
                 .isRegularFile();
 
         CliEndToEndTest.Result again = CliEndToEndTest.run(args);

@@ -56,7 +56,7 @@ import org.slf4j.LoggerFactory;
  * and writes
  *
  * <pre>
- * W/checkpoints/grpo/latest/, best/       checkpoints (resumed from latest when present)
+ * W/checkpoints/grpo/step-N/, latest.json, best.json   checkpoints (resumed from latest when present)
  * W/grpo/metrics.jsonl                    one line per step and per validation
  * W/grpo/reward_vs_validation.png         training reward against validation HR, flagged steps marked
  * W/grpo/summary.json                     steps, timings, validations, reward trend, inflation flags, settings

@@ -483,7 +483,7 @@ public final class DefaultGrpoTrainer implements GrpoTrainer {
             metrics.append(line);
         }
         if (best) {
-            checkpoint(GrpoCheckpoints.BEST, null, run, prompts, fingerprint);
+            checkpoint(GrpoCheckpoints.BEST, optimizer, run, prompts, fingerprint);
         }
         GrpoListener.Validation event = new GrpoListener.Validation(run.step, result, best);
         for (GrpoListener l : listeners) {
@@ -499,8 +499,8 @@ public final class DefaultGrpoTrainer implements GrpoTrainer {
                 run.step * config.policyUpdates(), run.seconds, run.stepSeconds, run.rolloutTokens, run.rolloutSeconds,
                 run.bestStep, run.bestValue, run.history(), prompts, fingerprint, config, policy.lmConfig(),
                 provenance, policy.signature());
-        Path dir = GrpoCheckpoints.save(checkpointDir, kind, policy, tokenizer,
-                GrpoCheckpoints.LATEST.equals(kind) ? optimizer : null, state);
+        // With the optimizer for the best one too: any step directory can be the fallback a resume starts from.
+        Path dir = GrpoCheckpoints.save(checkpointDir, policy, tokenizer, optimizer, state, kind);
         if (GrpoCheckpoints.LATEST.equals(kind)) {
             run.lastCheckpointStep = run.step;
         }

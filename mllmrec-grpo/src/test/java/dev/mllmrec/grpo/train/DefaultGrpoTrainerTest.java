@@ -107,16 +107,20 @@ class DefaultGrpoTrainerTest {
             assertThat(out).containsKeys("steps", "seconds_per_step", "rollout_tokens_per_second", "final/HR@3",
                     "best/HR@3", "best/NDCG@3");
             assertThat(out.get("steps")).isEqualTo(2.0);
-            assertThat(Files.isRegularFile(checkpoints.resolve("best").resolve("model.params"))).isTrue();
-            assertThat(Files.isRegularFile(checkpoints.resolve("latest").resolve("optimizer.params"))).isTrue();
-            GrpoState state = GrpoCheckpoints.readState(checkpoints.resolve("latest"));
+            Path latest = GrpoCheckpoints.find(checkpoints, GrpoCheckpoints.LATEST).orElseThrow();
+            Path bestDir = GrpoCheckpoints.find(checkpoints, GrpoCheckpoints.BEST).orElseThrow();
+            assertThat(latest.getFileName().toString()).isEqualTo("step-00000002");
+            assertThat(Files.isRegularFile(bestDir.resolve("model.params"))).isTrue();
+            assertThat(Files.isRegularFile(latest.resolve("optimizer.params"))).isTrue();
+            GrpoState state = GrpoCheckpoints.readState(latest);
             assertThat(state.step()).isEqualTo(2);
             assertThat(state.optimizerSteps()).isEqualTo(4);
             assertThat(state.history().validations()).extracting(GrpoHistory.ValidationPoint::step)
                     .containsExactly(0L, 1L, 2L);
-            GrpoState best = GrpoCheckpoints.readState(checkpoints.resolve("best"));
+            GrpoState best = GrpoCheckpoints.readState(bestDir);
             assertThat(best.step()).isEqualTo(state.bestStep());
-            try (CausalLm loaded = CausalLm.load(checkpoints.resolve("latest"))) {
+            assertThat(bestDir.getFileName().toString()).isEqualTo(String.format("step-%08d", state.bestStep()));
+            try (CausalLm loaded = CausalLm.load(latest)) {
                 assertThat(loaded.parameterValues().get("tok_emb")).isEqualTo(policy.parameterValues().get("tok_emb"));
             }
             List<Map> lines = JsonLines.read(dir.resolve("metrics.jsonl"), Map.class);
@@ -150,17 +154,17 @@ class DefaultGrpoTrainerTest {
             assertThatThrownBy(() -> first.train(prompts)).hasMessage("killed");
         }
         Path checkpoints = resumed.resolve("checkpoints");
-        Path weights = checkpoints.resolve("latest").resolve("model.params");
+        Path weights = checkpoints.resolve("step-00000003").resolve("model.params");
         byte[] b = Files.readAllBytes(weights);
         for (int i = b.length / 2; i < b.length / 2 + 200; i++) {
             b[i] = (byte) ~b[i];
         }
         Files.write(weights, b);
-        assertThatThrownBy(() -> GrpoCheckpoints.readState(checkpoints.resolve("latest")))
+        assertThatThrownBy(() -> GrpoCheckpoints.readState(checkpoints.resolve("step-00000003")))
                 .isInstanceOf(dev.mllmrec.core.CorruptCheckpointException.class)
                 .hasMessageContaining(weights.toString());
         Path previous = GrpoCheckpoints.find(checkpoints, GrpoCheckpoints.LATEST).orElseThrow();
-        assertThat(previous.getFileName().toString()).isEqualTo("previous-latest");
+        assertThat(previous.getFileName().toString()).isEqualTo("step-00000002");
         assertThat(GrpoCheckpoints.readState(previous).step()).isEqualTo(2);
         try (CausalLm policy = GrpoFixtures.model(TOKENIZER, 4); CausalLm reference = policy.copy()) {
             GrpoResult result = trainer(policy, reference, config, resumed, null).train(prompts);
@@ -171,7 +175,8 @@ class DefaultGrpoTrainerTest {
                 assertThat(after.get(name)).as("parameter %s", name).containsExactly(uninterrupted.get(name));
             }
         }
-        assertThat(GrpoCheckpoints.readState(checkpoints.resolve("latest")).step()).isEqualTo(4);
+        assertThat(GrpoCheckpoints.readState(GrpoCheckpoints.find(checkpoints, GrpoCheckpoints.LATEST).orElseThrow())
+                .step()).isEqualTo(4);
     }
 
     @ParameterizedTest(name = "ranked list of {0}")
@@ -202,7 +207,7 @@ class DefaultGrpoTrainerTest {
             DefaultGrpoTrainer first = trainer(policy, reference, config, resumed, killer);
             assertThatThrownBy(() -> first.train(prompts)).hasMessage("killed");
         }
-        assertThat(GrpoCheckpoints.readState(resumed.resolve("checkpoints").resolve("latest")).step()).isEqualTo(3);
+        assertThat(GrpoCheckpoints.readState(GrpoCheckpoints.find(resumed.resolve("checkpoints"), GrpoCheckpoints.LATEST).orElseThrow()).step()).isEqualTo(3);
         try (CausalLm policy = GrpoFixtures.model(TOKENIZER, 4); CausalLm reference = policy.copy()) {
             GrpoResult result = trainer(policy, reference, config, resumed, null).train(prompts);
             assertThat(result.resumed()).isTrue();
@@ -214,8 +219,8 @@ class DefaultGrpoTrainerTest {
         }
         assertThat(withoutTimings(full.resolve("metrics.jsonl")))
                 .isEqualTo(withoutTimings(resumed.resolve("metrics.jsonl")));
-        GrpoState a = GrpoCheckpoints.readState(full.resolve("checkpoints").resolve("latest"));
-        GrpoState b = GrpoCheckpoints.readState(resumed.resolve("checkpoints").resolve("latest"));
+        GrpoState a = GrpoCheckpoints.readState(GrpoCheckpoints.find(full.resolve("checkpoints"), GrpoCheckpoints.LATEST).orElseThrow());
+        GrpoState b = GrpoCheckpoints.readState(GrpoCheckpoints.find(resumed.resolve("checkpoints"), GrpoCheckpoints.LATEST).orElseThrow());
         assertThat(b.history()).isEqualTo(a.history());
         assertThat(b.order()).containsExactly(a.order());
         assertThat(b.bestStep()).isEqualTo(a.bestStep());

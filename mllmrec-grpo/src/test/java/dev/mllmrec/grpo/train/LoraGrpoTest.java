@@ -119,8 +119,8 @@ class LoraGrpoTest {
             DefaultGrpoTrainer first = trainer(policy, reference, config(4), resumed, killer);
             assertThatThrownBy(() -> first.train(prompts)).hasMessage("killed");
         }
-        assertThat(GrpoCheckpoints.readState(resumed.resolve("latest")).step()).isEqualTo(2);
-        assertThat(GrpoCheckpoints.readState(resumed.resolve("latest")).policy()).contains("LoRA r=4");
+        assertThat(GrpoCheckpoints.readState(GrpoCheckpoints.find(resumed, GrpoCheckpoints.LATEST).orElseThrow()).step()).isEqualTo(2);
+        assertThat(GrpoCheckpoints.readState(GrpoCheckpoints.find(resumed, GrpoCheckpoints.LATEST).orElseThrow()).policy()).contains("LoRA r=4");
         try (HfDecoder policy = policy(); HfDecoder reference = reference()) {
             GrpoResult result = trainer(policy, reference, config(4), resumed, null).train(prompts);
             assertThat(result.resumed()).isTrue();
