@@ -1,5 +1,6 @@
 package dev.mllmrec.core.cot.llm;
 
+import dev.mllmrec.core.http.ChatException;
 import dev.mllmrec.core.http.ChatMessage;
 import java.util.List;
 
@@ -17,12 +18,4 @@ public interface ChatBackend {
      * @throws ChatException when the back end fails after its retries
      */
     String complete(List<ChatMessage> messages) throws ChatException;
-
-    /** A chat completion failed. */
-    class ChatException extends Exception {
-        /** With a full-sentence message and a cause (may be null). */
-        public ChatException(String message, Throwable cause) {
-            super(message, cause);
-        }
-    }
 }

@@ -7,6 +7,7 @@ import dev.mllmrec.api.CotRequest;
 import dev.mllmrec.api.CotTrace;
 import dev.mllmrec.api.Item;
 import dev.mllmrec.core.cot.CotParser;
+import dev.mllmrec.core.http.ChatException;
 import dev.mllmrec.core.http.ChatMessage;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,7 +65,7 @@ public final class CotRefiner implements CotGenerator {
         try {
             String reply = backend.complete(List.of(ChatMessage.user(prompt)));
             return CotParser.parse(request.sampleId(), id, reply);
-        } catch (ChatBackend.ChatException e) {
+        } catch (ChatException e) {
             throw new CotGenerationException("The refined chain of thought for sample " + request.sampleId()
                     + " failed: " + e.getMessage(), e);
         }

@@ -1,5 +1,6 @@
 package dev.mllmrec.core.cot.llm;
 
+import dev.mllmrec.core.http.ChatException;
 import dev.mllmrec.core.http.ChatMessage;
 import dev.mllmrec.core.http.OpenAiChatClient;
 import java.util.List;
@@ -21,11 +22,7 @@ public final class HttpChatBackend implements ChatBackend {
     }
 
     @Override
-    public String complete(List<ChatMessage> messages) throws ChatBackend.ChatException {
-        try {
-            return client.complete(messages).content();
-        } catch (dev.mllmrec.core.http.ChatException e) {
-            throw new ChatBackend.ChatException(e.getMessage(), e);
-        }
+    public String complete(List<ChatMessage> messages) throws ChatException {
+        return client.complete(messages).content();
     }
 }

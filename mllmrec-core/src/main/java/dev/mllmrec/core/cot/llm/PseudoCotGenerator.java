@@ -7,6 +7,7 @@ import dev.mllmrec.api.CotRequest;
 import dev.mllmrec.api.CotTrace;
 import dev.mllmrec.api.Item;
 import dev.mllmrec.core.cot.CotParser;
+import dev.mllmrec.core.http.ChatException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,7 +80,7 @@ public final class PseudoCotGenerator implements CotGenerator {
             String reply = backend.complete(ReasoningPrompts.pseudoMessages(request.userId(), history, images,
                     domain));
             return CotParser.parse(request.sampleId(), id, reply);
-        } catch (ChatBackend.ChatException e) {
+        } catch (ChatException e) {
             throw new CotGenerationException("The pseudo chain of thought for sample " + request.sampleId()
                     + " failed: " + e.getMessage(), e);
         }

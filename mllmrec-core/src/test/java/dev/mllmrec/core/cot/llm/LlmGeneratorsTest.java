@@ -8,6 +8,7 @@ import dev.mllmrec.api.CotRequest;
 import dev.mllmrec.api.CotTrace;
 import dev.mllmrec.api.Item;
 import dev.mllmrec.core.cot.CotFixtures;
+import dev.mllmrec.core.http.ChatException;
 import dev.mllmrec.core.http.ChatMessage;
 import dev.mllmrec.core.http.ContentPart;
 import java.util.ArrayList;
@@ -77,7 +78,7 @@ class LlmGeneratorsTest {
     @Test
     void backendFailureBecomesAGenerationException() {
         ChatBackend failing = messages -> {
-            throw new ChatBackend.ChatException("HTTP 503 after 3 retries", null);
+            throw new ChatException("HTTP 503 after 3 retries", null);
         };
         CotRefiner refiner = CotRefiner.builder().setCatalog(CotFixtures.catalog()).setBackend(failing)
                 .setModelId("m").build();
