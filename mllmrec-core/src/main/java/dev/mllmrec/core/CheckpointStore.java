@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -111,9 +112,11 @@ public final class CheckpointStore {
                 AtomicFiles.moveDirectory(dir, old);
             }
             AtomicFiles.moveDirectory(tmp, dir);
+            Map<String, Object> target = new LinkedHashMap<>();
+            target.put("checkpoint", name);
+            target.put("step", step);
             for (String pointer : pointers) {
-                AtomicFiles.writeString(pointerFile(root, pointer),
-                        Json.line(Map.of("checkpoint", name, "step", step)) + "\n");
+                AtomicFiles.writeString(pointerFile(root, pointer), Json.line(target) + "\n");
             }
             AtomicFiles.deleteTree(old);
             prune(root, keep, pointers);

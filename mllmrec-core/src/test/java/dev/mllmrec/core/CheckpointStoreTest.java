@@ -32,7 +32,7 @@ class CheckpointStoreTest {
         assertThat(CheckpointStore.find(root, CheckpointStore.LATEST)).contains(root.resolve("step-00000004"));
         assertThat(CheckpointStore.find(root, CheckpointStore.BEST)).contains(root.resolve("step-00000001"));
         assertThat(Files.readString(CheckpointStore.pointerFile(root, CheckpointStore.LATEST)))
-                .contains("\"checkpoint\":\"step-00000004\"").contains("\"step\":4");
+                .isEqualTo("{\"checkpoint\":\"step-00000004\",\"step\":4}\n");
         assertThat(root.resolve("step-00000004").resolve(CheckpointDigest.MANIFEST)).isRegularFile();
     }
 
