@@ -19,7 +19,7 @@ import java.util.concurrent.Future;
  * above the rate, exactly the draws of a {@link SeededRandom} with that seed. Because each element depends only on
  * its index, a large mask is filled in two halves at once, the second on a background thread (the second core,
  * while libtorch computes on the first): the same masks, in about half the time of one thread, which is most of
- * the Java side of a training step (a profile of the pre-training step put it at about 7% of the step).
+ * the Java side of a training step (a profile of the pre-training step put the draws at about 9% of the step).
  *
  * <p>Not thread-safe: one instance per forward pass.
  */
