@@ -4,8 +4,8 @@ import dev.mllmrec.core.CheckpointDigest;
 import dev.mllmrec.core.CheckpointStore;
 import dev.mllmrec.core.CorruptCheckpointException;
 import dev.mllmrec.core.Json;
-import dev.mllmrec.core.lm.ParameterFiles;
 import dev.mllmrec.core.lm.TrainablePolicy;
+import dev.mllmrec.core.lm.sft.SftCheckpoint;
 import dev.mllmrec.core.lm.tokenizer.TextTokenizer;
 import dev.mllmrec.core.optim.Adam;
 import dev.mllmrec.core.optim.AdamState;
@@ -41,9 +41,9 @@ public final class GrpoCheckpoints {
     /** The checkpoint with the best validation metric. */
     public static final String BEST = CheckpointStore.BEST;
     /** The tokenizer file inside a checkpoint. */
-    public static final String TOKENIZER_FILE = "tokenizer.json";
+    public static final String TOKENIZER_FILE = SftCheckpoint.TOKENIZER_FILE;
     /** The optimizer file inside a checkpoint. */
-    public static final String OPTIMIZER_FILE = "optimizer.params";
+    public static final String OPTIMIZER_FILE = SftCheckpoint.OPTIMIZER_FILE;
     /** The state file inside a checkpoint. */
     public static final String STATE_FILE = CheckpointStore.STATE_FILE;
     /** Step directories kept besides those a pointer names. */
@@ -79,7 +79,7 @@ public final class GrpoCheckpoints {
      * @param steps the optimizer updates they came from (the state's {@link GrpoState#optimizerSteps()})
      */
     public static AdamState readOptimizer(Path checkpoint, long steps) {
-        return new AdamState(steps, ParameterFiles.read(checkpoint.resolve(OPTIMIZER_FILE)));
+        return SftCheckpoint.readOptimizer(checkpoint, steps);
     }
 
     /**
@@ -90,14 +90,8 @@ public final class GrpoCheckpoints {
      */
     public static Path save(Path root, TrainablePolicy model, TextTokenizer tokenizer, Adam optimizer,
                             GrpoState state, String... pointers) {
-        return CheckpointStore.save(root, state.step(), dir -> {
-            model.saveTrainable(dir);
-            tokenizer.save(dir.resolve(TOKENIZER_FILE));
-            if (optimizer != null) {
-                ParameterFiles.write(dir.resolve(OPTIMIZER_FILE), optimizer.state().moments());
-            }
-            Json.writePretty(dir.resolve(STATE_FILE), state);
-        }, KEEP, pointers);
+        return CheckpointStore.save(root, state.step(), SftCheckpoint.files(model, tokenizer, optimizer, state), KEEP,
+                pointers);
     }
 
     /** Repairs what a killed save can leave ({@link CheckpointStore#recover}). */

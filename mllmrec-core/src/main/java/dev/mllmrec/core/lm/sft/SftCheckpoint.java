@@ -77,18 +77,35 @@ public final class SftCheckpoint {
         return CausalLm.load(checkpoint);
     }
 
-    static AdamState readOptimizer(Path checkpoint, long steps) {
+    /**
+     * Reads a checkpoint's optimizer moments.
+     *
+     * @param steps the optimizer updates they came from (the step count the checkpoint's state records)
+     */
+    public static AdamState readOptimizer(Path checkpoint, long steps) {
         return new AdamState(steps, ParameterFiles.read(checkpoint.resolve(OPTIMIZER_FILE)));
+    }
+
+    /**
+     * The files of a policy checkpoint, SFT's or GRPO's: the trainable weights (or LoRA adapters), the tokenizer,
+     * the optimizer's moments (none when {@code optimizer} is {@code null}) and the trainer's {@code state}.
+     */
+    public static CheckpointStore.Writer files(TrainablePolicy model, TextTokenizer tokenizer, Adam optimizer,
+                                               Object state) {
+        return dir -> {
+            model.saveTrainable(dir);
+            tokenizer.save(dir.resolve(TOKENIZER_FILE));
+            if (optimizer != null) {
+                ParameterFiles.write(dir.resolve(OPTIMIZER_FILE), optimizer.state().moments());
+            }
+            Json.writePretty(dir.resolve(STATE_FILE), state);
+        };
     }
 
     /** Writes a checkpoint for {@code state.step()} and prunes all but the newest {@code keep}. */
     static Path save(Path root, TrainablePolicy model, TextTokenizer tokenizer, Adam optimizer, SftState state, int keep) {
-        return CheckpointStore.save(root, state.step(), dir -> {
-            model.saveTrainable(dir);
-            tokenizer.save(dir.resolve(TOKENIZER_FILE));
-            ParameterFiles.write(dir.resolve(OPTIMIZER_FILE), optimizer.state().moments());
-            Json.writePretty(dir.resolve(STATE_FILE), state);
-        }, keep, CheckpointStore.LATEST);
+        return CheckpointStore.save(root, state.step(), files(model, tokenizer, optimizer, state), keep,
+                CheckpointStore.LATEST);
     }
 
     /** Removes temporary directories left by a run killed while saving. */
