@@ -218,8 +218,9 @@ public final class DefaultGrpoTrainer implements GrpoTrainer {
                         run.history()));
             }
             try (JsonLines.Appender metrics = metricsFile == null ? null : JsonLines.appender(metricsFile)) {
-                if (!resumed && activeValidator != null && config.validateAtStart()) {
-                    validate(activeValidator, run, optimizer, n, fingerprint, metrics);
+                if (!resumed && activeValidator != null && config.validateAtStart()
+                        && validate(activeValidator, run, metrics)) {
+                    checkpoint(optimizer, run, n, fingerprint, GrpoCheckpoints.BEST);
                 }
                 while (run.step < totalSteps && !shouldStop(run)) {
                     long step = run.step + 1;
@@ -247,16 +248,22 @@ public final class DefaultGrpoTrainer implements GrpoTrainer {
                         l.onStep(event);
                     }
                     boolean validated = false;
+                    boolean best = false;
                     if (activeValidator != null && (step == totalSteps
                             || config.validateEverySteps() > 0 && step % config.validateEverySteps() == 0)) {
-                        validate(activeValidator, run, optimizer, n, fingerprint, metrics);
+                        best = validate(activeValidator, run, metrics);
                         validated = true;
                     }
                     boolean stopping = shouldStop(run);
                     if (validated || stopping || step == totalSteps
                             || config.checkpointEverySteps() > 0 && step % config.checkpointEverySteps() == 0) {
                         run.seconds = secondsBefore + (System.nanoTime() - start) / 1e9;
-                        checkpoint(GrpoCheckpoints.LATEST, optimizer, run, n, fingerprint);
+                        // A new best is the same weights as this step's latest: one directory, both pointers.
+                        if (best) {
+                            checkpoint(optimizer, run, n, fingerprint, GrpoCheckpoints.LATEST, GrpoCheckpoints.BEST);
+                        } else {
+                            checkpoint(optimizer, run, n, fingerprint, GrpoCheckpoints.LATEST);
+                        }
                     }
                 }
             }
@@ -454,8 +461,8 @@ public final class DefaultGrpoTrainer implements GrpoTrainer {
         return line;
     }
 
-    private void validate(GrpoValidator v, Run run, Adam optimizer, int prompts, long fingerprint,
-                          JsonLines.Appender metrics) {
+    /** Validates, records the result and returns whether it is the best so far (the caller saves it). */
+    private boolean validate(GrpoValidator v, Run run, JsonLines.Appender metrics) {
         long t0 = System.nanoTime();
         Map<String, Double> result;
         try (GradMode ignored = GradMode.disabled()) {
@@ -482,16 +489,14 @@ public final class DefaultGrpoTrainer implements GrpoTrainer {
             line.put("validation_seconds", secs);
             metrics.append(line);
         }
-        if (best) {
-            checkpoint(GrpoCheckpoints.BEST, optimizer, run, prompts, fingerprint);
-        }
         GrpoListener.Validation event = new GrpoListener.Validation(run.step, result, best);
         for (GrpoListener l : listeners) {
             l.onValidation(event);
         }
+        return best;
     }
 
-    private void checkpoint(String kind, Adam optimizer, Run run, int prompts, long fingerprint) {
+    private void checkpoint(Adam optimizer, Run run, int prompts, long fingerprint, String... kinds) {
         if (checkpointDir == null) {
             return;
         }
@@ -500,12 +505,14 @@ public final class DefaultGrpoTrainer implements GrpoTrainer {
                 run.bestStep, run.bestValue, run.history(), prompts, fingerprint, config, policy.lmConfig(),
                 provenance, policy.signature());
         // With the optimizer for the best one too: any step directory can be the fallback a resume starts from.
-        Path dir = GrpoCheckpoints.save(checkpointDir, policy, tokenizer, optimizer, state, kind);
-        if (GrpoCheckpoints.LATEST.equals(kind)) {
-            run.lastCheckpointStep = run.step;
-        }
-        for (GrpoListener l : listeners) {
-            l.onCheckpoint(dir, kind, run.step);
+        Path dir = GrpoCheckpoints.save(checkpointDir, policy, tokenizer, optimizer, state, kinds);
+        for (String kind : kinds) {
+            if (GrpoCheckpoints.LATEST.equals(kind)) {
+                run.lastCheckpointStep = run.step;
+            }
+            for (GrpoListener l : listeners) {
+                l.onCheckpoint(dir, kind, run.step);
+            }
         }
     }
 

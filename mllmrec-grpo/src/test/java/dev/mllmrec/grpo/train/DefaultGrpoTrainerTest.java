@@ -131,6 +131,28 @@ class DefaultGrpoTrainerTest {
     }
 
     @Test
+    void aNewBestAtAValidatedStepIsWrittenOnceAndBothPointersNameIt(@TempDir Path dir) {
+        GrpoConfig config = small().optMaxSteps(4).optValidateEverySteps(2).optCheckpointEverySteps(1).build();
+        Map<Long, List<Object>> written = new java.util.TreeMap<>();
+        GrpoListener recorder = new GrpoListener() {
+            @Override
+            public void onCheckpoint(Path saved, String kind, long step) {
+                written.computeIfAbsent(step, s -> new ArrayList<>()).add(kind + " " + fileKey(saved));
+            }
+        };
+        try (CausalLm policy = GrpoFixtures.model(TOKENIZER, 4); CausalLm reference = policy.copy()) {
+            trainer(policy, reference, config, dir, recorder).train(GrpoFixtures.grpoPrompts(5));
+        }
+        Path checkpoints = dir.resolve("checkpoints");
+        Path best = GrpoCheckpoints.find(checkpoints, GrpoCheckpoints.BEST).orElseThrow();
+        Path latest = GrpoCheckpoints.find(checkpoints, GrpoCheckpoints.LATEST).orElseThrow();
+        assertThat(best).isEqualTo(latest); // the last validation (step 4) is the best one
+        Object key = fileKey(latest);
+        // One save: both notifications see the directory that is still there (a second save would replace it).
+        assertThat(written.get(4L)).containsExactly("latest " + key, "best " + key);
+    }
+
+    @Test
     void aResumeWhoseLatestCheckpointIsDamagedFallsBackToThePreviousOneAndEndsIdentical(@TempDir Path dir)
             throws Exception {
         List<GrpoPrompt> prompts = GrpoFixtures.grpoPrompts(5);
@@ -249,5 +271,13 @@ class DefaultGrpoTrainerTest {
         }
         assertThat(out).isNotEmpty();
         return out;
+    }
+
+    private static Object fileKey(Path p) {
+        try {
+            return Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }
