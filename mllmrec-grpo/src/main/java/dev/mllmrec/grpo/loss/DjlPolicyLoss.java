@@ -14,10 +14,10 @@ import java.util.Objects;
 /**
  * The vectorised DJL {@link PolicyLoss}. {@link #forward} builds the loss from {@code (N, T)} arrays with ordinary
  * differentiable operations, so a trainer calls it inside its own {@link GradientCollector} and back-propagates into
- * the policy; {@link #analyticGradient} gives the same gradient without autograd; {@link #compute} runs the whole
- * thing on host arrays and takes the gradient with DJL autograd.
+ * the policy (what {@code DefaultGrpoTrainer} does); {@link #compute} runs the whole thing on host arrays and takes
+ * the gradient with DJL autograd.
  *
- * <p>Arrays created by {@code forward} and {@code analyticGradient} are attached to the manager of
+ * <p>Arrays created by {@code forward} are attached to the manager of
  * {@code logProbs}: give each training step its own sub-manager. {@link #compute} works in a sub-manager of the
  * manager given at construction (or of one it owns) and frees everything before returning.
  *
@@ -84,25 +84,6 @@ public final class DjlPolicyLoss implements PolicyLoss, AutoCloseable {
             case DR_GRPO -> Scalars.div(masked.sum(), (float) ((double) t.n * config.maxCompletionLength()));
         };
         return new DjlPolicyLossOutput(loss, metrics(t));
-    }
-
-    /**
-     * {@code dLoss/dlogProbs} as a {@code (N, T)} array, computed from the closed form documented on
-     * {@link JavaPolicyLoss}, without autograd. Arguments as for {@link #forward}.
-     */
-    public NDArray analyticGradient(NDArray logProbs, NDArray oldLogProbs, NDArray refLogProbs, NDArray advantages,
-                                    NDArray mask, double dapoTokenCount) {
-        Terms t = terms(logProbs.stopGradient(), oldLogProbs, refLogProbs, advantages, mask);
-        NDArray g = NDArrays.where(t.clipped, t.ratio.zerosLike(), t.ratio.mul(t.adv).neg());
-        if (t.kl != null && config.beta() != 0.0) {
-            g = g.add(t.expD.neg().add(1f).mul((float) config.beta()));
-        }
-        NDArray weight = switch (config.aggregation()) {
-            case GRPO -> t.mask.div(t.mask.sum(new int[] {1}, true).maximum(1f).mul((float) t.n));
-            case DAPO -> dapoTokenCount > 0 ? t.mask.div((float) dapoTokenCount) : t.mask.div(t.mask.sum().maximum(1f));
-            case DR_GRPO -> t.mask.div((float) ((double) t.n * config.maxCompletionLength()));
-        };
-        return g.mul(weight);
     }
 
     /** Runs {@link #forward} on host arrays and takes the gradient with DJL autograd. */

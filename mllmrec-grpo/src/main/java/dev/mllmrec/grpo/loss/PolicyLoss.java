@@ -5,9 +5,9 @@ package dev.mllmrec.grpo.loss;
  * {@link LossAggregation} for the aggregation), evaluated together with its gradient with respect to the current
  * policy's per-token log-probabilities.
  *
- * <p>Implementations: {@link JavaPolicyLoss}, the plain-Java reference with an analytic gradient, and
- * {@link DjlPolicyLoss}, vectorised DJL array code that is differentiable (its {@code forward} is what a trainer
- * back-propagates through). They agree to float rounding.
+ * <p>The implementation is {@link DjlPolicyLoss}, vectorised DJL array code that is differentiable (its
+ * {@code forward} is what the trainer back-propagates through). The tests hold a plain-Java reference with the
+ * gradient derived by hand, and check that the two agree to float rounding.
  *
  * <p>Left to the training loop: μ updates per generation batch (pass the generating policy's log-probs as
  * {@code oldLogProbs} from the second update on), dividing by the number of gradient-accumulation micro-batches for

@@ -3,7 +3,8 @@ package dev.mllmrec.grpo.loss;
 import java.util.Objects;
 
 /**
- * The plain-Java reference {@link PolicyLoss}, with the gradient derived by hand.
+ * The plain-Java reference {@link PolicyLoss}, with the gradient derived by hand: the test oracle that
+ * {@link DjlPolicyLoss} (what the trainer runs) is checked against.
  *
  * <p>Per-token quantities are computed in {@code float}, in the order a PyTorch implementation computes them (so
  * that DJL and this class agree to float rounding); sums are accumulated in {@code double}.
