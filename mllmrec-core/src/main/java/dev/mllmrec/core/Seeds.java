@@ -5,7 +5,7 @@ import java.util.SplittableRandom;
 
 /**
  * The one seeded-random utility: the SplitMix64 mix ({@link #mix}) that every seeded stream here is built on
- * ({@code SeededRandom}, {@code CounterRng}, the augmenter's keys), and seed derivation: one user-given seed fans out into independent, reproducible streams, one per named unit of work
+ * ({@code SeededRandom}, {@code Dropout}'s masks, the augmenter's keys), and seed derivation: one user-given seed fans out into independent, reproducible streams, one per named unit of work
  * (a sample id, a request), so results never depend on iteration or thread order.
  *
  * <p>Thread-safe: stateless.
