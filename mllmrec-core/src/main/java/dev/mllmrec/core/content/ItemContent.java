@@ -38,17 +38,24 @@ public record ItemContent(LmConfig.ItemContentShape shape, float[] vectors) {
     public static final String FACETS_SUFFIX = "+facets";
 
     /**
-     * Builds the content of every catalog item under {@code source}: its text ({@link ItemContentTexts}, captions
-     * read from {@code W/captions.jsonl}), encoded with {@code encoder} ({@code minilm} or {@code tfidf}) and cached
-     * under {@code W/content/}.
+     * Builds the content of every catalog item under {@code source}: its own text (title and attributes,
+     * {@link ItemContentTexts#texts}) encoded with {@code encoder} ({@code minilm} or {@code tfidf}); for caption
+     * sources, beside it, the vector of the caption the item shows ({@link ItemContentTexts#captions}, read from
+     * {@code W/captions.jsonl}; zeros for an item without one), encoded separately so that the caption adds to the
+     * text instead of diluting it; with {@link #FACETS_SUFFIX}, the facets after those. Vectors are cached under
+     * {@code W/content/} by text.
      *
      * @throws IllegalArgumentException when the tokenizer's item tokens are not one consecutive run in item-id order
      *                                  (a content term needs that), or the source needs captions that are missing
      */
     public static ItemContent build(WorkDir workDir, Catalog catalog, TextTokenizer tokenizer,
                                     ItemContentSource source, String encoder, long seed) {
+        if (source == ItemContentSource.NONE) {
+            throw new IllegalArgumentException("Item content 'none' has no vectors.");
+        }
         Map<Integer, String> captions = captions(workDir);
-        Map<Integer, String> texts = ItemContentTexts.texts(catalog, captions, source, seed);
+        Map<Integer, String> texts = ItemContentTexts.texts(catalog);
+        Map<Integer, String> shown = ItemContentTexts.captions(catalog, captions, source, seed);
         TreeMap<Integer, Integer> tokenOf = new TreeMap<>();
         for (int id : texts.keySet()) {
             int token = tokenizer.itemTokenId(id);
@@ -72,8 +79,13 @@ public record ItemContent(LmConfig.ItemContentShape shape, float[] vectors) {
         if (facets) {
             name = name.substring(0, name.length() - FACETS_SUFFIX.length());
         }
-        try (TextEncoder enc = encoder(name, ordered)) {
+        List<String> corpus = new ArrayList<>(ordered);
+        corpus.addAll(shown.values()); // TF-IDF's vocabulary and weights cover the captions too
+        try (TextEncoder enc = encoder(name, corpus)) {
             rows = ItemContentVectors.encode(ordered, enc, workDir.root().resolve("content"));
+            if (source.needsCaptions()) {
+                rows = ItemFacets.concat(List.of(rows, captionRows(tokenOf, shown, enc, workDir)));
+            }
             if (facets) {
                 List<dev.mllmrec.api.Item> items = new ArrayList<>(tokenOf.size());
                 tokenOf.values().forEach(id -> items.add(catalog.get(id)));
@@ -90,7 +102,8 @@ public record ItemContent(LmConfig.ItemContentShape shape, float[] vectors) {
                 System.arraycopy(rows[i], 0, flat, i * dim, dim);
             }
             LOG.info("Item content '{}': {} items encoded with {}{} ({} dimensions) in {} s", source.id(),
-                    rows.length, enc.id(), facets ? " and their facets" : "", dim, String.format("%.1f", (System.nanoTime() - start) / 1e9));
+                    rows.length, enc.id(), (source.needsCaptions() ? " with their captions' vectors" : "")
+                            + (facets ? " and their facets" : ""), dim, String.format("%.1f", (System.nanoTime() - start) / 1e9));
             return new ItemContent(new LmConfig.ItemContentShape(dim, first, rows.length), flat);
         } catch (Exception e) {
             if (e instanceof RuntimeException r) {
@@ -98,6 +111,28 @@ public record ItemContent(LmConfig.ItemContentShape shape, float[] vectors) {
             }
             throw new IllegalStateException("Cannot close the text encoder: " + e.getMessage(), e);
         }
+    }
+
+    /** The vector of each item's shown caption, in token order; a zero row where the item has none. */
+    private static float[][] captionRows(TreeMap<Integer, Integer> tokenOf, Map<Integer, String> shown,
+                                         TextEncoder enc, WorkDir workDir) {
+        List<String> present = new ArrayList<>();
+        tokenOf.values().forEach(id -> {
+            if (shown.containsKey(id)) {
+                present.add(shown.get(id));
+            }
+        });
+        float[][] encoded = ItemContentVectors.encode(present, enc, workDir.root().resolve("content"));
+        float[][] out = new float[tokenOf.size()][enc.dimension()];
+        int row = 0;
+        int next = 0;
+        for (int id : tokenOf.values()) {
+            if (shown.containsKey(id)) {
+                out[row] = encoded[next++];
+            }
+            row++;
+        }
+        return out;
     }
 
     private static TextEncoder encoder(String name, List<String> corpus) {

@@ -10,8 +10,11 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * The text of each catalog item under an {@link ItemContentSource}: {@code "<title>. Genres: a, b. <attr>: <value>.
- * Poster: <caption>"}, with the parts the source asks for. Pure and deterministic (the shuffled control is seeded).
+ * The texts behind each catalog item's content vector: the item's own text ({@code "<title>. Genres: a, b.
+ * <attr>: <value>"}, {@link #texts}) and, for caption sources, the caption it shows ({@link #captions}: its own, or
+ * another item's for the shuffled control). The two are encoded separately and their vectors set side by side, so
+ * that a caption of some forty words cannot drown the title and genres in one mean-pooled sentence vector. Pure and
+ * deterministic (the shuffled control is seeded).
  *
  * <p>Thread-safe: stateless.
  */
@@ -20,23 +23,8 @@ public final class ItemContentTexts {
     private ItemContentTexts() {
     }
 
-    /**
-     * One text per catalog item, in catalog order.
-     *
-     * @param captions each item's caption text (items without an image are absent)
-     * @param seed     seeds the permutation of {@link ItemContentSource#SHUFFLED_CAPTIONS}
-     * @throws IllegalArgumentException for {@link ItemContentSource#NONE}, or a caption source without captions
-     */
-    public static Map<Integer, String> texts(Catalog catalog, Map<Integer, String> captions, ItemContentSource source,
-                                             long seed) {
-        if (source == ItemContentSource.NONE) {
-            throw new IllegalArgumentException("Item content 'none' has no texts.");
-        }
-        Map<Integer, String> caption = source.needsCaptions() ? captionsFor(catalog, captions, source, seed) : Map.of();
-        if (source.needsCaptions() && caption.isEmpty()) {
-            throw new IllegalArgumentException("Item content '" + source.id() + "' needs captions, but no catalog item "
-                    + "has one (text-only data, or textualize has not run); use 'text'.");
-        }
+    /** Each catalog item's own text (title, genres, attributes in key order), in catalog order. */
+    public static Map<Integer, String> texts(Catalog catalog) {
         Map<Integer, String> out = new LinkedHashMap<>();
         for (Item item : catalog.items()) {
             StringBuilder sb = new StringBuilder(item.title().strip());
@@ -44,11 +32,36 @@ public final class ItemContentTexts {
                 sb.append(". Genres: ").append(String.join(", ", item.genres()));
             }
             item.attributes().forEach((k, v) -> sb.append(". ").append(k).append(": ").append(v));
-            String c = caption.get(item.id());
-            if (c != null) {
-                sb.append(". Poster: ").append(c.strip());
-            }
             out.put(item.id(), sb.toString());
+        }
+        return out;
+    }
+
+    /**
+     * The caption each item shows under {@code source}, in catalog order: its own for
+     * {@link ItemContentSource#CAPTIONS}, another item's for {@link ItemContentSource#SHUFFLED_CAPTIONS} (see
+     * {@link #donors}); empty for the sources without captions. Items without one are absent.
+     *
+     * @param captions each item's caption text (items without an image are absent)
+     * @param seed     seeds the permutation of {@link ItemContentSource#SHUFFLED_CAPTIONS}
+     * @throws IllegalArgumentException for a caption source when no item has a caption
+     */
+    public static Map<Integer, String> captions(Catalog catalog, Map<Integer, String> captions,
+                                                ItemContentSource source, long seed) {
+        if (!source.needsCaptions()) {
+            return Map.of();
+        }
+        Map<Integer, String> shown = captionsFor(catalog, captions, source, seed);
+        if (shown.isEmpty()) {
+            throw new IllegalArgumentException("Item content '" + source.id() + "' needs captions, but no catalog item "
+                    + "has one (text-only data, or textualize has not run); use 'text'.");
+        }
+        Map<Integer, String> out = new LinkedHashMap<>();
+        for (Item item : catalog.items()) {
+            String c = shown.get(item.id());
+            if (c != null) {
+                out.put(item.id(), c.strip());
+            }
         }
         return out;
     }

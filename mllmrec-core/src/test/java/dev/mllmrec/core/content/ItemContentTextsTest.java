@@ -30,7 +30,7 @@ class ItemContentTextsTest {
         String expected = "Toy Story (1995). Genres: Animation, Comedy. imdbId: 0114709. tmdbId: 862";
         for (Item item : List.of(a, b, c)) {
             assertThat(item.attributes().keySet()).containsExactly("imdbId", "tmdbId");
-            assertThat(ItemContentTexts.texts(Catalog.of("m", List.of(item)), Map.of(), ItemContentSource.TEXT, 42))
+            assertThat(ItemContentTexts.texts(Catalog.of("m", List.of(item))))
                     .containsExactly(Map.entry(1, expected));
         }
         assertThat(a).isEqualTo(b).isEqualTo(c);
