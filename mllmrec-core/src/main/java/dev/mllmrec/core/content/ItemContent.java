@@ -82,9 +82,13 @@ public record ItemContent(LmConfig.ItemContentShape shape, float[] vectors) {
         List<String> corpus = new ArrayList<>(ordered);
         corpus.addAll(shown.values()); // TF-IDF's vocabulary and weights cover the captions too
         try (TextEncoder enc = encoder(name, corpus)) {
-            rows = ItemContentVectors.encode(ordered, enc, workDir.root().resolve("content"));
-            if (source.needsCaptions()) {
-                rows = ItemFacets.concat(List.of(rows, captionRows(tokenOf, shown, enc, workDir)));
+            if (!source.includesText()) {
+                rows = captionRows(tokenOf, shown, enc, workDir);
+            } else {
+                rows = ItemContentVectors.encode(ordered, enc, workDir.root().resolve("content"));
+                if (source.needsCaptions()) {
+                    rows = ItemFacets.concat(List.of(rows, captionRows(tokenOf, shown, enc, workDir)));
+                }
             }
             if (facets) {
                 List<dev.mllmrec.api.Item> items = new ArrayList<>(tokenOf.size());
@@ -102,7 +106,8 @@ public record ItemContent(LmConfig.ItemContentShape shape, float[] vectors) {
                 System.arraycopy(rows[i], 0, flat, i * dim, dim);
             }
             LOG.info("Item content '{}': {} items encoded with {}{} ({} dimensions) in {} s", source.id(),
-                    rows.length, enc.id(), (source.needsCaptions() ? " with their captions' vectors" : "")
+                    rows.length, enc.id(), (!source.includesText() ? " (captions only)"
+                            : source.needsCaptions() ? " with their captions' vectors" : "")
                             + (facets ? " and their facets" : ""), dim, String.format("%.1f", (System.nanoTime() - start) / 1e9));
             return new ItemContent(new LmConfig.ItemContentShape(dim, first, rows.length), flat);
         } catch (Exception e) {

@@ -18,11 +18,29 @@ public enum ItemContentSource {
      * A control: the title and attributes with another item's caption (a seeded permutation of the captions among
      * the items that have one). If it ranks as well as {@link #CAPTIONS}, the captions carry nothing.
      */
-    SHUFFLED_CAPTIONS;
+    SHUFFLED_CAPTIONS,
+    /**
+     * The caption alone, without the title and attributes: whether the image's text carries anything by itself
+     * (against {@link #SHUFFLED_CAPTIONS_ONLY} and {@link #NONE}), where {@link #CAPTIONS} asks what it adds to the
+     * text.
+     */
+    CAPTIONS_ONLY,
+    /** The control of {@link #CAPTIONS_ONLY}: another item's caption alone (the same permutation as the other). */
+    SHUFFLED_CAPTIONS_ONLY;
 
     /** Whether the variant reads captions. */
     public boolean needsCaptions() {
-        return this == CAPTIONS || this == SHUFFLED_CAPTIONS;
+        return this != NONE && this != TEXT;
+    }
+
+    /** Whether the variant's vector holds the item's own text (title and attributes). */
+    public boolean includesText() {
+        return this == TEXT || this == CAPTIONS || this == SHUFFLED_CAPTIONS;
+    }
+
+    /** Whether the variant shows each item another item's caption (a control). */
+    public boolean shuffled() {
+        return this == SHUFFLED_CAPTIONS || this == SHUFFLED_CAPTIONS_ONLY;
     }
 
     /** The lower-case, hyphenated name used on command lines and in files. */
@@ -31,7 +49,8 @@ public enum ItemContentSource {
     }
 
     /**
-     * The source named {@code name} ({@code none}, {@code text}, {@code captions}, {@code shuffled-captions}).
+     * The source named {@code name} ({@code none}, {@code text}, {@code captions}, {@code shuffled-captions},
+     * {@code captions-only}, {@code shuffled-captions-only}).
      *
      * @throws IllegalArgumentException naming the known sources
      */
@@ -42,6 +61,6 @@ public enum ItemContentSource {
             }
         }
         throw new IllegalArgumentException("Unknown item content '" + name + "'; known: none, text, captions, "
-                + "shuffled-captions.");
+                + "shuffled-captions, captions-only, shuffled-captions-only.");
     }
 }

@@ -93,7 +93,7 @@ public final class ItemContentTexts {
         if (!source.needsCaptions()) {
             return out;
         }
-        if (source == ItemContentSource.CAPTIONS) {
+        if (!source.shuffled()) {
             ids.forEach(id -> out.put(id, id));
             return out;
         }

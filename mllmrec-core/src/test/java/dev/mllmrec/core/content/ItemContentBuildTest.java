@@ -63,6 +63,16 @@ class ItemContentBuildTest {
         assertThat(half(moved, 0, 1)).containsExactly(caps[1]);
         assertThat(half(moved, 1, 1)).containsExactly(caps[0]);
         assertThat(half(moved, 2, 1)).containsOnly(0f);
+
+        // Captions alone: just the caption half, the control with the same permutation.
+        ItemContent alone = ItemContent.build(w, CATALOG, tokenizer, ItemContentSource.CAPTIONS_ONLY, "tfidf", 7);
+        ItemContent aloneMoved = ItemContent.build(w, CATALOG, tokenizer,
+                ItemContentSource.SHUFFLED_CAPTIONS_ONLY, "tfidf", 7);
+        assertThat(alone.shape().dimension()).isEqualTo(d);
+        for (int i = 0; i < 3; i++) {
+            assertThat(Arrays.copyOfRange(alone.vectors(), i * d, (i + 1) * d)).containsExactly(half(real, i, 1));
+            assertThat(Arrays.copyOfRange(aloneMoved.vectors(), i * d, (i + 1) * d)).containsExactly(half(moved, i, 1));
+        }
     }
 
     @Test

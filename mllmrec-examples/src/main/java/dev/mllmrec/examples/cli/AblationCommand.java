@@ -49,9 +49,11 @@ import picocli.CommandLine.Option;
         description = {"Trains and evaluates, on the same prepared samples and for each seed, the policy variants "
                 + "ids (today's policy: item ids only), text (+ titles and attributes), captions (+ image captions: "
                 + "the full multimodal policy), shuffled-captions (a control: captions moved between items) and "
-                + "captions-no-cot (without CoT injection), and text-facets, captions-facets, "
-                + "shuffled-captions-facets (the same with the items' genre multi-hot, decade and poster "
-                + "measurements beside the text vector), each by SFT and then GRPO, with SASRec and popularity as "
+                + "captions-no-cot (without CoT injection), and on request captions-only, shuffled-captions-only "
+                + "(the caption alone, without title and attributes: does the image's text carry anything by "
+                + "itself?) and text-facets, captions-facets, shuffled-captions-facets (the same with the items' "
+                + "genre multi-hot, decade and poster measurements beside the text vector), each by SFT and then "
+                + "GRPO, with SASRec and popularity as "
                 + "anchors; each policy is ranked under its default prompt (history) and the other two ranking "
                 + "views (candidates, both). Records HR@1/3/5, NDCG@3/5 and MRR at 9 negatives and HR@3/10, NDCG@10 at 99, overall and "
                 + "for cold (no training interaction), rare (1-4) and the other targets. Writes "
@@ -89,6 +91,8 @@ public final class AblationCommand implements Callable<Integer> {
             new Variant("captions", "captions", true),
             new Variant("shuffled-captions", "shuffled-captions", true),
             new Variant("captions-no-cot", "captions", false),
+            new Variant("captions-only", "captions-only", true),
+            new Variant("shuffled-captions-only", "shuffled-captions-only", true),
             new Variant("text-facets", "text", true, true),
             new Variant("captions-facets", "captions", true, true),
             new Variant("shuffled-captions-facets", "shuffled-captions", true, true));
@@ -122,7 +126,7 @@ public final class AblationCommand implements Callable<Integer> {
     boolean quick;
 
     @Option(names = "--variants", paramLabel = "V", split = ",",
-            description = "Only these variants (comma-separated; default: all but the -facets ones).")
+            description = "Only these variants (comma-separated; default: all but the -facets and -only ones).")
     List<String> only;
 
     @Override
@@ -155,7 +159,7 @@ public final class AblationCommand implements Callable<Integer> {
         List<Variant> variants = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
         for (Variant v : VARIANTS) {
-            if (only != null ? !only.contains(v.name()) : v.facets()) {
+            if (only != null ? !only.contains(v.name()) : v.facets() || v.content().endsWith("-only")) {
                 continue;
             }
             if (v.needsCaptions() && !hasCaptions) {

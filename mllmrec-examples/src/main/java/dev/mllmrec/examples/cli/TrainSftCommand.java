@@ -96,9 +96,11 @@ public final class TrainSftCommand implements Callable<Integer> {
 
     @Option(names = "--item-content", paramLabel = "SOURCE", defaultValue = "none",
             description = "What each item token's content vector is made of: none (ids only), text (title and "
-                    + "attributes), captions (plus the caption of its image), shuffled-captions (a control: another "
-                    + "item's caption). The vector, a frozen sentence embedding, is projected by a learnt matrix and "
-                    + "added to the item's embedding. Default: ${DEFAULT-VALUE}.")
+                    + "attributes), captions (plus the caption of its image, encoded on its own and set beside the "
+                    + "text's vector), shuffled-captions (a control: another item's caption), captions-only and "
+                    + "shuffled-captions-only (the caption without the title and attributes). The vector, a frozen "
+                    + "sentence embedding, is projected by a learnt matrix and added to the item's embedding. "
+                    + "Default: ${DEFAULT-VALUE}.")
     String itemContent;
 
     @Option(names = "--content-encoder", paramLabel = "NAME", defaultValue = "minilm",
