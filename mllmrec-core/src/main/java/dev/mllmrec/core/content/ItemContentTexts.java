@@ -39,8 +39,9 @@ public final class ItemContentTexts {
 
     /**
      * The caption each item shows under {@code source}, in catalog order: its own for
-     * {@link ItemContentSource#CAPTIONS}, another item's for {@link ItemContentSource#SHUFFLED_CAPTIONS} (see
-     * {@link #donors}); empty for the sources without captions. Items without one are absent.
+     * {@link ItemContentSource#CAPTIONS} and {@link ItemContentSource#CAPTIONS_ONLY}, another item's for the shuffled
+     * controls ({@link ItemContentSource#shuffled()}, see {@link #donors}); empty for the sources without captions.
+     * Items without one are absent.
      *
      * @param captions each item's caption text (items without an image are absent)
      * @param seed     seeds the permutation of {@link ItemContentSource#SHUFFLED_CAPTIONS}
