@@ -82,14 +82,7 @@ public record ItemContent(LmConfig.ItemContentShape shape, float[] vectors) {
         List<String> corpus = new ArrayList<>(ordered);
         corpus.addAll(shown.values()); // TF-IDF's vocabulary and weights cover the captions too
         try (TextEncoder enc = encoder(name, corpus)) {
-            if (!source.includesText()) {
-                rows = captionRows(tokenOf, shown, enc, workDir);
-            } else {
-                rows = ItemContentVectors.encode(ordered, enc, workDir.root().resolve("content"));
-                if (source.needsCaptions()) {
-                    rows = ItemFacets.concat(List.of(rows, captionRows(tokenOf, shown, enc, workDir)));
-                }
-            }
+            rows = vectors(tokenOf, source.includesText() ? ordered : List.of(), shown, enc, workDir);
             if (facets) {
                 List<dev.mllmrec.api.Item> items = new ArrayList<>(tokenOf.size());
                 tokenOf.values().forEach(id -> items.add(catalog.get(id)));
@@ -118,22 +111,34 @@ public record ItemContent(LmConfig.ItemContentShape shape, float[] vectors) {
         }
     }
 
-    /** The vector of each item's shown caption, in token order; a zero row where the item has none. */
-    private static float[][] captionRows(TreeMap<Integer, Integer> tokenOf, Map<Integer, String> shown,
-                                         TextEncoder enc, WorkDir workDir) {
-        List<String> present = new ArrayList<>();
+    /**
+     * The text vectors (one per item, in token order; none when {@code texts} is empty) followed, per item, by the
+     * vector of the caption it shows (a zero block where it shows none; no block when nothing is shown), from one
+     * pass over the vector cache.
+     */
+    private static float[][] vectors(TreeMap<Integer, Integer> tokenOf, List<String> texts, Map<Integer, String> shown,
+                                     TextEncoder enc, WorkDir workDir) {
+        List<String> batch = new ArrayList<>(texts);
         tokenOf.values().forEach(id -> {
             if (shown.containsKey(id)) {
-                present.add(shown.get(id));
+                batch.add(shown.get(id));
             }
         });
-        float[][] encoded = ItemContentVectors.encode(present, enc, workDir.root().resolve("content"));
-        float[][] out = new float[tokenOf.size()][enc.dimension()];
+        float[][] encoded = ItemContentVectors.encode(batch, enc, workDir.root().resolve("content"));
+        if (shown.isEmpty()) {
+            return encoded;
+        }
+        int d = enc.dimension();
+        int textWidth = texts.isEmpty() ? 0 : d;
+        float[][] out = new float[tokenOf.size()][textWidth + d];
         int row = 0;
-        int next = 0;
+        int next = texts.size();
         for (int id : tokenOf.values()) {
+            if (textWidth > 0) {
+                System.arraycopy(encoded[row], 0, out[row], 0, d);
+            }
             if (shown.containsKey(id)) {
-                out[row] = encoded[next++];
+                System.arraycopy(encoded[next++], 0, out[row], textWidth, d);
             }
             row++;
         }

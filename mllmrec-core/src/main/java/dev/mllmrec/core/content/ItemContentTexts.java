@@ -52,25 +52,18 @@ public final class ItemContentTexts {
         if (!source.needsCaptions()) {
             return Map.of();
         }
-        Map<Integer, String> shown = captionsFor(catalog, captions, source, seed);
-        if (shown.isEmpty()) {
+        Map<Integer, Integer> donors = donors(catalog, captions.keySet(), source, seed);
+        if (donors.isEmpty()) {
             throw new IllegalArgumentException("Item content '" + source.id() + "' needs captions, but no catalog item "
                     + "has one (text-only data, or textualize has not run); use 'text'.");
         }
         Map<Integer, String> out = new LinkedHashMap<>();
         for (Item item : catalog.items()) {
-            String c = shown.get(item.id());
-            if (c != null) {
-                out.put(item.id(), c.strip());
+            Integer donor = donors.get(item.id());
+            if (donor != null) {
+                out.put(item.id(), captions.get(donor).strip());
             }
         }
-        return out;
-    }
-
-    private static Map<Integer, String> captionsFor(Catalog catalog, Map<Integer, String> captions,
-                                                    ItemContentSource source, long seed) {
-        Map<Integer, String> out = new LinkedHashMap<>();
-        donors(catalog, captions.keySet(), source, seed).forEach((id, donor) -> out.put(id, captions.get(donor)));
         return out;
     }
 

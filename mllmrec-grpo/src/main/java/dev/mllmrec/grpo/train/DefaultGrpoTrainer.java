@@ -259,11 +259,9 @@ public final class DefaultGrpoTrainer implements GrpoTrainer {
                             || config.checkpointEverySteps() > 0 && step % config.checkpointEverySteps() == 0) {
                         run.seconds = secondsBefore + (System.nanoTime() - start) / 1e9;
                         // A new best is the same weights as this step's latest: one directory, both pointers.
-                        if (best) {
-                            checkpoint(optimizer, run, n, fingerprint, GrpoCheckpoints.LATEST, GrpoCheckpoints.BEST);
-                        } else {
-                            checkpoint(optimizer, run, n, fingerprint, GrpoCheckpoints.LATEST);
-                        }
+                        checkpoint(optimizer, run, n, fingerprint, best
+                                ? new String[] {GrpoCheckpoints.LATEST, GrpoCheckpoints.BEST}
+                                : new String[] {GrpoCheckpoints.LATEST});
                     }
                 }
             }
