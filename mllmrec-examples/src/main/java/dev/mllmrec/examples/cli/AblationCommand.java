@@ -70,13 +70,22 @@ public final class AblationCommand implements Callable<Integer> {
     /**
      * A policy variant: its item content and whether SFT prompts get CoT injection.
      *
-     * @param name    the variant's name in tables and run directories
-     * @param content the {@code --item-content} of {@code train-sft}
-     * @param cot     whether the SFT prompts carry the augmented CoT ({@code W/train_sft.jsonl})
+     * @param name      the variant's name in tables and run directories
+     * @param content   the {@code --item-content} of {@code train-sft}
+     * @param cot       whether the SFT prompts carry the augmented CoT ({@code W/train_sft.jsonl})
+     * @param facets    whether the content vector gains the items' facets ({@code minilm+facets})
+     * @param byDefault whether the variant runs without {@code --variants} (the others run on request)
      */
-    record Variant(String name, String content, boolean cot, boolean facets) {
-        Variant(String name, String content, boolean cot) {
-            this(name, content, cot, false);
+    record Variant(String name, String content, boolean cot, boolean facets, boolean byDefault) {
+
+        /** A variant of the default set, without facets. */
+        static Variant standard(String name, String content, boolean cot) {
+            return new Variant(name, content, cot, false, true);
+        }
+
+        /** A variant that runs only when {@code --variants} names it. */
+        static Variant onRequest(String name, String content, boolean facets) {
+            return new Variant(name, content, true, facets, false);
         }
 
         boolean needsCaptions() {
@@ -86,16 +95,16 @@ public final class AblationCommand implements Callable<Integer> {
 
     /** The variants, in table order. */
     static final List<Variant> VARIANTS = List.of(
-            new Variant("ids", "none", true),
-            new Variant("text", "text", true),
-            new Variant("captions", "captions", true),
-            new Variant("shuffled-captions", "shuffled-captions", true),
-            new Variant("captions-no-cot", "captions", false),
-            new Variant("captions-only", "captions-only", true),
-            new Variant("shuffled-captions-only", "shuffled-captions-only", true),
-            new Variant("text-facets", "text", true, true),
-            new Variant("captions-facets", "captions", true, true),
-            new Variant("shuffled-captions-facets", "shuffled-captions", true, true));
+            Variant.standard("ids", "none", true),
+            Variant.standard("text", "text", true),
+            Variant.standard("captions", "captions", true),
+            Variant.standard("shuffled-captions", "shuffled-captions", true),
+            Variant.standard("captions-no-cot", "captions", false),
+            Variant.onRequest("captions-only", "captions-only", false),
+            Variant.onRequest("shuffled-captions-only", "shuffled-captions-only", false),
+            Variant.onRequest("text-facets", "text", true),
+            Variant.onRequest("captions-facets", "captions", true),
+            Variant.onRequest("shuffled-captions-facets", "shuffled-captions", true));
 
     /** The metrics recorded per run: at 9 negatives, then at 99. */
     static final List<String> METRICS_9 = List.of("HR@1", "HR@3", "HR@5", "NDCG@3", "NDCG@5", "MRR");
@@ -159,7 +168,7 @@ public final class AblationCommand implements Callable<Integer> {
         List<Variant> variants = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
         for (Variant v : VARIANTS) {
-            if (only != null ? !only.contains(v.name()) : v.facets() || v.content().endsWith("-only")) {
+            if (only != null ? !only.contains(v.name()) : !v.byDefault()) {
                 continue;
             }
             if (v.needsCaptions() && !hasCaptions) {
