@@ -6,6 +6,7 @@ import dev.mllmrec.core.Seeds;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -23,7 +24,10 @@ public final class ItemContentTexts {
     private ItemContentTexts() {
     }
 
-    /** Each catalog item's own text (title, genres, attributes in key order), in catalog order. */
+    /**
+     * Each catalog item's own text (title, genres, then the attributes in key order that are not
+     * {@linkplain #isIdentifier identifiers}), in catalog order.
+     */
     public static Map<Integer, String> texts(Catalog catalog) {
         Map<Integer, String> out = new LinkedHashMap<>();
         for (Item item : catalog.items()) {
@@ -31,10 +35,28 @@ public final class ItemContentTexts {
             if (!item.genres().isEmpty()) {
                 sb.append(". Genres: ").append(String.join(", ", item.genres()));
             }
-            item.attributes().forEach((k, v) -> sb.append(". ").append(k).append(": ").append(v));
+            item.attributes().forEach((k, v) -> {
+                if (!isIdentifier(k)) {
+                    sb.append(". ").append(k).append(": ").append(v);
+                }
+            });
             out.put(item.id(), sb.toString());
         }
         return out;
+    }
+
+    /**
+     * Whether an attribute is an identifier left out of the item's text: its key is {@code id} or ends in a word
+     * {@code id} ({@code imdbId}, {@code tmdbID}, {@code asin_id}, {@code product-id}; not {@code paid} or
+     * {@code valid}). An identifier's digits tell a sentence encoder nothing about the item, and MovieLens's two made
+     * up a third of a typical item text's word pieces; without them the MiniLM vector is the title's and the genres'
+     * (measured in {@code docs/captions.md}, section 4).
+     */
+    public static boolean isIdentifier(String attributeKey) {
+        String k = attributeKey.strip();
+        String lower = k.toLowerCase(Locale.ROOT);
+        return lower.equals("id") || k.endsWith("Id") || k.endsWith("ID") || lower.endsWith("_id")
+                || lower.endsWith("-id") || lower.endsWith(" id");
     }
 
     /**
