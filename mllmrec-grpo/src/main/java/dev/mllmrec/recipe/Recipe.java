@@ -1,6 +1,7 @@
 package dev.mllmrec.recipe;
 
 import dev.mllmrec.core.Seeds;
+import dev.mllmrec.core.content.ItemContent;
 import dev.mllmrec.core.content.ItemContentSource;
 import dev.mllmrec.core.data.PrepareConfig;
 import dev.mllmrec.core.lm.sft.SftConfig;
@@ -72,7 +73,8 @@ public record Recipe(long seed, int history, int minInteractions, Reasoning reas
      * The recipe behind the README's table ({@code pipeline}): history 9, users with at least 10 items, the built-in
      * reasoning assessed with MiniLM, then SFT ({@link SftConfig#recommended()}: the {@code mini} model, 50 epochs of
      * item-sequence pre-training, 3 epochs over 6,000 prompts with the windows replayed, item content from the
-     * title and attributes encoded by MiniLM, 2 recent windows per user left to GRPO) and GRPO
+     * title and attributes encoded by MiniLM with the items' facets beside it, 2 recent windows per user left to
+     * GRPO) and GRPO
      * ({@link GrpoConfig#recommended()}: 300 steps, constrained ranked lists of 3). Seed 42.
      *
      * <p>MiniLM needs ONNX Runtime and the MiniLM jar on the classpath (see {@code docs/packaging.md}); without
@@ -86,7 +88,7 @@ public record Recipe(long seed, int history, int minInteractions, Reasoning reas
     public static Recipe recommended(long seed) {
         SftStage.Options sft = new SftStage.Options("mini", 3, 128, 1e-3, seed, 6000, 0,
                 PrepareConfig.DEFAULT_TRAIN_NEGATIVES, PromptBuilder.Style.COMPACT, 50, 0.3, RecentWindows.DEFAULT,
-                false, ItemContentSource.TEXT, "minilm");
+                false, ItemContentSource.TEXT, "minilm" + ItemContent.FACETS_SUFFIX);
         return new Recipe(seed, PrepareConfig.DEFAULT_HISTORY, PrepareConfig.DEFAULT_MIN_INTERACTIONS,
                 Reasoning.recommended(), sft, grpo(seed, GrpoConfig.RECOMMENDED_STEPS));
     }
@@ -159,15 +161,39 @@ public record Recipe(long seed, int history, int minInteractions, Reasoning reas
 
     /**
      * This recipe with sentence encoder {@code name} ({@code minilm} or {@code tfidf}) for both the item content and
-     * the reasoning assessment.
+     * the reasoning assessment; the item content keeps its {@linkplain #withItemFacets facets} setting.
      */
     public Recipe withEncoder(String name) {
-        SftStage.Options s = sft;
-        SftStage.Options options = new SftStage.Options(s.preset(), s.epochs(), s.batchSize(), s.learningRate(),
-                s.seed(), s.maxTrainSamples(), s.validationSamples(), s.negatives(), s.style(), s.sequenceEpochs(),
-                s.dropout(), s.grpoHoldout(), s.keepBestSequenceEpoch(), s.content(), name);
+        String encoder = stripFacets(name);
         Reasoning r = reasoning;
-        return withSft(options).withReasoning(new Reasoning(r.enabled(), name, r.keepFraction(),
-                r.sftCotProbability(), r.grpoCotProbability()));
+        return withContentEncoder(encoder + (itemFacets() ? ItemContent.FACETS_SUFFIX : ""))
+                .withReasoning(new Reasoning(r.enabled(), encoder, r.keepFraction(), r.sftCotProbability(),
+                        r.grpoCotProbability()));
+    }
+
+    /**
+     * This recipe with or without the items' facets beside their sentence vectors (on in {@link #recommended()}):
+     * the genre multi-hot and the release decade, and with a caption source the poster's measurements
+     * ({@code ItemFacets}).
+     */
+    public Recipe withItemFacets(boolean on) {
+        return withContentEncoder(stripFacets(sft.contentEncoder()) + (on ? ItemContent.FACETS_SUFFIX : ""));
+    }
+
+    /** Whether the item content carries the items' facets ({@link #withItemFacets}). */
+    public boolean itemFacets() {
+        return sft.contentEncoder().endsWith(ItemContent.FACETS_SUFFIX);
+    }
+
+    private Recipe withContentEncoder(String contentEncoder) {
+        SftStage.Options s = sft;
+        return withSft(new SftStage.Options(s.preset(), s.epochs(), s.batchSize(), s.learningRate(), s.seed(),
+                s.maxTrainSamples(), s.validationSamples(), s.negatives(), s.style(), s.sequenceEpochs(), s.dropout(),
+                s.grpoHoldout(), s.keepBestSequenceEpoch(), s.content(), contentEncoder));
+    }
+
+    private static String stripFacets(String encoder) {
+        return encoder.endsWith(ItemContent.FACETS_SUFFIX)
+                ? encoder.substring(0, encoder.length() - ItemContent.FACETS_SUFFIX.length()) : encoder;
     }
 }

@@ -47,14 +47,13 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "ablation", mixinStandardHelpOptions = true,
         description = {"Trains and evaluates, on the same prepared samples and for each seed, the policy variants "
-                + "ids (today's policy: item ids only), text (+ titles and attributes), captions (+ image captions: "
-                + "the full multimodal policy), shuffled-captions (a control: captions moved between items) and "
-                + "captions-no-cot (without CoT injection), and on request captions-only, shuffled-captions-only "
-                + "(the caption alone, without title and attributes: does the image's text carry anything by "
-                + "itself?) and text-facets, captions-facets, shuffled-captions-facets (the same with the items' "
-                + "genre multi-hot, decade and poster measurements beside the text vector), each by SFT and then "
-                + "GRPO, with SASRec and popularity as "
-                + "anchors; each policy is ranked under its default prompt (history) and the other two ranking "
+                + "ids (item ids only), text (+ titles and attributes), text-facets (+ the items' genre multi-hot "
+                + "and decade beside the text vector: the pipeline's policy), captions (+ image captions), "
+                + "shuffled-captions (a control: captions moved between items) and captions-no-cot (without CoT "
+                + "injection), and on request captions-only, shuffled-captions-only (the caption alone, without "
+                + "title and attributes: does the image's text carry anything by itself?) and captions-facets, "
+                + "shuffled-captions-facets (captions with the facets and the poster's measurements), each by SFT "
+                + "and then GRPO, with SASRec and popularity as anchors; each policy is ranked under its default prompt (history) and the other two ranking "
                 + "views (candidates, both). Records HR@1/3/5, NDCG@3/5 and MRR at 9 negatives and HR@3/10, NDCG@10 at 99, overall and "
                 + "for cold (no training interaction), rare (1-4) and the other targets. Writes "
                 + "W/ablation/summary.json, W/ablation/table.md and W/ablation/chart.png; a killed run resumes.",
@@ -97,12 +96,13 @@ public final class AblationCommand implements Callable<Integer> {
     static final List<Variant> VARIANTS = List.of(
             Variant.standard("ids", "none", true),
             Variant.standard("text", "text", true),
+            // The pipeline's policy (Recipe.recommended()): the text with the items' facets.
+            new Variant("text-facets", "text", true, true, true),
             Variant.standard("captions", "captions", true),
             Variant.standard("shuffled-captions", "shuffled-captions", true),
             Variant.standard("captions-no-cot", "captions", false),
             Variant.onRequest("captions-only", "captions-only", false),
             Variant.onRequest("shuffled-captions-only", "shuffled-captions-only", false),
-            Variant.onRequest("text-facets", "text", true),
             Variant.onRequest("captions-facets", "captions", true),
             Variant.onRequest("shuffled-captions-facets", "shuffled-captions", true));
 
@@ -135,7 +135,7 @@ public final class AblationCommand implements Callable<Integer> {
     boolean quick;
 
     @Option(names = "--variants", paramLabel = "V", split = ",",
-            description = "Only these variants (comma-separated; default: all but the -facets and -only ones).")
+            description = "Only these variants (comma-separated; default: all but the -only ones and captions-facets, shuffled-captions-facets).")
     List<String> only;
 
     @Override

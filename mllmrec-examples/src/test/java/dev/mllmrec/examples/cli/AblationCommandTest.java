@@ -63,7 +63,7 @@ class AblationCommandTest {
         Path ref = ColdTargetTest.dataset(tmp.resolve("ref"), false);
         Path w = tmp.resolve("w");
         String[] args = {"ablation", "--reference", ref.toString(), "--name", "cold", "--work-dir", w.toString(),
-            "--quick", "--variants", "ids,text,captions"};
+            "--quick", "--variants", "ids,text,text-facets,captions"};
         CliEndToEndTest.Result r = CliEndToEndTest.run(args);
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.err()).contains("captions are skipped").contains("nothing to caption (text-only data)");
@@ -72,12 +72,14 @@ class AblationCommandTest {
         assertThat(summary.get("skipped").toString()).contains("captions");
         assertThat(summary.get("table").has("ids/sft")).isTrue();
         assertThat(summary.get("table").has("text/grpo")).isTrue();
+        // The pipeline's policy: facets on a dataset without genres or years are an empty block, not an error.
+        assertThat(summary.get("table").has("text-facets/grpo")).isTrue();
         assertThat(summary.get("table").has("sasrec")).isTrue();
         assertThat(summary.get("table").has("popularity")).isTrue();
         assertThat(summary.get("table").has("text/grpo (candidates prompt)")).isTrue();
         assertThat(summary.get("table").has("text/sft (both prompts)")).isTrue();
-        // 2 anchors + 2 variants x (sft, grpo) x 3 ranking views (the default and the two others)
-        assertThat(summary.get("runs").size()).isEqualTo(14);
+        // 2 anchors + 3 variants x (sft, grpo) x 3 ranking views (the default and the two others)
+        assertThat(summary.get("runs").size()).isEqualTo(20);
         JsonNode first = summary.get("runs").get(0);
         assertThat(first.get("neg9").get("HR@3").asDouble()).isBetween(0.0, 1.0);
         assertThat(first.get("neg9_buckets").has("rest")).isTrue();

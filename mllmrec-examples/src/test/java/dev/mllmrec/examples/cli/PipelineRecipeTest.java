@@ -44,15 +44,15 @@ class PipelineRecipeTest {
 
     @Test
     void recipeIsWhatThePipelineRanBefore() {
-        // The pipeline's command lines before the recipe existed (README's table, seed 42).
+        // The pipeline's command lines written out (README's table, seed 42): text content with the facets.
         Recipe full = PipelineCommand.recipe(false, 42, "text");
         assertThat(sft("train-sft", "--work-dir", W, "--seed", "42", "--item-content", "text", "--content-encoder",
-                "minilm").options()).isEqualTo(full.sft()).isEqualTo(Recipe.recommended().sft());
+                "minilm+facets").options()).isEqualTo(full.sft()).isEqualTo(Recipe.recommended().sft());
         assertThat(grpo("train-grpo", "--work-dir", W, "--seed", "42").options()).isEqualTo(full.grpo())
                 .isEqualTo(Recipe.recommended().grpo()).isEqualTo(GrpoStage.Options.defaults());
         Recipe quick = PipelineCommand.recipe(true, 42, "text");
         assertThat(sft("train-sft", "--work-dir", W, "--seed", "42", "--sequence-epochs", "15", "--epochs", "1",
-                "--max-train", "3000", "--item-content", "text", "--content-encoder", "tfidf").options())
+                "--max-train", "3000", "--item-content", "text", "--content-encoder", "tfidf+facets").options())
                 .isEqualTo(quick.sft()).isEqualTo(Recipe.quick().sft());
         assertThat(grpo("train-grpo", "--work-dir", W, "--seed", "42", "--steps", "8").options())
                 .isEqualTo(quick.grpo());
@@ -61,6 +61,22 @@ class PipelineRecipeTest {
         List<String[]> offline = RecipeArgs.reasoning(full, W);
         assertThat(offline.get(0)).containsExactly("assess", "--work-dir", W, "--encoder", "minilm",
                 "--keep-fraction", "0.5");
+    }
+
+    @Test
+    void theEncoderAndTheFacetsAreSetApart() {
+        Recipe r = Recipe.recommended();
+        assertThat(r.itemFacets()).isTrue();
+        assertThat(r.sft().contentEncoder()).isEqualTo("minilm+facets");
+        Recipe tfidf = r.withEncoder("tfidf");
+        assertThat(tfidf.sft().contentEncoder()).isEqualTo("tfidf+facets");
+        assertThat(tfidf.reasoning().encoder()).isEqualTo("tfidf"); // assess takes a sentence encoder only
+        Recipe plain = tfidf.withItemFacets(false);
+        assertThat(plain.itemFacets()).isFalse();
+        assertThat(plain.sft().contentEncoder()).isEqualTo("tfidf");
+        assertThat(plain.withEncoder("minilm").sft().contentEncoder()).isEqualTo("minilm");
+        assertThat(plain.withItemFacets(true).withItemFacets(true).sft().contentEncoder()).isEqualTo("tfidf+facets");
+        assertThat(r.withEncoder("minilm+facets").reasoning().encoder()).isEqualTo("minilm");
     }
 
     @Test
