@@ -37,16 +37,26 @@ package dev.mllmrec.core.lm.sft;
  *                              micro-batch's distinct such targets plus m tokens drawn uniformly from the whole
  *                              vocabulary, so that a pre-training step's cost no longer grows with the vocabulary.
  *                              Complete answers keep the full softmax either way (generation samples from it)
+ * @param poolSoftmaxWeight     0: an item target under a sampled softmax ({@code sampledNegatives} &gt; 0) gets that
+ *                              loss alone; w &gt; 0: plus w times the exact softmax over the whole negative pool (the
+ *                              {@link #ALL_POOL} loss). The sampled term treats every item alike as a negative, which
+ *                              keeps rarely seen items up; the exact term ranks each target against every item, which
+ *                              long candidate lists reward
  */
 public record SftConfig(int epochs, int batchSize, int gradientAccumulation, double learningRate,
                         double warmupFraction, LrSchedule schedule, double minLrRatio, double weightDecay,
                         double beta1, double beta2, double epsilon, double maxGradNorm, LossScope lossScope,
                         AnswerEnd answerEnd, int maxSequenceLength, long seed, int checkpointEverySteps,
                         int keepCheckpoints, int logEverySteps, double dropout, int sampledNegatives,
-                        int textNegatives) {
+                        int textNegatives, double poolSoftmaxWeight) {
 
     /** The default seed. */
     public static final long DEFAULT_SEED = 42L;
+    /**
+     * The {@link #poolSoftmaxWeight()} of {@link #recommendedBuilder()}: 9 sampled negatives plus half the exact
+     * softmax over every item (see {@code docs/item-content-default.md}).
+     */
+    public static final double RECOMMENDED_POOL_SOFTMAX_WEIGHT = 0.5;
     /** {@link #sampledNegatives()}: item targets get the exact softmax over the whole negative pool. */
     public static final int ALL_POOL = -1;
 
@@ -76,6 +86,8 @@ public record SftConfig(int epochs, int batchSize, int gradientAccumulation, dou
         require(sampledNegatives >= ALL_POOL, "sampledNegatives must be >= 0 or ALL_POOL (-1), got "
                 + sampledNegatives);
         require(textNegatives >= 0, "textNegatives must be >= 0, got " + textNegatives);
+        require(poolSoftmaxWeight >= 0 && Double.isFinite(poolSoftmaxWeight), "poolSoftmaxWeight must be >= 0, got "
+                + poolSoftmaxWeight);
     }
 
     private static void require(boolean ok, String message) {
@@ -100,7 +112,7 @@ public record SftConfig(int epochs, int batchSize, int gradientAccumulation, dou
     public static Builder recommendedBuilder() {
         return builder().optSchedule(LrSchedule.CONSTANT).optWarmupFraction(0).optBetas(0.9, 0.98).optMaxGradNorm(0)
                 .optWeightDecay(0).optEpochs(3).optBatchSize(128).optLearningRate(1e-3).optDropout(0.3)
-                .optSampledNegatives(9);
+                .optSampledNegatives(9).optPoolSoftmaxWeight(RECOMMENDED_POOL_SOFTMAX_WEIGHT);
     }
 
     /** The prompt phase of {@code pipeline}'s SFT: {@link #recommendedBuilder()} built, seed 42. */
@@ -132,6 +144,7 @@ public record SftConfig(int epochs, int batchSize, int gradientAccumulation, dou
         private double dropout = 0.0;
         private int sampledNegatives = 0;
         private int textNegatives = 0;
+        private double poolSoftmaxWeight = 0;
 
         private Builder() {
         }
@@ -270,12 +283,21 @@ public record SftConfig(int epochs, int batchSize, int gradientAccumulation, dou
             return this;
         }
 
+        /**
+         * With a sampled softmax ({@link #optSampledNegatives} k &gt; 0), adds {@code w} times the exact softmax over
+         * the whole negative pool to each item target's loss (default 0: the sampled softmax alone).
+         */
+        public Builder optPoolSoftmaxWeight(double w) {
+            poolSoftmaxWeight = w;
+            return this;
+        }
+
         /** Validates and builds. */
         public SftConfig build() {
             return new SftConfig(epochs, batchSize, gradientAccumulation, learningRate, warmupFraction, schedule,
                     minLrRatio, weightDecay, beta1, beta2, epsilon, maxGradNorm, lossScope, answerEnd,
                     maxSequenceLength, seed, checkpointEverySteps, keepCheckpoints, logEverySteps, dropout, sampledNegatives,
-                    textNegatives);
+                    textNegatives, poolSoftmaxWeight);
         }
     }
 }

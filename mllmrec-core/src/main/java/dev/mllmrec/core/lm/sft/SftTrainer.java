@@ -356,13 +356,9 @@ public final class SftTrainer {
                 }
             }
             NDArray nll = null;
+            NDArray itemRows = items > 0 ? subset(step, rows, itemIdx, items, n) : null;
             if (items > 0 && kNeg == SftConfig.ALL_POOL) {
-                long[] flat = new long[items];
-                for (int ii = 0; ii < items; ii++) {
-                    flat[ii] = (long) ii * sortedPool.length + Arrays.binarySearch(sortedPool, targetTokens[itemIdx[ii]]);
-                }
-                nll = model.logitsOver(subset(step, rows, itemIdx, items, n), step.create(sortedPoolLongs))
-                        .logSoftmax(-1).take(step.create(flat)).sum().neg();
+                nll = poolSoftmaxNll(step, itemRows, itemIdx, items, targetTokens);
             } else if (items > 0) {
                 long[] choices = new long[items * (kNeg + 1)];
                 for (int ii = 0; ii < items; ii++) {
@@ -381,8 +377,12 @@ public final class SftTrainer {
                         choices[ii * (kNeg + 1) + j] = tok;
                     }
                 }
-                nll = model.logitsOf(subset(step, rows, itemIdx, items, n), step.create(choices, new Shape(items,
-                        kNeg + 1))).logSoftmax(-1).get(new NDIndex(":, 0")).sum().neg();
+                nll = model.logitsOf(itemRows, step.create(choices, new Shape(items, kNeg + 1))).logSoftmax(-1)
+                        .get(new NDIndex(":, 0")).sum().neg();
+                if (config.poolSoftmaxWeight() > 0) {
+                    nll = nll.add(poolSoftmaxNll(step, itemRows, itemIdx, items, targetTokens)
+                            .mul((float) config.poolSoftmaxWeight()));
+                }
             }
             if (shared > 0) {
                 int[] targetsOf = new int[shared];
@@ -401,6 +401,20 @@ public final class SftTrainer {
             gc.backward(dev.mllmrec.core.lm.Scalars.div(nll, (float) groupTargets));
             return new MicroOutcome(nll.getFloat(), real);
         }
+    }
+
+    /**
+     * The summed negative log-likelihood of the item targets {@code targetTokens[itemIdx[0..items)]} under the exact
+     * softmax over every token of the negative pool ({@link SftConfig#ALL_POOL}); {@code itemRows} are their hidden
+     * states.
+     */
+    private NDArray poolSoftmaxNll(NDManager step, NDArray itemRows, int[] itemIdx, int items, int[] targetTokens) {
+        long[] flat = new long[items];
+        for (int ii = 0; ii < items; ii++) {
+            flat[ii] = (long) ii * sortedPool.length + Arrays.binarySearch(sortedPool, targetTokens[itemIdx[ii]]);
+        }
+        return model.logitsOver(itemRows, step.create(sortedPoolLongs)).logSoftmax(-1).take(step.create(flat)).sum()
+                .neg();
     }
 
     /** The rows {@code idx[0..count)} of {@code rows} (all {@code n} of them: {@code rows} itself). */

@@ -208,12 +208,39 @@ class SftTrainerTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ALL_POOL");
     }
 
+    @Test
+    void thePoolSoftmaxWeightAddsThatShareOfTheExactSoftmaxToTheSampledOne() {
+        // sampled + w * exact: on windows whose every target is an item token, the loss before the only update is
+        // the sampled softmax's (the same seeded draws) plus w times the exact softmax's over the item tokens.
+        List<SftExample> open = examples(16, 4).stream()
+                .map(e -> new SftExample(e.prompt(), e.answer().substring(0, e.answer().indexOf(']') + 1),
+                        List.of(), true)).toList();
+        double sampled = itemLoss(open, 3, 0);
+        double exact = itemLoss(open, SftConfig.ALL_POOL, 0);
+        double mixed = itemLoss(open, 3, 0.5);
+        assertThat(exact).isGreaterThan(sampled); // more candidates than 1 + 3
+        assertThat(mixed).isCloseTo(sampled + 0.5 * exact, within(1e-4));
+        assertThat(SftConfig.recommended().poolSoftmaxWeight()).isEqualTo(SftConfig.RECOMMENDED_POOL_SOFTMAX_WEIGHT);
+        assertThatThrownBy(() -> config().optPoolSoftmaxWeight(-0.1).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("poolSoftmaxWeight");
+    }
+
     /** The loss of one step over all of {@code data} with these negatives (null pool: none). */
     private static double firstLoss(List<SftExample> data, int sampledNegatives, int textNegatives, int[] pool) {
+        return firstLoss(data, config().optSampledNegatives(sampledNegatives).optTextNegatives(textNegatives), pool);
+    }
+
+    /** The loss of item-token windows (no end-of-answer target) with k sampled negatives and pool weight w. */
+    private static double itemLoss(List<SftExample> data, int k, double w) {
+        return firstLoss(data, config().optSampledNegatives(k).optPoolSoftmaxWeight(w).optAnswerEnd(AnswerEnd.NONE),
+                itemTokens());
+    }
+
+    /** The loss of one step over all of {@code data} under {@code config} (null pool: none). */
+    private static double firstLoss(List<SftExample> data, SftConfig.Builder config, int[] pool) {
         try (CausalLm lm = CausalLm.create(CONFIG, 7)) {
             SftTrainer.Builder b = SftTrainer.builder().setModel(lm).setTokenizer(TOK)
-                    .optConfig(config().optEpochs(1).optBatchSize(data.size()).optSampledNegatives(sampledNegatives)
-                            .optTextNegatives(textNegatives).build());
+                    .optConfig(config.optEpochs(1).optBatchSize(data.size()).build());
             if (pool != null) {
                 b.optNegativePool(pool);
             }
