@@ -49,8 +49,8 @@ public final class ItemContentTexts {
      * Whether an attribute is an identifier left out of the item's text: its key is {@code id} or ends in a word
      * {@code id} ({@code imdbId}, {@code tmdbID}, {@code asin_id}, {@code product-id}; not {@code paid} or
      * {@code valid}). An identifier's digits tell a sentence encoder nothing about the item, and MovieLens's two made
-     * up a third of a typical item text's word pieces; without them the MiniLM vector is the title's and the genres'
-     * (measured in {@code docs/captions.md}, section 4).
+     * up a third or more of an item text's word pieces; without them the MiniLM vector is the title's and the genres'
+     * (measured in {@code docs/item-content-default.md}).
      */
     public static boolean isIdentifier(String attributeKey) {
         String k = attributeKey.strip();
