@@ -51,8 +51,10 @@ public final class CustomTextualizer {
             Files.write(file, new byte[item.id() * 4]);
             items.add(new Item(item.id(), item.title(), item.genres(), item.attributes(), file.toString()));
         }
+        // The toy "images" are zero bytes, not pictures: leave out the item facets, which with captions would also
+        // measure each poster's pixels (and name the first file that does not decode).
         Recipe recipe = (args.length > 1 && args[1].equals("--tiny") ? Recipe.tiny() : Recipe.recommended())
-                .withItemContent(ItemContentSource.CAPTIONS);
+                .withItemContent(ItemContentSource.CAPTIONS).withItemFacets(false);
         MllmRec.Result result = MllmRec.builder()
                 .setCatalog(Catalog.of("toy", items))
                 .setHistories(ToyData.histories())
