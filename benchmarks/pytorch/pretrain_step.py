@@ -7,6 +7,7 @@ Same computation as mllmrec's SftTrainer on ItemSequenceWindows with SftStage's 
   * batch 128 windows of `history : [ITEM_a] " " [ITEM_b] ... " " [ITEM_j]` (21 tokens: the pipeline's word
     vocabulary holds the separating space as a token), loss on the 19 answer positions;
   * sampled softmax for the 10 item targets: each against 9 uniform negatives from the item pool (never the target),
+    plus --pool-weight (0.5, SftConfig.RECOMMENDED_POOL_SOFTMAX_WEIGHT) times the exact softmax over the whole pool,
     the logits being the dot products of the hidden state with the tied embedding rows; the 9 separator targets share
     one sampled softmax over the separator plus --text-negatives (1024, SftStage.SEQUENCE_TEXT_NEGATIVES) distinct
     tokens drawn uniformly from the rest of the vocabulary (0: the softmax over the whole vocabulary, the recipe
@@ -41,6 +42,8 @@ def main():
     ap.add_argument("--negatives", type=int, default=9)
     ap.add_argument("--dropout", type=float, default=0.3)
     ap.add_argument("--text-negatives", type=int, default=1024)
+    ap.add_argument("--pool-weight", type=float, default=0.5,
+                    help="plus this share of the exact softmax over every item (SftConfig.poolSoftmaxWeight)")
     ap.add_argument("--warmup", type=int, default=10)
     ap.add_argument("--steps", type=int, default=30)
     ap.add_argument("--reps", type=int, default=3)
@@ -77,6 +80,9 @@ def main():
         rows = hid[:, 1:T - 1:2].reshape(n, -1)  # hidden at t - 1 predicts token t
         logits = (F.embedding(choices, model.tok_emb) @ rows.unsqueeze(-1)).squeeze(-1)
         nll = -logits.log_softmax(-1)[:, 0].sum()
+        if args.pool_weight > 0:  # the exact softmax over the item pool (contiguous tokens from first_item)
+            exact = F.linear(rows, model.tok_emb[first_item:first_item + args.items])
+            nll = nll + args.pool_weight * F.cross_entropy(exact, targets - first_item, reduction="sum")
         sep = hid[:, 2:T - 1:2].reshape(-1, model.d)  # positions predicting the separators
         if args.text_negatives == 0:
             nll = nll + F.cross_entropy(F.linear(sep, model.tok_emb), torch.full((sep.shape[0],), space),
@@ -99,7 +105,7 @@ def main():
             step(i)
         times.append((time.perf_counter() - t0) / args.steps)
     print(json.dumps({"benchmark": "pretrain_step", "engine": "pytorch-eager " + torch.__version__,
-                      "vocab": args.vocab, "items": args.items, "text_negatives": args.text_negatives, "params": sum(p.numel() for p in model.parameters()),
+                      "vocab": args.vocab, "items": args.items, "text_negatives": args.text_negatives, "pool_weight": args.pool_weight, "params": sum(p.numel() for p in model.parameters()),
                       "seconds_per_step": statistics.median(times), "reps": times}))
 
 

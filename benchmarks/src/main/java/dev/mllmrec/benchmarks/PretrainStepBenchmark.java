@@ -108,11 +108,15 @@ public class PretrainStepBenchmark {
         model.close();
     }
 
-    /** The settings of {@code SftStage}'s item-sequence pre-training (SASRec's optimizer). */
+    /**
+     * The settings of {@code SftStage}'s item-sequence pre-training (SASRec's optimizer; 9 sampled negatives plus half
+     * the exact softmax over the item pool).
+     */
     static SftConfig pretrainingConfig(long seed) {
         return SftConfig.builder().optSchedule(LrSchedule.CONSTANT).optWarmupFraction(0).optBetas(0.9, 0.98)
                 .optMaxGradNorm(0).optWeightDecay(0).optEpochs(1).optBatchSize(BATCH).optLearningRate(1e-3)
                 .optAnswerEnd(AnswerEnd.NONE).optSeed(seed).optDropout(0.3).optSampledNegatives(NEGATIVES)
+                .optPoolSoftmaxWeight(SftConfig.RECOMMENDED_POOL_SOFTMAX_WEIGHT)
                 .optTextNegatives(dev.mllmrec.core.pipeline.SftStage.SEQUENCE_TEXT_NEGATIVES)
                 .optCheckpointEverySteps(0).build();
     }
