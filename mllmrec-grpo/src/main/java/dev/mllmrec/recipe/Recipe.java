@@ -88,7 +88,7 @@ public record Recipe(long seed, int history, int minInteractions, Reasoning reas
     public static Recipe recommended(long seed) {
         SftStage.Options sft = new SftStage.Options("mini", 3, 128, 1e-3, seed, 6000, 0,
                 PrepareConfig.DEFAULT_TRAIN_NEGATIVES, PromptBuilder.Style.COMPACT, 50, 0.3, RecentWindows.DEFAULT,
-                false, ItemContentSource.TEXT, "minilm" + ItemContent.FACETS_SUFFIX);
+                false, ItemContentSource.TEXT, ItemContent.contentEncoder("minilm", true));
         return new Recipe(seed, PrepareConfig.DEFAULT_HISTORY, PrepareConfig.DEFAULT_MIN_INTERACTIONS,
                 Reasoning.recommended(), sft, grpo(seed, GrpoConfig.RECOMMENDED_STEPS));
     }
@@ -164,9 +164,9 @@ public record Recipe(long seed, int history, int minInteractions, Reasoning reas
      * the reasoning assessment; the item content keeps its {@linkplain #withItemFacets facets} setting.
      */
     public Recipe withEncoder(String name) {
-        String encoder = stripFacets(name);
+        String encoder = ItemContent.sentenceEncoder(name);
         Reasoning r = reasoning;
-        return withContentEncoder(encoder + (itemFacets() ? ItemContent.FACETS_SUFFIX : ""))
+        return withSft(sft.withContentEncoder(ItemContent.contentEncoder(encoder, itemFacets())))
                 .withReasoning(new Reasoning(r.enabled(), encoder, r.keepFraction(), r.sftCotProbability(),
                         r.grpoCotProbability()));
     }
@@ -177,23 +177,11 @@ public record Recipe(long seed, int history, int minInteractions, Reasoning reas
      * ({@code ItemFacets}).
      */
     public Recipe withItemFacets(boolean on) {
-        return withContentEncoder(stripFacets(sft.contentEncoder()) + (on ? ItemContent.FACETS_SUFFIX : ""));
+        return withSft(sft.withContentEncoder(ItemContent.contentEncoder(sft.contentEncoder(), on)));
     }
 
     /** Whether the item content carries the items' facets ({@link #withItemFacets}). */
     public boolean itemFacets() {
-        return sft.contentEncoder().endsWith(ItemContent.FACETS_SUFFIX);
-    }
-
-    private Recipe withContentEncoder(String contentEncoder) {
-        SftStage.Options s = sft;
-        return withSft(new SftStage.Options(s.preset(), s.epochs(), s.batchSize(), s.learningRate(), s.seed(),
-                s.maxTrainSamples(), s.validationSamples(), s.negatives(), s.style(), s.sequenceEpochs(), s.dropout(),
-                s.grpoHoldout(), s.keepBestSequenceEpoch(), s.content(), contentEncoder));
-    }
-
-    private static String stripFacets(String encoder) {
-        return encoder.endsWith(ItemContent.FACETS_SUFFIX)
-                ? encoder.substring(0, encoder.length() - ItemContent.FACETS_SUFFIX.length()) : encoder;
+        return ItemContent.hasFacets(sft.contentEncoder());
     }
 }

@@ -38,6 +38,26 @@ public record ItemContent(LmConfig.ItemContentShape shape, float[] vectors) {
     public static final String FACETS_SUFFIX = "+facets";
 
     /**
+     * The sentence encoder of a content-encoder name ({@code minilm+facets} -> {@code minilm}; {@code null} ->
+     * {@code minilm}), trimmed and in lower case.
+     */
+    public static String sentenceEncoder(String contentEncoder) {
+        String name = contentEncoder == null ? "minilm" : contentEncoder.strip().toLowerCase(java.util.Locale.ROOT);
+        return name.endsWith(FACETS_SUFFIX) ? name.substring(0, name.length() - FACETS_SUFFIX.length()) : name;
+    }
+
+    /** Whether a content-encoder name asks for the items' facets ({@link #FACETS_SUFFIX}). */
+    public static boolean hasFacets(String contentEncoder) {
+        return contentEncoder != null
+                && contentEncoder.strip().toLowerCase(java.util.Locale.ROOT).endsWith(FACETS_SUFFIX);
+    }
+
+    /** The content-encoder name of a sentence encoder with or without the items' facets. */
+    public static String contentEncoder(String sentenceEncoder, boolean facets) {
+        return sentenceEncoder(sentenceEncoder) + (facets ? FACETS_SUFFIX : "");
+    }
+
+    /**
      * Builds the content of every catalog item under {@code source}: its own text (title and attributes,
      * {@link ItemContentTexts#texts}) encoded with {@code encoder} ({@code minilm} or {@code tfidf}); for caption
      * sources, beside it, the vector of the caption the item shows ({@link ItemContentTexts#captions}, read from
@@ -74,11 +94,8 @@ public record ItemContent(LmConfig.ItemContentShape shape, float[] vectors) {
         tokenOf.values().forEach(id -> ordered.add(texts.get(id)));
         long start = System.nanoTime();
         float[][] rows;
-        String name = encoder == null ? "minilm" : encoder.strip().toLowerCase(java.util.Locale.ROOT);
-        boolean facets = name.endsWith(FACETS_SUFFIX);
-        if (facets) {
-            name = name.substring(0, name.length() - FACETS_SUFFIX.length());
-        }
+        String name = sentenceEncoder(encoder);
+        boolean facets = hasFacets(encoder);
         List<String> corpus = new ArrayList<>(ordered);
         corpus.addAll(shown.values()); // TF-IDF's vocabulary and weights cover the captions too
         try (TextEncoder enc = encoder(name, corpus)) {

@@ -140,6 +140,12 @@ public final class SftStage {
                     negatives, style, sequenceEpochs, dropout, grpoHoldout, keepBestSequenceEpoch, source,
                     contentEncoder);
         }
+
+        /** These options with content encoder {@code name} (for example {@code minilm+facets}). */
+        public Options withContentEncoder(String name) {
+            return new Options(preset, epochs, batchSize, learningRate, seed, maxTrainSamples, validationSamples,
+                    negatives, style, sequenceEpochs, dropout, grpoHoldout, keepBestSequenceEpoch, content, name);
+        }
     }
 
     /** The checkpoint directory name of item-sequence pre-training ({@code W/checkpoints/sft-sequence}). */

@@ -53,9 +53,10 @@ import picocli.CommandLine.Option;
                 + "injection), and on request captions-only, shuffled-captions-only (the caption alone, without "
                 + "title and attributes: does the image's text carry anything by itself?) and captions-facets, "
                 + "shuffled-captions-facets (captions with the facets and the poster's measurements), each by SFT "
-                + "and then GRPO, with SASRec and popularity as anchors; each policy is ranked under its default prompt (history) and the other two ranking "
-                + "views (candidates, both). Records HR@1/3/5, NDCG@3/5 and MRR at 9 negatives and HR@3/10, NDCG@10 at 99, overall and "
-                + "for cold (no training interaction), rare (1-4) and the other targets. Writes "
+                + "and then GRPO, with SASRec and popularity as anchors; each policy is ranked under its default "
+                + "prompt (history) and the other two ranking views (candidates, both). Records HR@1/3/5, NDCG@3/5 "
+                + "and MRR at 9 negatives and HR@3/10, NDCG@10 at 99, overall and for cold (no training "
+                + "interaction), rare (1-4) and the other targets. Writes "
                 + "W/ablation/summary.json, W/ablation/table.md and W/ablation/chart.png; a killed run resumes.",
                 "Variants that need captions are skipped on data without images."})
 public final class AblationCommand implements Callable<Integer> {
@@ -135,7 +136,8 @@ public final class AblationCommand implements Callable<Integer> {
     boolean quick;
 
     @Option(names = "--variants", paramLabel = "V", split = ",",
-            description = "Only these variants (comma-separated; default: all but the -only ones and captions-facets, shuffled-captions-facets).")
+            description = "Only these variants (comma-separated; default: all but the -only ones and "
+                    + "captions-facets, shuffled-captions-facets).")
     List<String> only;
 
     @Override
@@ -255,8 +257,8 @@ public final class AblationCommand implements Callable<Integer> {
             String rd = r.root().toString();
             String s = Long.toString(seed);
             List<String> sft = new ArrayList<>(List.of("train-sft", "--work-dir", rd, "--seed", s,
-                    "--item-content", v.content(), "--content-encoder", (quick ? "tfidf" : "minilm")
-                            + (v.facets() ? ItemContent.FACETS_SUFFIX : "")));
+                    "--item-content", v.content(), "--content-encoder",
+                    ItemContent.contentEncoder(quick ? "tfidf" : "minilm", v.facets())));
             if (quick) {
                 sft.addAll(List.of("--sequence-epochs", "8", "--epochs", "1", "--max-train", "1500"));
             }
