@@ -15,7 +15,7 @@ ROUNDS=${2:-3}
 LENGTHS=${3:-"64 256 1024"}
 HERE=$(cd "$(dirname "$0")" && pwd)
 export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
-export MALLOC_TRIM_THRESHOLD_=17179869184 MALLOC_MMAP_THRESHOLD_=1073741824 MALLOC_TOP_PAD_=268435456
+export MALLOC_TRIM_THRESHOLD_=17179869184 MALLOC_MMAP_THRESHOLD_=1073741824 MALLOC_TOP_PAD_=268435456 MALLOC_ARENA_MAX=1
 PY=${PYTHON:-/usr/bin/python3}
 JVM="-Dai.djl.offline=true -Dai.djl.pytorch.num_threads=1 -Dai.djl.pytorch.num_interop_threads=1 -Dmllmrec.progress.off=true ${JAVA_OPTS:-}"
 jmh() {

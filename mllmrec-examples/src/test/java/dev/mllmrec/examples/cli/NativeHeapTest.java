@@ -30,7 +30,7 @@ class NativeHeapTest {
         assertThat(cmd).containsExactly("/usr/bin/java", "-Dai.djl.offline=true", "-Xmx8g", "-cp", "mllmrec.jar",
                 "dev.mllmrec.examples.cli.Main", "pipeline", "--quick");
         assertThat(NativeHeap.MALLOC_ENV).containsOnlyKeys("MALLOC_TRIM_THRESHOLD_", "MALLOC_MMAP_THRESHOLD_",
-                "MALLOC_TOP_PAD_");
+                "MALLOC_TOP_PAD_", "MALLOC_ARENA_MAX");
     }
 
     /** A stand-in child: watches the process named by {@code args[0]} as its parent, then idles. */

@@ -377,11 +377,13 @@ public final class SftTrainer {
                         choices[ii * (kNeg + 1) + j] = tok;
                     }
                 }
-                nll = model.logitsOf(itemRows, step.create(choices, new Shape(items, kNeg + 1))).logSoftmax(-1)
-                        .get(new NDIndex(":, 0")).sum().neg();
+                NDArray sampled = model.logitsOf(itemRows, step.create(choices, new Shape(items, kNeg + 1)));
+                nll = sampled.logSoftmax(-1).get(new NDIndex(":, 0")).sum().neg();
                 if (config.poolSoftmaxWeight() > 0) {
-                    nll = nll.add(poolSoftmaxNll(step, itemRows, itemIdx, items, targetTokens)
-                            .mul((float) config.poolSoftmaxWeight()));
+                    // Column 0 holds each target's own logit: the exact term needs only the pool's log-sum-exp.
+                    NDArray targetLogits = sampled.get(new NDIndex(":, 0"));
+                    NDArray pool = model.logitsOver(itemRows, step.create(sortedPoolLongs));
+                    nll = nll.add(logSumExp(pool).sub(targetLogits).sum().mul((float) config.poolSoftmaxWeight()));
                 }
             }
             if (shared > 0) {
@@ -409,12 +411,24 @@ public final class SftTrainer {
      * states.
      */
     private NDArray poolSoftmaxNll(NDManager step, NDArray itemRows, int[] itemIdx, int items, int[] targetTokens) {
-        long[] flat = new long[items];
+        long[] column = new long[items];
         for (int ii = 0; ii < items; ii++) {
-            flat[ii] = (long) ii * sortedPool.length + Arrays.binarySearch(sortedPool, targetTokens[itemIdx[ii]]);
+            column[ii] = Arrays.binarySearch(sortedPool, targetTokens[itemIdx[ii]]);
         }
-        return model.logitsOver(itemRows, step.create(sortedPoolLongs)).logSoftmax(-1).take(step.create(flat)).sum()
-                .neg();
+        // Not logSoftmax(-1).take(flat): the backward of a flat take over the (targets x pool) matrix is an
+        // accumulating scatter that cost 9 times PyTorch's cross-entropy at 20,000 items (docs/performance.md).
+        NDArray logits = model.logitsOver(itemRows, step.create(sortedPoolLongs));
+        NDArray targetLogits = logits.gather(step.create(column, new Shape(items, 1)), 1).reshape(items);
+        return logSumExp(logits).sub(targetLogits).sum();
+    }
+
+    /**
+     * The log-sum-exp of each row of {@code logits (n, m)}, {@code (n)}: the row maximum (a constant to autograd)
+     * taken out before the exponentials, so that large logits do not overflow.
+     */
+    static NDArray logSumExp(NDArray logits) {
+        NDArray max = logits.max(new int[] {1}, true).stopGradient();
+        return logits.sub(max).exp().sum(new int[] {1}).log().add(max.reshape(max.getShape().get(0)));
     }
 
     /** The rows {@code idx[0..count)} of {@code rows} (all {@code n} of them: {@code rows} itself). */

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import dev.mllmrec.core.JsonLines;
 import dev.mllmrec.core.lm.CausalLm;
 import dev.mllmrec.core.lm.GenerationConfig;
@@ -206,6 +209,21 @@ class SftTrainerTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("optNegativePool");
         assertThatThrownBy(() -> config().optSampledNegatives(-2).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ALL_POOL");
+    }
+
+    @Test
+    void logSumExpIsExactForLargeAndSmallRows() {
+        try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+            // ln(e^1000 + e^1000) = 1000 + ln 2 (e^1000 overflows a float); ln(e^0 + e^ln3) = ln 4;
+            // ln(e^-5 + e^-5 + e^-5) = ln 3 - 5.
+            NDArray logits = m.create(new float[] {1000f, 1000f, Float.NEGATIVE_INFINITY, 0f, (float) Math.log(3),
+                    Float.NEGATIVE_INFINITY, -5f, -5f, -5f}, new Shape(3, 3));
+            float[] lse = SftTrainer.logSumExp(logits).toFloatArray();
+            assertThat(lse).hasSize(3);
+            assertThat(lse[0]).isCloseTo(1000f + (float) Math.log(2), within(1e-3f));
+            assertThat(lse[1]).isCloseTo((float) Math.log(4), within(1e-6f));
+            assertThat(lse[2]).isCloseTo((float) Math.log(3) - 5f, within(1e-6f));
+        }
     }
 
     @Test
