@@ -65,7 +65,7 @@ public final class TrainGrpoCommand implements Callable<Integer> {
                     + "W/train_grpo.jsonl; recorded here). Default: ${DEFAULT-VALUE}.")
     double cotProb;
 
-    @Option(names = "--steps", paramLabel = "N", defaultValue = "300",
+    @Option(names = "--steps", paramLabel = "N", defaultValue = "" + GrpoConfig.RECOMMENDED_STEPS,
             description = "GRPO steps (0: one pass over the prompts). Default: ${DEFAULT-VALUE}.")
     int steps;
 

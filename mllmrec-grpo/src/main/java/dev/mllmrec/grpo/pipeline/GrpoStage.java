@@ -114,7 +114,7 @@ public final class GrpoStage {
         public static final int RANKED_LIST = GrpoConfig.RECOMMENDED_RANKED_LIST;
 
         /**
-         * The defaults of {@code train-grpo}: start from {@code sft}, {@link GrpoConfig#recommended()} (300 steps,
+         * The defaults of {@code train-grpo}: start from {@code sft}, {@link GrpoConfig#recommended()} (600 steps,
          * learning rate 1e-4, rollouts constrained to the candidates and ranked lists of {@link #RANKED_LIST}
          * candidates), every validation sample, the 2 most recent training windows of each user.
          */
