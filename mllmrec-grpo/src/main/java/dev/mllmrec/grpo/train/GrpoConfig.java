@@ -124,8 +124,8 @@ public record GrpoConfig(int promptsPerStep, int numGenerations, double temperat
     /**
      * The number of steps of the recipe: about two passes over the 1,150 held-out MovieLens windows at 4 prompts a
      * step. From the same SFT checkpoints (seeds 42-44) 600 steps beat 300 on every headline mean (test HR@3 / NDCG@3
-     * 0.870 / 0.749 against 0.863 / 0.743 at 9 negatives, HR@3 / NDCG@10 0.421 / 0.430 against 0.413 / 0.426 at 99)
-     * and the best validation came at step 375-450; 8 prompts a step or 1,200 steps did no better
+     * 0.868 / 0.748 against 0.863 / 0.743 at 9 negatives, HR@3 / NDCG@10 0.420 / 0.430 against 0.413 / 0.426 at 99)
+     * and the best validation came at step 375-475; 8 prompts a step or 1,200 steps did no better
      * ({@code docs/item-content-default.md}).
      */
     public static final int RECOMMENDED_STEPS = 600;
