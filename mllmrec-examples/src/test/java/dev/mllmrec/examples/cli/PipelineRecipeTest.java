@@ -85,7 +85,7 @@ class PipelineRecipeTest {
         assertThat(GrpoConfig.recommended()).isEqualTo(g);
         assertThat(g.rankedList()).isEqualTo(3);
         assertThat(g.constrainToCandidates()).isTrue();
-        assertThat(g.maxSteps()).isEqualTo(300);
+        assertThat(g.maxSteps()).isEqualTo(600);
         SftConfig s = SftConfig.recommended();
         assertThat(s.epochs()).isEqualTo(Recipe.recommended().sft().epochs());
         assertThat(s.batchSize()).isEqualTo(Recipe.recommended().sft().batchSize());
