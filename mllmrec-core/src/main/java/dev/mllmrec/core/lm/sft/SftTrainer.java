@@ -416,7 +416,8 @@ public final class SftTrainer {
             column[ii] = Arrays.binarySearch(sortedPool, targetTokens[itemIdx[ii]]);
         }
         // Not logSoftmax(-1).take(flat): the backward of a flat take over the (targets x pool) matrix is an
-        // accumulating scatter that cost 9 times PyTorch's cross-entropy at 20,000 items (docs/performance.md).
+        // accumulating scatter into a matrix of that size; with it the pre-training step with 2,943 items took 1.26
+        // times PyTorch's cross-entropy step, without it 0.99 (docs/performance.md).
         NDArray logits = model.logitsOver(itemRows, step.create(sortedPoolLongs));
         NDArray targetLogits = logits.gather(step.create(column, new Shape(items, 1)), 1).reshape(items);
         return logSumExp(logits).sub(targetLogits).sum();
