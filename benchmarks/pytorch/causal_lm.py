@@ -81,6 +81,27 @@ class CausalLm(torch.nn.Module):
         ang = torch.arange(ctx, dtype=torch.float64)[:, None] * freq[None, :]
         self.register_buffer("cos", torch.cat([ang.cos(), ang.cos()], 1).float())
         self.register_buffer("sin", torch.cat([ang.sin(), ang.sin()], 1).float())
+        self.content_proj = None
+
+    def set_content(self, vectors, first_token, seed=2):
+        """Frozen item-content vectors (items, c) for the tokens first_token.. and a learnt projection (c, d), as
+        CausalLm's hybrid item tokens: a token's row is its embedding plus its content vector times the projection
+        (zero content for other tokens), computed per occurrence as CausalLm.tokenRows does."""
+        items, c = vectors.shape
+        g = torch.Generator().manual_seed(seed)
+        self.content_proj = torch.nn.Parameter(torch.randn(c, self.d, generator=g) * 0.1)
+        self.register_buffer("content_vectors", torch.cat([torch.zeros(1, c), vectors]))
+        index = torch.zeros(self.tok_emb.shape[0], dtype=torch.long)
+        index[first_token:first_token + items] = torch.arange(1, items + 1)
+        self.register_buffer("content_index", index)
+
+    def embed(self, ids):
+        """The rows of the tokens ids (any shape) in the tied table, with their projected content if set."""
+        rows = F.embedding(ids, self.tok_emb)
+        if self.content_proj is None:
+            return rows
+        return rows + F.embedding(F.embedding(ids, self.content_index[:, None]).squeeze(-1),
+                                  self.content_vectors) @ self.content_proj
 
     @staticmethod
     def rotate_half(x):
@@ -103,7 +124,7 @@ class CausalLm(torch.nn.Module):
         d, H, dh = self.d, self.heads, self.dh
         past = 0 if cache is None else cache.length
         total = past + T
-        x = drop(F.embedding(ids, self.tok_emb))
+        x = drop(self.embed(ids))
         cos = F.embedding(pos, self.cos).view(B, 1, T, dh)
         sin = F.embedding(pos, self.sin).view(B, 1, T, dh)
         new_bias = None if key_mask is None else (1.0 - key_mask.float()) * MASKED

@@ -44,6 +44,9 @@ def main():
     ap.add_argument("--text-negatives", type=int, default=1024)
     ap.add_argument("--pool-weight", type=float, default=0.5,
                     help="plus this share of the exact softmax over every item (SftConfig.poolSoftmaxWeight)")
+    ap.add_argument("--content", type=int, default=0,
+                    help="item-content width (0: none; the pipeline's minilm+facets is 413): random frozen vectors "
+                         "and a learnt projection added to every item token's row, per occurrence")
     ap.add_argument("--warmup", type=int, default=10)
     ap.add_argument("--steps", type=int, default=30)
     ap.add_argument("--reps", type=int, default=3)
@@ -52,6 +55,8 @@ def main():
     torch.set_num_threads(1)
     torch.manual_seed(0)
     model = CausalLm(args.vocab, "mini")
+    if args.content > 0:
+        model.set_content(torch.randn(args.items, args.content, generator=torch.Generator().manual_seed(5)), 9)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.9, 0.98), eps=1e-8,
                            foreach=True if args.foreach else None)
     first_item = 9  # <pad> <eos> <unk> <think> </think> \n history : " "
@@ -78,19 +83,20 @@ def main():
         choices = torch.cat([targets[:, None], neg], 1)  # (n, K + 1), target first
         hid = model.hidden(ids, pos, dropout=args.dropout)
         rows = hid[:, 1:T - 1:2].reshape(n, -1)  # hidden at t - 1 predicts token t
-        logits = (F.embedding(choices, model.tok_emb) @ rows.unsqueeze(-1)).squeeze(-1)
+        logits = (model.embed(choices) @ rows.unsqueeze(-1)).squeeze(-1)
         nll = -logits.log_softmax(-1)[:, 0].sum()
         if args.pool_weight > 0:  # the exact softmax over the item pool (contiguous tokens from first_item)
-            exact = F.linear(rows, model.tok_emb[first_item:first_item + args.items])
+            exact = F.linear(rows, model.embed(pool))
             nll = nll + args.pool_weight * F.cross_entropy(exact, targets - first_item, reduction="sum")
         sep = hid[:, 2:T - 1:2].reshape(-1, model.d)  # positions predicting the separators
         if args.text_negatives == 0:
-            nll = nll + F.cross_entropy(F.linear(sep, model.tok_emb), torch.full((sep.shape[0],), space),
+            nll = nll + F.cross_entropy(F.linear(sep, model.embed(torch.arange(args.vocab))),
+                                        torch.full((sep.shape[0],), space),
                                         reduction="sum")
         else:  # the separator first, then distinct uniform draws from the rest of the vocabulary
             draws = torch.randperm(args.vocab - 1)[:args.text_negatives]
             cand = torch.cat([torch.tensor([space]), draws + (draws >= space).long()])
-            nll = nll - F.linear(sep, F.embedding(cand, model.tok_emb)).log_softmax(-1)[:, 0].sum()
+            nll = nll - F.linear(sep, model.embed(cand)).log_softmax(-1)[:, 0].sum()
         (nll / (n + sep.shape[0])).backward()
         opt.step()
         opt.zero_grad(set_to_none=False)
@@ -105,7 +111,7 @@ def main():
             step(i)
         times.append((time.perf_counter() - t0) / args.steps)
     print(json.dumps({"benchmark": "pretrain_step", "engine": "pytorch-eager " + torch.__version__,
-                      "vocab": args.vocab, "items": args.items, "text_negatives": args.text_negatives, "pool_weight": args.pool_weight, "params": sum(p.numel() for p in model.parameters()),
+                      "vocab": args.vocab, "items": args.items, "text_negatives": args.text_negatives, "pool_weight": args.pool_weight, "content": args.content, "params": sum(p.numel() for p in model.parameters()),
                       "seconds_per_step": statistics.median(times), "reps": times}))
 
 

@@ -63,6 +63,13 @@ public class PretrainStepBenchmark {
     @Param({"7608", "40000"})
     public int vocab;
 
+    /**
+     * The width of the items' frozen content vectors (0: item ids only; the pipeline's {@code minilm+facets} content
+     * is 413 wide): random vectors, seeded, with the model's learnt projection added to every item token's row.
+     */
+    @Param({"0"})
+    public int content;
+
     private CausalLm model;
     private WordTokenizer tokenizer;
     private List<SftExample> windows;
@@ -99,7 +106,23 @@ public class PretrainStepBenchmark {
             count += ItemSequenceWindows.examples(List.of(prefix), WINDOW, STRIDE).size();
         }
         windows = ItemSequenceWindows.examples(prefixes, WINDOW, STRIDE).subList(0, STEPS * BATCH);
-        model = CausalLm.create(LmConfig.Preset.MINI.config(tokenizer.vocabSize()), 1);
+        LmConfig config = LmConfig.Preset.MINI.config(tokenizer.vocabSize());
+        if (content == 0) {
+            model = CausalLm.create(config, 1);
+        } else {
+            for (int i = 1; i < items; i++) {
+                if (pool[i] != pool[0] + i) {
+                    throw new IllegalStateException("The item tokens are not consecutive at item " + (i + 1) + ".");
+                }
+            }
+            float[] vectors = new float[items * content];
+            SeededRandom v = new SeededRandom(5);
+            for (int i = 0; i < vectors.length; i++) {
+                vectors[i] = (float) v.nextGaussian();
+            }
+            model = CausalLm.create(config.withContent(new LmConfig.ItemContentShape(content, pool[0], items)), 1,
+                    vectors);
+        }
     }
 
     /** Frees native memory. */
