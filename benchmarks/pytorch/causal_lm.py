@@ -100,8 +100,7 @@ class CausalLm(torch.nn.Module):
         rows = F.embedding(ids, self.tok_emb)
         if self.content_proj is None:
             return rows
-        return rows + F.embedding(F.embedding(ids, self.content_index[:, None]).squeeze(-1),
-                                  self.content_vectors) @ self.content_proj
+        return rows + self.content_vectors[self.content_index[ids]] @ self.content_proj
 
     @staticmethod
     def rotate_half(x):

@@ -74,8 +74,7 @@ public record Recipe(long seed, int history, int minInteractions, Reasoning reas
      * reasoning assessed with MiniLM, then SFT ({@link SftConfig#recommended()}: the {@code mini} model, 50 epochs of
      * item-sequence pre-training, 3 epochs over 6,000 prompts with the windows replayed, item content from the
      * title and attributes encoded by MiniLM with the items' facets beside it, 2 recent windows per user left to
-     * GRPO) and GRPO
-     * ({@link GrpoConfig#recommended()}: 600 steps, constrained ranked lists of 3). Seed 42.
+     * GRPO) and GRPO ({@link GrpoConfig#recommended()}: 600 steps, constrained ranked lists of 3). Seed 42.
      *
      * <p>MiniLM needs ONNX Runtime and the MiniLM jar on the classpath (see {@code docs/packaging.md}); without
      * them use {@code recommended().withEncoder("tfidf")}.
