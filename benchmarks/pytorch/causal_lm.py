@@ -86,7 +86,8 @@ class CausalLm(torch.nn.Module):
     def set_content(self, vectors, first_token, seed=2):
         """Frozen item-content vectors (items, c) for the tokens first_token.. and a learnt projection (c, d), as
         CausalLm's hybrid item tokens: a token's row is its embedding plus its content vector times the projection
-        (zero content for other tokens), computed per occurrence as CausalLm.tokenRows does."""
+        (zero content for other tokens); per occurrence for fewer ids than items, else once per item and gathered, as
+        CausalLm.tokenRows does."""
         items, c = vectors.shape
         g = torch.Generator().manual_seed(seed)
         self.content_proj = torch.nn.Parameter(torch.randn(c, self.d, generator=g) * 0.1)
@@ -100,7 +101,11 @@ class CausalLm(torch.nn.Module):
         rows = F.embedding(ids, self.tok_emb)
         if self.content_proj is None:
             return rows
-        return rows + self.content_vectors[self.content_index[ids]] @ self.content_proj
+        slots = self.content_index[ids]
+        if ids.numel() < self.content_vectors.shape[0]:
+            return rows + self.content_vectors[slots] @ self.content_proj
+        # Many ids (the sampled softmax's candidates): project each item once and gather, as CausalLm.tokenRows.
+        return rows + F.embedding(slots, self.content_vectors @ self.content_proj)
 
     @staticmethod
     def rotate_half(x):

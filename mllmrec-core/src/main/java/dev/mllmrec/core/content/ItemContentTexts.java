@@ -47,16 +47,21 @@ public final class ItemContentTexts {
 
     /**
      * Whether an attribute is an identifier left out of the item's text: its key is {@code id} or ends in a word
-     * {@code id} ({@code imdbId}, {@code tmdbID}, {@code asin_id}, {@code product-id}; not {@code paid} or
-     * {@code valid}). An identifier's digits tell a sentence encoder nothing about the item, and MovieLens's two made
-     * up a third or more of an item text's word pieces; without them the MiniLM vector is the title's and the genres'
-     * (measured in {@code docs/item-content-default.md}).
+     * {@code id} ({@code imdbId}, {@code tmdbID}, {@code asin_id}, {@code product-id}; not {@code paid},
+     * {@code valid} or {@code VALID}). An identifier's digits tell a sentence encoder nothing about the item, and
+     * MovieLens's two made up a third or more of an item text's word pieces; without them the MiniLM vector is the
+     * title's and the genres' (measured in {@code docs/item-content-default.md}).
      */
     public static boolean isIdentifier(String attributeKey) {
         String k = attributeKey.strip();
         String lower = k.toLowerCase(Locale.ROOT);
-        return lower.equals("id") || k.endsWith("Id") || k.endsWith("ID") || lower.endsWith("_id")
-                || lower.endsWith("-id") || lower.endsWith(" id");
+        return lower.equals("id") || k.endsWith("Id") || (k.endsWith("ID") && !capitalBefore(k, k.length() - 2))
+                || lower.endsWith("_id") || lower.endsWith("-id") || lower.endsWith(" id");
+    }
+
+    /** Whether {@code s} has an upper-case letter just before index {@code i} ({@code VALID}: not a word "ID"). */
+    private static boolean capitalBefore(String s, int i) {
+        return i > 0 && Character.isUpperCase(s.charAt(i - 1));
     }
 
     /**

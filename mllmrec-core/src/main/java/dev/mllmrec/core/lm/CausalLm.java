@@ -518,6 +518,12 @@ public final class CausalLm implements TrainablePolicy {
     /**
      * The rows of {@code table} (the token embeddings or the output layer) for token ids {@code ids} (int64, any
      * shape), plus each item token's projected content: shape {@code ids.shape + (dModel)}, in {@code m}.
+     *
+     * <p>The content is projected per occurrence when there are fewer ids than content rows, and otherwise once per
+     * content row and gathered: the sampled softmax's {@code (targets x candidates)} ids repeat items many times
+     * (12,800 ids over 2,943 items a pre-training step), and projecting each item once costs a fraction of
+     * projecting every occurrence, forward and backward ({@code docs/performance.md}). Both give the same rows up to
+     * rounding; which one a call takes depends only on the shapes, so a run is still reproducible.
      */
     private NDArray tokenRows(NDArray table, NDArray ids, NDManager m) {
         NDArray rows = local(Embedding.embedding(ids, table, SparseFormat.DENSE).singletonOrThrow(), m);
@@ -525,8 +531,17 @@ public final class CausalLm implements TrainablePolicy {
             return rows;
         }
         NDArray slots = local(contentIndex.take(ids), m);
-        NDArray vectors = local(Embedding.embedding(slots, contentVectors, SparseFormat.DENSE).singletonOrThrow(), m);
-        return rows.add(local(vectors.matMul(contentProjection), m));
+        NDArray projected;
+        if (ids.getShape().size() < contentVectors.getShape().get(0)) {
+            NDArray vectors = local(Embedding.embedding(slots, contentVectors, SparseFormat.DENSE)
+                    .singletonOrThrow(), m);
+            projected = local(vectors.matMul(contentProjection), m);
+        } else {
+            // Row 0 of the content vectors is zero, so is its projection: tokens without content gather zeros.
+            NDArray all = local(contentVectors.matMul(contentProjection), m); // (tokens + 1, dModel)
+            projected = local(Embedding.embedding(slots, all, SparseFormat.DENSE).singletonOrThrow(), m);
+        }
+        return rows.add(projected);
     }
 
     /**

@@ -46,7 +46,7 @@ class ItemContentTextsTest {
         for (String key : List.of("id", "ID", "imdbId", "tmdbID", "asin_id", "product-id", "item id", " movieId ")) {
             assertThat(ItemContentTexts.isIdentifier(key)).as(key).isTrue();
         }
-        for (String key : List.of("paid", "valid", "idea", "kind", "identity", "director", "genre")) {
+        for (String key : List.of("paid", "valid", "PAID", "VALID", "idea", "kind", "identity", "director", "genre")) {
             assertThat(ItemContentTexts.isIdentifier(key)).as(key).isFalse();
         }
     }

@@ -106,6 +106,34 @@ class ItemContentTest {
     }
 
     @Test
+    void chosenTokenLogitsMatchTheFullLogitsWhenTheContentIsProjectedOncePerItem() {
+        // 24 chosen ids against 21 content rows (20 items and the zero row): tokenRows projects every item once and
+        // gathers, where fewer ids are projected one by one (the test above); both must give the full logits.
+        try (CausalLm lm = CausalLm.create(WITH_CONTENT, 6, vectors(5)); NDManager m = NDManager.newBaseManager()) {
+            NDArray hidden = lm.hidden(m.create(new long[] {1, 12, 29}, new Shape(1, 3)), null, null, null)
+                    .reshape(3, -1);
+            float[] full = lm.logits(hidden).toFloatArray();
+            long[] chosen = new long[3 * 8];
+            for (int i = 0; i < chosen.length; i++) {
+                chosen[i] = (i * 7L + 3) % VOCAB; // items, tokens before them and after them, some twice
+            }
+            float[] some = lm.logitsOf(hidden, m.create(chosen, new Shape(3, 8))).toFloatArray();
+            for (int i = 0; i < chosen.length; i++) {
+                assertThat(some[i]).as("id %d", chosen[i])
+                        .isCloseTo(full[(i / 8) * VOCAB + (int) chosen[i]], within(1e-5f));
+            }
+            long[] shared = new long[24];
+            for (int i = 0; i < shared.length; i++) {
+                shared[i] = FIRST + (i * 3L) % ITEMS;
+            }
+            float[] over = lm.logitsOver(hidden, m.create(shared)).toFloatArray(); // (3, 24)
+            for (int i = 0; i < over.length; i++) {
+                assertThat(over[i]).isCloseTo(full[(i / 24) * VOCAB + (int) shared[i % 24]], within(1e-5f));
+            }
+        }
+    }
+
+    @Test
     void inferenceReusesTheOutputTableOnlyWhileItsParametersAreUnchanged() {
         try (CausalLm lm = CausalLm.create(WITH_CONTENT, 5, vectors(4)); NDManager m = NDManager.newBaseManager()) {
             NDArray tokens = m.create(new long[] {1, 12, 29}, new Shape(1, 3));
