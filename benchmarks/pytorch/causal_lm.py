@@ -82,12 +82,13 @@ class CausalLm(torch.nn.Module):
         self.register_buffer("cos", torch.cat([ang.cos(), ang.cos()], 1).float())
         self.register_buffer("sin", torch.cat([ang.sin(), ang.sin()], 1).float())
         self.content_proj = None
+        self.pass_table = None
 
     def set_content(self, vectors, first_token, seed=2):
         """Frozen item-content vectors (items, c) for the tokens first_token.. and a learnt projection (c, d), as
         CausalLm's hybrid item tokens: a token's row is its embedding plus its content vector times the projection
-        (zero content for other tokens); per occurrence for fewer ids than items, else once per item and gathered, as
-        CausalLm.tokenRows does."""
+        (zero content for other tokens); inside a pass (open_pass) gathered from one projection of every item, else per
+        occurrence for fewer ids than items and once per item and gathered for more, as CausalLm.tokenRows does."""
         items, c = vectors.shape
         g = torch.Generator().manual_seed(seed)
         self.content_proj = torch.nn.Parameter(torch.randn(c, self.d, generator=g) * 0.1)
@@ -96,12 +97,23 @@ class CausalLm(torch.nn.Module):
         index[first_token:first_token + items] = torch.arange(1, items + 1)
         self.register_buffer("content_index", index)
 
+    def open_pass(self):
+        """A forward-and-backward pass, as CausalLm.forwardPass (SftTrainer opens one per micro-batch): every item
+        row until close_pass() is gathered from one projection of all items' content."""
+        if self.content_proj is not None:
+            self.pass_table = self.content_vectors @ self.content_proj
+
+    def close_pass(self):
+        self.pass_table = None
+
     def embed(self, ids):
         """The rows of the tokens ids (any shape) in the tied table, with their projected content if set."""
         rows = F.embedding(ids, self.tok_emb)
         if self.content_proj is None:
             return rows
         slots = self.content_index[ids]
+        if self.pass_table is not None:  # inside a forward pass: gather from its one projection
+            return rows + F.embedding(slots, self.pass_table)
         if ids.numel() < self.content_vectors.shape[0]:
             return rows + self.content_vectors[slots] @ self.content_proj
         # Many ids (the sampled softmax's candidates): project each item once and gather, as CausalLm.tokenRows.

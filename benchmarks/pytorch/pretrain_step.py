@@ -81,6 +81,7 @@ def main():
             neg[clash] = pool[torch.randint(args.items, (int(clash.sum()),))]
             clash = neg == targets[:, None]
         choices = torch.cat([targets[:, None], neg], 1)  # (n, K + 1), target first
+        model.open_pass()  # as SftTrainer.microBatch: one projection of the items' content per pass
         hid = model.hidden(ids, pos, dropout=args.dropout)
         rows = hid[:, 1:T - 1:2].reshape(n, -1)  # hidden at t - 1 predicts token t
         logits = (model.embed(choices) @ rows.unsqueeze(-1)).squeeze(-1)
@@ -98,6 +99,7 @@ def main():
             cand = torch.cat([torch.tensor([space]), draws + (draws >= space).long()])
             nll = nll - F.linear(sep, model.embed(cand)).log_softmax(-1)[:, 0].sum()
         (nll / (n + sep.shape[0])).backward()
+        model.close_pass()
         opt.step()
         opt.zero_grad(set_to_none=False)
         return nll.item()

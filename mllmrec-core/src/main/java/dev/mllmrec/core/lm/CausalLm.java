@@ -73,6 +73,8 @@ public final class CausalLm implements TrainablePolicy {
     private final NDArray contentProjection;
     /** The item tokens without training interactions, ascending ({@link #UNTRAINED_ITEMS}); empty when none. */
     private final int[] untrainedItems;
+    /** The open {@link #forwardPass}, or {@code null}; used only by the thread that opened it. */
+    private ContentPass openPass;
     /** The inference tables and the values they were computed from (guarded by {@code this}). */
     private NDArray cachedTable;
     private NDArray cachedEmbedding;
@@ -516,14 +518,70 @@ public final class CausalLm implements TrainablePolicy {
     }
 
     /**
+     * Opens a forward-and-backward pass in {@code m} (see {@link TrainablePolicy#forwardPass}): while it is open,
+     * the items' content is projected once, on first use, and every item row of the pass (the input tokens, the
+     * sampled softmax's candidates, the pool, the output table) is gathered from that one {@code (tokens + 1,
+     * dModel)} table, where each call would otherwise project its own rows. A pre-training step makes four such
+     * calls; sharing the projection took its step from about 104 to about 90 ms (DJL, {@code docs/performance.md}).
+     * The same values up to rounding. Close it before the weights change; only the opening thread sees it, and only
+     * while gradients are recorded.
+     *
+     * @throws IllegalStateException if a pass is already open
+     */
+    @Override
+    public ForwardPass forwardPass(NDManager m) {
+        if (contentVectors == null) {
+            return ForwardPass.NONE;
+        }
+        if (openPass != null) {
+            throw new IllegalStateException("A forward pass is already open on this model: close it first.");
+        }
+        ContentPass pass = new ContentPass(m, Thread.currentThread());
+        openPass = pass;
+        return pass;
+    }
+
+    /** The projected content shared by the open pass ({@code (tokens + 1, dModel)}), or {@code null}. */
+    private NDArray sharedProjection() {
+        ContentPass pass = openPass;
+        if (pass == null || pass.owner != Thread.currentThread() || !ai.djl.pytorch.jni.JniUtils.isGradMode()) {
+            return null;
+        }
+        if (pass.projected == null) {
+            pass.projected = local(contentVectors.matMul(contentProjection), pass.manager);
+        }
+        return pass.projected;
+    }
+
+    /** {@link #forwardPass} of a model with item content. */
+    private final class ContentPass implements ForwardPass {
+        private final NDManager manager;
+        private final Thread owner;
+        private NDArray projected;
+
+        ContentPass(NDManager manager, Thread owner) {
+            this.manager = manager;
+            this.owner = owner;
+        }
+
+        @Override
+        public void close() {
+            if (openPass == this) {
+                openPass = null;
+            }
+        }
+    }
+
+    /**
      * The rows of {@code table} (the token embeddings or the output layer) for token ids {@code ids} (int64, any
      * shape), plus each item token's projected content: shape {@code ids.shape + (dModel)}, in {@code m}.
      *
-     * <p>The content is projected per occurrence when there are fewer ids than content rows, and otherwise once per
+     * <p>Inside a {@link #forwardPass} the content rows are gathered from the pass's projection. Outside one the
+     * content is projected per occurrence when there are fewer ids than content rows, and otherwise once per
      * content row and gathered: the sampled softmax's {@code (targets x candidates)} ids repeat items many times
      * (12,800 ids over 2,943 items a pre-training step), and projecting each item once costs a fraction of
-     * projecting every occurrence, forward and backward ({@code docs/performance.md}). Both give the same rows up to
-     * rounding; which one a call takes depends only on the shapes, so a run is still reproducible.
+     * projecting every occurrence, forward and backward ({@code docs/performance.md}). All give the same rows up to
+     * rounding; which one a call takes depends only on the shapes and the pass, so a run is still reproducible.
      */
     private NDArray tokenRows(NDArray table, NDArray ids, NDManager m) {
         NDArray rows = local(Embedding.embedding(ids, table, SparseFormat.DENSE).singletonOrThrow(), m);
@@ -531,8 +589,11 @@ public final class CausalLm implements TrainablePolicy {
             return rows;
         }
         NDArray slots = local(contentIndex.take(ids), m);
+        NDArray shared = sharedProjection();
         NDArray projected;
-        if (ids.getShape().size() < contentVectors.getShape().get(0)) {
+        if (shared != null) {
+            projected = local(Embedding.embedding(slots, shared, SparseFormat.DENSE).singletonOrThrow(), m);
+        } else if (ids.getShape().size() < contentVectors.getShape().get(0)) {
             NDArray vectors = local(Embedding.embedding(slots, contentVectors, SparseFormat.DENSE)
                     .singletonOrThrow(), m);
             projected = local(vectors.matMul(contentProjection), m);
@@ -556,7 +617,9 @@ public final class CausalLm implements TrainablePolicy {
             return head;
         }
         if (ai.djl.pytorch.jni.JniUtils.isGradMode()) {
-            return contentTable(head, m);
+            NDArray shared = sharedProjection();
+            return shared == null ? contentTable(head, m)
+                    : contentTable(head, local(shared.get(new NDIndex("1:")), m), m); // the item rows only
         }
         return servingTables()[1];
     }
@@ -614,10 +677,14 @@ public final class CausalLm implements TrainablePolicy {
 
     /** {@code table} (the output layer or its serving form) with the projected content added, in {@code m}. */
     private NDArray contentTable(NDArray table, NDManager m) {
+        NDArray items = local(contentVectors.get(new NDIndex("1:")), m); // a slice of a model array: move it
+        return contentTable(table, local(items.matMul(contentProjection), m), m);
+    }
+
+    /** {@code table} with {@code projected}, the items' projected content ({@code (tokens, dModel)}), added. */
+    private NDArray contentTable(NDArray table, NDArray projected, NDManager m) {
         LmConfig.ItemContentShape c = config.content();
         int d = config.dModel();
-        NDArray items = local(contentVectors.get(new NDIndex("1:")), m); // a slice of a model array: move it
-        NDArray projected = local(items.matMul(contentProjection), m); // (tokens, d)
         NDList parts = new NDList();
         if (c.firstToken() > 0) {
             parts.add(m.zeros(new Shape(c.firstToken(), d)));

@@ -1,6 +1,7 @@
 package dev.mllmrec.core.lm;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import java.nio.file.Path;
 
 /**
@@ -35,6 +36,25 @@ public interface TrainablePolicy extends PolicyModel {
      * the matching columns of {@link #logits} (a shared sampled softmax).
      */
     NDArray logitsOver(NDArray hidden, NDArray tokens);
+
+    /**
+     * Opens a forward-and-backward pass in {@code m}: until the returned pass is closed, the model may compute once
+     * and share what every call of the pass would otherwise compute again from the same weights (the built-in model:
+     * the items' projected content, {@link CausalLm#forwardPass}). A trainer opens one around each
+     * forward-and-backward pass, with no weight update inside it; the default shares nothing.
+     */
+    default ForwardPass forwardPass(NDManager m) {
+        return ForwardPass.NONE;
+    }
+
+    /** A forward-and-backward pass opened by {@link #forwardPass}; closing it ends the sharing. */
+    interface ForwardPass extends AutoCloseable {
+        /** A pass that shares nothing. */
+        ForwardPass NONE = () -> { };
+
+        @Override
+        void close();
+    }
 
     /** The number of trainable scalars (of {@link #parameters()}). */
     long parameterCount();

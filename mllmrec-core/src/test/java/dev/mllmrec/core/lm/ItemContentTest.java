@@ -133,6 +133,63 @@ class ItemContentTest {
         }
     }
 
+    /**
+     * A forward-and-backward pass over every content path (input tokens, chosen and shared candidates, the full
+     * output table): its loss and the gradients of the projection and the embeddings.
+     */
+    private static float[][] lossAndGradients(CausalLm lm, boolean shared) {
+        try (NDManager m = lm.manager().newSubManager();
+             ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getEngine("PyTorch").newGradientCollector();
+             TrainablePolicy.ForwardPass pass = shared ? lm.forwardPass(m) : TrainablePolicy.ForwardPass.NONE) {
+            NDArray hidden = lm.hidden(m.create(new long[] {1, 12, 29, 15, 12, 3}, new Shape(2, 3)), null, null, null,
+                    null).reshape(6, -1);
+            long[] chosen = new long[6 * 5];
+            for (int i = 0; i < chosen.length; i++) {
+                chosen[i] = (i * 11L + 2) % VOCAB;
+            }
+            NDArray loss = lm.logitsOf(hidden, m.create(chosen, new Shape(6, 5))).square().sum()
+                    .add(lm.logitsOver(hidden, m.create(new long[] {12, 0, 29, 14})).sum())
+                    .add(lm.logits(hidden).logSoftmax(-1).sum().neg());
+            gc.backward(loss);
+            float[][] out = new float[3][];
+            out[0] = new float[] {loss.getFloat()};
+            try (NDArray gp = lm.parameters().get(CausalLm.CONTENT_PROJECTION).getGradient();
+                 NDArray ge = lm.parameters().get("tok_emb").getGradient()) {
+                out[1] = gp.toFloatArray();
+                out[2] = ge.toFloatArray();
+            }
+            return out;
+        }
+    }
+
+    @Test
+    void aForwardPassSharesOneProjectionWithTheSameLossAndGradients() {
+        // Two models with the same weights, so that no gradient accumulates from one pass into the other.
+        try (CausalLm lm = CausalLm.create(WITH_CONTENT, 7, vectors(6));
+             CausalLm twin = CausalLm.create(WITH_CONTENT, 7, vectors(6))) {
+            float[][] separate = lossAndGradients(twin, false);
+            float[][] shared = lossAndGradients(lm, true);
+            assertThat(shared[0][0]).isCloseTo(separate[0][0], within(1e-3f * Math.abs(separate[0][0])));
+            for (int g = 1; g < 3; g++) {
+                assertThat(separate[g]).hasSameSizeAs(shared[g]);
+                double scale = 0;
+                for (float x : separate[g]) {
+                    scale = Math.max(scale, Math.abs(x));
+                }
+                assertThat(scale).as("gradient %d is not all zero", g).isGreaterThan(0);
+                for (int i = 0; i < shared[g].length; i++) {
+                    assertThat((double) shared[g][i]).as("gradient %d element %d", g, i)
+                            .isCloseTo(separate[g][i], within(1e-5 * scale));
+                }
+            }
+            // The pass is closed: another may open, and one cannot open twice.
+            try (NDManager m = NDManager.newBaseManager(); TrainablePolicy.ForwardPass pass = lm.forwardPass(m)) {
+                assertThatThrownBy(() -> lm.forwardPass(m)).isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("already open");
+            }
+        }
+    }
+
     @Test
     void inferenceReusesTheOutputTableOnlyWhileItsParametersAreUnchanged() {
         try (CausalLm lm = CausalLm.create(WITH_CONTENT, 5, vectors(4)); NDManager m = NDManager.newBaseManager()) {

@@ -328,7 +328,8 @@ public final class SftTrainer {
                 k++;
             }
         }
-        try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
+        try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector();
+             TrainablePolicy.ForwardPass pass = model.forwardPass(step)) {
             NDArray hidden = model.hidden(step.create(tokens, new Shape(b, longest)), null, null, null, dropout);
             NDArray rows = hidden.reshape(b * longest, -1).get(new NDIndex("{}", step.create(gather)));
             int kNeg = config.sampledNegatives();
