@@ -522,7 +522,7 @@ public final class CausalLm implements TrainablePolicy {
      * the items' content is projected once, on first use, and every item row of the pass (the input tokens, the
      * sampled softmax's candidates, the pool, the output table) is gathered from that one {@code (tokens + 1,
      * dModel)} table, where each call would otherwise project its own rows. A pre-training step makes four such
-     * calls; sharing the projection took its step from about 104 to about 90 ms (DJL, {@code docs/performance.md}).
+     * calls; sharing the projection took its step from about 100 to about 86 ms (DJL, {@code docs/performance.md}).
      * The same values up to rounding. Close it before the weights change; only the opening thread sees it, and only
      * while gradients are recorded.
      *
