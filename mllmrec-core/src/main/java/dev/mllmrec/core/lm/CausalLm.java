@@ -589,20 +589,16 @@ public final class CausalLm implements TrainablePolicy {
             return rows;
         }
         NDArray slots = local(contentIndex.take(ids), m);
-        NDArray shared = sharedProjection();
-        NDArray projected;
-        if (shared != null) {
-            projected = local(Embedding.embedding(slots, shared, SparseFormat.DENSE).singletonOrThrow(), m);
-        } else if (ids.getShape().size() < contentVectors.getShape().get(0)) {
-            NDArray vectors = local(Embedding.embedding(slots, contentVectors, SparseFormat.DENSE)
-                    .singletonOrThrow(), m);
-            projected = local(vectors.matMul(contentProjection), m);
-        } else {
-            // Row 0 of the content vectors is zero, so is its projection: tokens without content gather zeros.
-            NDArray all = local(contentVectors.matMul(contentProjection), m); // (tokens + 1, dModel)
-            projected = local(Embedding.embedding(slots, all, SparseFormat.DENSE).singletonOrThrow(), m);
+        // Every content row projected, (tokens + 1, dModel): row 0 is zero, so tokens without content gather zeros.
+        NDArray all = sharedProjection();
+        if (all == null && ids.getShape().size() >= contentVectors.getShape().get(0)) {
+            all = local(contentVectors.matMul(contentProjection), m);
         }
-        return rows.add(projected);
+        if (all != null) {
+            return rows.add(local(Embedding.embedding(slots, all, SparseFormat.DENSE).singletonOrThrow(), m));
+        }
+        NDArray vectors = local(Embedding.embedding(slots, contentVectors, SparseFormat.DENSE).singletonOrThrow(), m);
+        return rows.add(local(vectors.matMul(contentProjection), m));
     }
 
     /**
