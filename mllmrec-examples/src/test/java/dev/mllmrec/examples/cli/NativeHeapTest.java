@@ -33,6 +33,19 @@ class NativeHeapTest {
                 "MALLOC_TOP_PAD_", "MALLOC_ARENA_MAX");
     }
 
+    @Test
+    void theChildCollectsOftenUnlessTheUserChoseACollector() {
+        assertThat(NativeHeap.withCollector(List.of("-Dai.djl.offline=true")))
+                .containsExactly("-Dai.djl.offline=true", "-XX:+UseSerialGC", "-Xmn6m");
+        for (String own : List.of("-XX:+UseG1GC", "-XX:+UseParallelGC", "-Xmn512m", "-XX:NewSize=64m",
+                "-XX:MaxNewSize=1g", "-XX:NewRatio=3")) {
+            assertThat(NativeHeap.withCollector(List.of("-Dai.djl.offline=true", own)))
+                    .as(own).containsExactly("-Dai.djl.offline=true", own);
+        }
+        // Other -XX options are not a choice of collector.
+        assertThat(NativeHeap.withCollector(List.of("-XX:+UseCompressedOops"))).contains("-XX:+UseSerialGC");
+    }
+
     /** A stand-in child: watches the process named by {@code args[0]} as its parent, then idles. */
     public static final class Orphan {
         public static void main(String[] args) throws Exception {
