@@ -384,8 +384,8 @@ public final class SftTrainer {
                     // Column 0 holds each target's own logit: the exact term needs only the pool's log-sum-exp.
                     NDArray targetLogits = sampled.get(new NDIndex(":, 0"));
                     NDArray pool = model.logitsOver(itemRows, step.create(sortedPoolLongs));
-                    // Scalars.mul, never DJL's mul(Number): PyTorch keeps the weight for the backward pass, and DJL frees
-                    // its temporary scalar as soon as the forward op returns (see Scalars).
+                    // Scalars.mul, never DJL's mul(Number): PyTorch keeps the weight for the backward pass, and
+                    // DJL frees its temporary scalar as soon as the forward op returns (see Scalars).
                     nll = nll.add(dev.mllmrec.core.lm.Scalars.mul(logSumExp(pool).sub(targetLogits).sum(),
                             (float) config.poolSoftmaxWeight()));
                 }
