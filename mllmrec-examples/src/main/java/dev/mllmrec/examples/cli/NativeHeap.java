@@ -43,7 +43,7 @@ final class NativeHeap {
      * garbage collection frees, so with the default collector's generous young generation (G1 grew the pipeline's
      * heap to about 4 GB) hundreds of megabytes of dead tensor memory waited for the next collection while libtorch
      * took fresh pages; collecting every few megabytes hands it back at once. Measured on the pipeline
-     * ({@code docs/reproducibility.md}): resident memory about 1.1 GB against 6.8 GB, and faster.
+     * ({@code docs/reproducibility.md}): peak resident memory 3.7 GB against 6.3 GB, in the same time.
      */
     static final List<String> COLLECTOR = List.of("-XX:+UseSerialGC", "-Xmn6m");
 
