@@ -15,19 +15,20 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Guards the DJL trap {@link Scalars} exists for: {@code NDArray.mul(Number)}, {@code div(Number)} and
- * {@code pow(Number)} wrap the number in a temporary array that DJL frees as soon as the forward op returns, while
- * PyTorch keeps that operand for the backward pass. The backward then reads freed memory: right as long as nothing
- * has reused it, garbage after a garbage collection freed it and another allocation took it. It was met in the
- * pre-training loss (the pool softmax's weight): runs on a busy machine parted from quiet ones at a random step, and
- * a run with a 6 MB young generation ({@code -Xmn6m -XX:+UseSerialGC}, many collections) logged a gradient norm of
- * 2.9e13 after 250 steps. No source of the library may call those with a literal or a cast number.
+ * Guards the DJL trap {@link Scalars} exists for: {@code NDArray.mul(Number)}, {@code div(Number)},
+ * {@code pow(Number)}, {@code maximum(Number)} and {@code minimum(Number)} wrap the number in a temporary array that
+ * DJL frees as soon as the forward op returns, while PyTorch keeps that operand for the backward pass. The backward
+ * then reads freed memory: right as long as nothing has reused it, garbage after a garbage collection freed it and
+ * another allocation took it. It was met in the pre-training loss (the pool softmax's weight): runs on a busy machine
+ * parted from quiet ones at a random step, and a run with a 6 MB young generation ({@code -Xmn6m
+ * -XX:+UseSerialGC}, many collections) logged a gradient norm of 2.9e13 after 250 steps. No source of the library
+ * may call those with a literal or a cast number.
  */
 class ScalarsRuleTest {
 
-    /** {@code .mul(0.5f)}, {@code .div((float) n)}, {@code .pow(-1)}: a number where DJL's overload takes one. */
-    static final Pattern NUMBER_ARITHMETIC =
-            Pattern.compile("(?<!Math)\\.(mul|div|pow)\\(\\s*(\\(\\s*(float|double|int|long)\\s*\\)|-?\\d)");
+    /** {@code .mul(0.5f)}, {@code .div((float) n)}, {@code .maximum(1f)}: a number where DJL's overload takes one. */
+    static final Pattern NUMBER_ARITHMETIC = Pattern.compile(
+            "(?<!Math)\\.(mul|div|pow|maximum|minimum)\\(\\s*(\\(\\s*(float|double|int|long)\\s*\\)|-?\\d)");
 
     @Test
     void thePatternFindsTheTrapAndNotTheSafeForms() {
@@ -35,10 +36,12 @@ class ScalarsRuleTest {
         assertTrue(NUMBER_ARITHMETIC.matcher("y = x.mul(0.5f);").find());
         assertTrue(NUMBER_ARITHMETIC.matcher("y = x.div( 2);").find());
         assertTrue(NUMBER_ARITHMETIC.matcher("y = x.pow(-1);").find());
+        assertTrue(NUMBER_ARITHMETIC.matcher("n = count.maximum(1f);").find());
         assertFalse(NUMBER_ARITHMETIC.matcher("y = Scalars.mul(x, 0.5f);").find());
         assertFalse(NUMBER_ARITHMETIC.matcher("y = x.mul(mask);").find());
         assertFalse(NUMBER_ARITHMETIC.matcher("y = x.mul(x.getManager().create(c));").find());
         assertFalse(NUMBER_ARITHMETIC.matcher("double f = Math.pow(0.98, step);").find());
+        assertFalse(NUMBER_ARITHMETIC.matcher("n = Scalars.maximum(count, 1f);").find());
     }
 
     @Test
@@ -68,7 +71,7 @@ class ScalarsRuleTest {
             }
         }
         assertEquals(List.of(), offending, "DJL arithmetic with a number frees the number before backward: use "
-                + "Scalars.mul / Scalars.div");
+                + "Scalars.mul / Scalars.div / Scalars.maximum");
     }
 
     private static List<String> read(Path file) {

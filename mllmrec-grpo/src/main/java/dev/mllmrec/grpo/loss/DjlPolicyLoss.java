@@ -78,9 +78,9 @@ public final class DjlPolicyLoss implements PolicyLoss, AutoCloseable {
         }
         NDArray masked = perToken.mul(t.mask);
         NDArray loss = switch (config.aggregation()) {
-            case GRPO -> masked.sum(new int[] {1}).div(t.mask.sum(new int[] {1}).maximum(1f)).mean();
+            case GRPO -> masked.sum(new int[] {1}).div(Scalars.maximum(t.mask.sum(new int[] {1}), 1f)).mean();
             case DAPO -> dapoTokenCount > 0 ? Scalars.div(masked.sum(), (float) dapoTokenCount)
-                    : masked.sum().div(t.mask.sum().maximum(1f));
+                    : masked.sum().div(Scalars.maximum(t.mask.sum(), 1f));
             case DR_GRPO -> Scalars.div(masked.sum(), (float) ((double) t.n * config.maxCompletionLength()));
         };
         return new DjlPolicyLossOutput(loss, metrics(t));
@@ -158,7 +158,7 @@ public final class DjlPolicyLoss implements PolicyLoss, AutoCloseable {
     private static NDArray metrics(Terms t) {
         NDArray mask = t.mask.stopGradient();
         NDArray count = mask.sum();
-        NDArray denom = count.maximum(1f);
+        NDArray denom = Scalars.maximum(count, 1f);
         DataType type = mask.getDataType();
         NDArray low = t.isLow.toType(type, false).mul(mask).sum().div(denom);
         NDArray high = t.isHigh.toType(type, false).mul(mask).sum().div(denom);
