@@ -298,7 +298,7 @@ public final class SasRecTrainer {
         NDArray posLogit = model.embed(pos, params).mul(h).sum(new int[] {-1});                 // (B, L)
         NDArray negLogit = model.embed(neg, params).mul(h.expandDims(2)).sum(new int[] {-1});   // (B, L, k)
         NDArray mask = pos.neq(0).toType(DataType.FLOAT32, false);
-        NDArray count = dev.mllmrec.core.lm.Scalars.maximum(mask.sum(), 1f);
+        NDArray count = mask.sum().maximum(SasRecModel.scalar(scope, 1f));
         NDArray loss = softplus(scope, posLogit.neg()).mul(mask).sum()
                 .add(softplus(scope, negLogit).mean(new int[] {-1}).mul(mask).sum())
                 .div(count);

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.mllmrec.core.JsonLines;
 import dev.mllmrec.core.lm.TrainablePolicy;
 import dev.mllmrec.core.lm.Dropout;
+import dev.mllmrec.core.lm.Scalars;
 import dev.mllmrec.core.lm.SeededRandom;
 import dev.mllmrec.core.lm.tokenizer.TextTokenizer;
 import dev.mllmrec.core.optim.Adam;
@@ -386,7 +387,7 @@ public final class SftTrainer {
                     NDArray pool = model.logitsOver(itemRows, step.create(sortedPoolLongs));
                     // Scalars.mul, never DJL's mul(Number): PyTorch keeps the weight for the backward pass, and
                     // DJL frees its temporary scalar as soon as the forward op returns (see Scalars).
-                    nll = nll.add(dev.mllmrec.core.lm.Scalars.mul(logSumExp(pool).sub(targetLogits).sum(),
+                    nll = nll.add(Scalars.mul(logSumExp(pool).sub(targetLogits).sum(),
                             (float) config.poolSoftmaxWeight()));
                 }
             }
