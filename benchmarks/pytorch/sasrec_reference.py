@@ -13,6 +13,12 @@ time (see docs/sasrec.md). Usage, from the repository root (one thread, as the J
         --max-length 50 --windows last
 
 Prints one JSON line per epoch on stderr and a JSON summary (validation and test metrics) on stdout.
+
+`--side-features` makes it the content-aware SASRec of issue 13: each item's embedding, on the input and the output
+side alike, is its learnt id embedding plus a learnt linear map (no bias) of fixed side features read from the work
+directory's catalog: the genre multi-hot, the release-decade one-hot, and the poster's mean brightness (L*), mean
+saturation (chroma C*ab) and warmth (0.4 a* + 0.9 b*, the built-in captioner's measure), each cut into terciles over
+the catalog and one-hot coded ("coarse"). An item without a poster gets no poster bits.
 """
 import argparse
 import glob
@@ -20,6 +26,7 @@ import json
 import math
 import os
 import random
+import re
 import sys
 import time
 
@@ -39,12 +46,55 @@ def samples(work_dir, split, negatives):
     return read_jsonl(found[-1])
 
 
+def year_of(title):
+    m = re.search(r"\((\d{4})(?:-\d{0,4})?\)\s*$", title.strip())
+    return int(m.group(1)) if m else None
+
+
+def poster_stats(path):
+    """Mean L*, mean chroma and warmth of a poster (CIELAB through PIL, 8-bit scale converted to L* 0..100)."""
+    from PIL import Image
+    with Image.open(path) as im:
+        im = im.convert("RGB")
+        im.thumbnail((96, 96))
+        lab = np.asarray(im.convert("LAB"), dtype=np.float64)
+    l = lab[..., 0] * (100.0 / 255.0)
+    a = lab[..., 1] - 128.0
+    b = lab[..., 2] - 128.0
+    return float(l.mean()), float(np.sqrt(a * a + b * b).mean()), float(0.4 * a.mean() + 0.9 * b.mean())
+
+
+def side_features(entries):
+    """One row per catalog entry (in the given order): genre multi-hot, decade one-hot, poster terciles."""
+    genres = sorted({g for e in entries for g in e.get("genres", [])})
+    decades = sorted({y // 10 for y in (year_of(e.get("title", "")) for e in entries) if y})
+    stats = [poster_stats(e["image"]) if e.get("image") and os.path.exists(e["image"]) else None for e in entries]
+    known = np.array([s for s in stats if s is not None]) if any(s is not None for s in stats) else np.zeros((0, 3))
+    cuts = [np.quantile(known[:, j], [1 / 3, 2 / 3]) for j in range(3)] if len(known) else []
+    width = len(genres) + len(decades) + (9 if cuts else 0)
+    out = np.zeros((len(entries), width), dtype=np.float32)
+    for r, e in enumerate(entries):
+        for g in e.get("genres", []):
+            out[r, genres.index(g)] = 1.0
+        y = year_of(e.get("title", ""))
+        if y:
+            out[r, len(genres) + decades.index(y // 10)] = 1.0
+        if cuts and stats[r] is not None:
+            for j in range(3):
+                out[r, len(genres) + len(decades) + 3 * j + int(np.searchsorted(cuts[j], stats[r][j]))] = 1.0
+    return out, {"genres": len(genres), "decades": len(decades), "posters": sum(s is not None for s in stats)}
+
+
 class SasRec(torch.nn.Module):
-    def __init__(self, items, args):
+    def __init__(self, items, args, side=None):
         super().__init__()
         h = args.hidden_size
         self.args = args
         self.item_emb = torch.nn.Embedding(items + 1, h, padding_idx=0)
+        # Side features: a fixed table (row 0, the padding, all zeros) and a learnt map into the embedding space.
+        # A buffer, so that the initialisation below leaves it alone.
+        self.register_buffer("side", None if side is None else torch.tensor(side))
+        self.side_map = None if side is None else torch.nn.Linear(side.shape[1], h, bias=False)
         self.pos_emb = torch.nn.Embedding(args.max_length, h)
         self.drop = torch.nn.Dropout(args.dropout)
         self.ln1 = torch.nn.ModuleList()
@@ -65,11 +115,21 @@ class SasRec(torch.nn.Module):
         with torch.no_grad():
             self.item_emb.weight[0].zero_()
 
+    def embed(self, ids):
+        """Each item's embedding: the id embedding, plus the mapped side features with --side-features."""
+        e = self.item_emb(ids)
+        return e if self.side is None else e + self.side_map(self.side[ids])
+
+    def table(self):
+        """The output embeddings of items 1..n (tied to the input ones)."""
+        w = self.item_emb.weight[1:]
+        return w if self.side is None else w + self.side_map(self.side[1:])
+
     def forward(self, seq):
         a = self.args
         b, l = seq.shape
         real = (seq != 0).unsqueeze(-1).float()
-        x = self.item_emb(seq) * math.sqrt(a.hidden_size) + self.pos_emb.weight.unsqueeze(0)
+        x = self.embed(seq) * math.sqrt(a.hidden_size) + self.pos_emb.weight.unsqueeze(0)
         x = self.drop(x) * real
         causal = ~torch.tril(torch.ones(l, l, dtype=torch.bool))
         # Padding keys masked as in the Java model; a query may always attend itself (no empty rows).
@@ -130,7 +190,7 @@ def score(model, index, requests, max_length):
             for r, s in enumerate(chunk):
                 cands = s["candidates"]
                 idx = torch.tensor([index.get(c, 0) for c in cands])
-                sc = (model.item_emb(idx) @ last[r]).tolist()
+                sc = (model.embed(idx) @ last[r]).tolist()
                 sc = [v if index.get(c, 0) else -1e30 for v, c in zip(sc, cands)]
                 order = sorted(range(len(cands)), key=lambda j: (-sc[j], cands[j]))
                 ranks.append([cands[j] for j in order].index(s["target"]))
@@ -165,6 +225,8 @@ def main():
     ap.add_argument("--patience", type=int, default=20, help="epochs without a better validation metric; 0: off")
     ap.add_argument("--metric", default="NDCG@3", help="validation metric watched (on validation-neg9)")
     ap.add_argument("--validation-negatives", type=int, default=9)
+    ap.add_argument("--side-features", action="store_true",
+                    help="content-aware: genres, decade and coarse poster brightness, saturation, warmth")
     ap.add_argument("--original-block", action="store_true", help="the paper's block: LN(x) as query only, residual from it")
     args = ap.parse_args()
 
@@ -174,14 +236,20 @@ def main():
     np.random.seed(args.seed)
 
     seqs = read_jsonl(os.path.join(args.work_dir, "sequences.jsonl"))
-    catalog = sorted(int(c["id"]) for c in read_jsonl(os.path.join(args.work_dir, "catalog.jsonl")))
+    entries = sorted(read_jsonl(os.path.join(args.work_dir, "catalog.jsonl")), key=lambda c: int(c["id"]))
+    catalog = [int(c["id"]) for c in entries]
     index = {item: i + 1 for i, item in enumerate(catalog)}
+    side, side_info = None, None
+    if args.side_features:
+        feats, side_info = side_features(entries)
+        side = np.concatenate([np.zeros((1, feats.shape[1]), dtype=np.float32), feats])
+        print(json.dumps({"side_features": side_info, "width": int(feats.shape[1])}), file=sys.stderr)
     prefixes = [[index[i] for i in s["items"][:-2]] for s in seqs if len(s["items"]) - 2 >= 2]
     x_all, y_all = windows(prefixes, args.max_length, args.window_stride)
     val = samples(args.work_dir, "validation", args.validation_negatives)
     tests = {m: samples(args.work_dir, "test", m) for m in (9, 99)}
 
-    model = SasRec(len(catalog), args)
+    model = SasRec(len(catalog), args, side)
     opt = torch.optim.Adam(model.parameters(), lr=args.lr, betas=(0.9, 0.98))
     best, best_epoch, best_state, since = -1.0, 0, None, 0
     start = time.time()
@@ -194,7 +262,7 @@ def main():
             h = model(x)
             keep = y.reshape(-1) != 0
             hk = h.reshape(-1, args.hidden_size)[keep]
-            logits = hk @ model.item_emb.weight[1:].t()
+            logits = hk @ model.table().t()
             loss = torch.nn.functional.cross_entropy(logits, y.reshape(-1)[keep] - 1)
             opt.zero_grad()
             loss.backward()
@@ -213,7 +281,7 @@ def main():
                 break
     model.load_state_dict(best_state)
     out = {"settings": vars(args), "windows": len(x_all), "best_epoch": best_epoch, "epochs": epoch,
-           "seconds": round(time.time() - start, 1), "validation": {args.metric: best}}
+           "seconds": round(time.time() - start, 1), "validation": {args.metric: best}, "side_features": side_info}
     for m, reqs in tests.items():
         out[f"test_neg{m}"] = metrics(score(model, index, reqs, args.max_length))
     print(json.dumps(out))

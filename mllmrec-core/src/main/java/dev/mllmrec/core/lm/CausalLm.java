@@ -439,7 +439,7 @@ public final class CausalLm implements TrainablePolicy {
                     .reshape(batch, 1, time, dh);
         }
         NDArray newKeyBias = keyMask == null ? null
-                : keyMask.toType(DataType.FLOAT32, false).neg().add(1f).mul(KvCache.MASKED);
+                : Scalars.mul(keyMask.toType(DataType.FLOAT32, false).neg().add(1f), KvCache.MASKED);
         NDArray bias = attentionBias(m, batch, time, past, cache, newKeyBias);
 
         for (int l = 0; l < blocks.length; l++) {
@@ -501,7 +501,7 @@ public final class CausalLm implements TrainablePolicy {
         if (time > 1) {
             NDArray cols = m.arange(0, total, 1, DataType.INT64).reshape(1, total);
             NDArray rows = m.arange(past, total, 1, DataType.INT64).reshape(time, 1);
-            causal = cols.gt(rows).toType(DataType.FLOAT32, false).mul(KvCache.MASKED).reshape(1, 1, time, total);
+            causal = Scalars.mul(cols.gt(rows).toType(DataType.FLOAT32, false), KvCache.MASKED).reshape(1, 1, time, total);
         }
         if (keyBias == null) {
             return causal;

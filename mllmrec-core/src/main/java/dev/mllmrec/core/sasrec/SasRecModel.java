@@ -295,7 +295,7 @@ public final class SasRecModel implements AutoCloseable {
         NDArray diagM = scope.create(diag, new Shape(1, 1, len, len));
         NDArray keyReal = real.toType(DataType.FLOAT32, false).reshape(-1, 1, 1, len); // (B, 1, 1, L)
         NDArray allowed = keyReal.mul(causalM).maximum(diagM);                       // (B, 1, L, L)
-        return allowed.sub(1f).mul(-MASKED);
+        return allowed.sub(1f).mul(scalar(scope, -MASKED));
     }
 
     private NDArray attention(NDManager scope, NDArray y, NDArray bias, Params p, String pre, long batch,

@@ -3,6 +3,7 @@ package dev.mllmrec.grpo.advantage;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.types.Shape;
+import dev.mllmrec.core.lm.Scalars;
 import java.util.Objects;
 
 /**
@@ -129,14 +130,14 @@ public final class GroupAdvantage {
         NDArray centred = r.sub(mean);
         NDArray constant = r.max(new int[] {1}, true).eq(r.min(new int[] {1}, true));
         NDArray std = groupSize == 1 ? centred.zerosLike().sum(new int[] {1}, true)
-                : centred.square().sum(new int[] {1}, true).div(groupSize - 1).sqrt();
+                : Scalars.div(centred.square().sum(new int[] {1}, true), groupSize - 1).sqrt();
         std = NDArrays.where(constant, std.zerosLike(), std);
         NDArray scaled = switch (estimator) {
             case GRPO -> centred.div(std.add(epsilon));
             case GRPO_BATCH_STD -> {
                 NDArray flat = r.reshape(-1);
                 NDArray batchStd = n < 2 ? flat.zerosLike().sum()
-                        : flat.sub(flat.mean()).square().sum().div(n - 1).sqrt();
+                        : Scalars.div(flat.sub(flat.mean()).square().sum(), n - 1).sqrt();
                 yield centred.div(batchStd.add(epsilon));
             }
             case DR_GRPO -> centred;

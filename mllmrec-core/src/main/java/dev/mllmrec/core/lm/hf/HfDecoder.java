@@ -488,7 +488,7 @@ public final class HfDecoder implements TrainablePolicy {
         NDIndex secondHalf = new NDIndex("..., " + dh / 2 + ":");
 
         NDArray newKeyBias = keyMask == null ? null
-                : keyMask.toType(DataType.FLOAT32, false).neg().add(1f).mul(KvCache.MASKED);
+                : Scalars.mul(keyMask.toType(DataType.FLOAT32, false).neg().add(1f), KvCache.MASKED);
         NDArray bias = attentionBias(m, batch, time, past, cache, newKeyBias);
         float eps = (float) config.rmsNormEps();
 
@@ -577,7 +577,7 @@ public final class HfDecoder implements TrainablePolicy {
         if (time > 1) {
             NDArray cols = m.arange(0, total, 1, DataType.INT64).reshape(1, total);
             NDArray rows = m.arange(past, total, 1, DataType.INT64).reshape(time, 1);
-            causal = cols.gt(rows).toType(DataType.FLOAT32, false).mul(KvCache.MASKED).reshape(1, 1, time, total);
+            causal = Scalars.mul(cols.gt(rows).toType(DataType.FLOAT32, false), KvCache.MASKED).reshape(1, 1, time, total);
         }
         if (keyBias == null) {
             return causal;
@@ -807,7 +807,7 @@ public final class HfDecoder implements TrainablePolicy {
                     }
                     NDArray delta = a.b.matMul(a.a);
                     delta.attach(tmp);
-                    NDArray scaled = delta.mul(a.scale);
+                    NDArray scaled = Scalars.mul(delta, a.scale);
                     scaled.attach(tmp);
                     if (merge) {
                         p.weight.addi(scaled);
