@@ -162,6 +162,38 @@ public final class ItemFacets {
         }
     }
 
+    /**
+     * Side features of every catalog item by id, for a content-aware model (SASRec's
+     * {@code --item-features}): {@link #attributes}, followed with {@code posters} by {@link #posters} of each
+     * item's own poster (a zero block for an item without one; no block at all when no item has an image). Empty
+     * when the catalog has no genres, no years and no posters.
+     *
+     * @throws IllegalArgumentException naming the file of a poster that cannot be read or decoded
+     */
+    public static Map<Integer, float[]> byItem(Catalog catalog, boolean posters) {
+        List<Item> items = catalog.items();
+        List<float[][]> blocks = new ArrayList<>();
+        blocks.add(attributes(items));
+        Map<Integer, Integer> own = new LinkedHashMap<>();
+        for (Item item : items) {
+            if (item.image() != null && !item.image().isBlank()) {
+                own.put(item.id(), item.id());
+            }
+        }
+        if (posters && !own.isEmpty()) {
+            blocks.add(posters(items, catalog, own));
+        }
+        float[][] rows = concat(blocks);
+        Map<Integer, float[]> out = new LinkedHashMap<>();
+        if (rows.length == 0 || rows[0].length == 0) {
+            return out; // no genres, years or posters: nothing to add
+        }
+        for (int i = 0; i < items.size(); i++) {
+            out.put(items.get(i).id(), rows[i]);
+        }
+        return out;
+    }
+
     /** Concatenates rows of equal count block by block: {@code out[i] = a[i] ++ b[i] ++ ...}. */
     public static float[][] concat(List<float[][]> blocks) {
         int n = blocks.get(0).length;

@@ -45,7 +45,7 @@ public final class SasRecOnnxExporter {
                 "batch", "sequence");
         String cand = g.input(CANDIDATES_INPUT, ElementType.INT64, "dense indices of the candidates",
                 "batch", "candidates");
-        ItemTable.Bound items = ItemTable.plain("item_embedding", p.get("item_embedding"), v, h).bind(g);
+        ItemTable.Bound items = ItemTable.plain("item_embedding", model.itemTableValues(), v, h).bind(g);
 
         g.scope("embed");
         String real = g.cast(g.op("Greater", List.of(seq, g.ints(0))), ElementType.FLOAT); // (B, T)

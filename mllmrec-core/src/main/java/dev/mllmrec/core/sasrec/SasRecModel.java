@@ -3,6 +3,7 @@ package dev.mllmrec.core.sasrec;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
@@ -43,6 +44,12 @@ import java.util.Random;
  * feed-forward network; a final LayerNorm. Sequences are right-aligned and left-padded with index 0; padded
  * positions are masked as keys and zeroed after every block. Output embeddings are shared with input embeddings.
  *
+ * <p>Content-aware, optionally: given fixed side features per item ({@link #create(SasRecConfig, Collection, Map)},
+ * for instance {@code ItemFacets}' genres, decade and poster measurements), every item's embedding, on the input and
+ * the output side alike, is its learnt id embedding plus a learnt linear map of its features
+ * ({@code feature_projection.weight}, no bias). An item without training interactions then still has a
+ * representation from its content and can be ranked (cold start). The features are saved with the model.
+ *
  * <p>Items are addressed by their external ids; the model holds a fixed vocabulary (ids in ascending order, dense
  * index {@code i + 1}). Unknown ids in a history are skipped; unknown candidates score {@link #UNKNOWN_ITEM_SCORE}.
  *
@@ -64,6 +71,11 @@ public final class SasRecModel implements AutoCloseable {
     static final String WEIGHTS_FILE = CausalLm.WEIGHTS_FILE;
     static final String WEIGHTS_FILE_V1 = "weights.ndlist";
 
+    /** The learnt map of a content-aware model's side features into the embedding space, {@code (H, width)}. */
+    static final String FEATURE_PROJECTION = "feature_projection.weight";
+    /** The name of the side features in {@code model.params} (saved, never trained). */
+    static final String ITEM_FEATURES = "item_features";
+
     /** The additive attention bias of a masked key (exporters reproduce it exactly). */
     public static final float MASKED = -1e9f;
     /** The epsilon of every LayerNorm. */
@@ -75,15 +87,18 @@ public final class SasRecModel implements AutoCloseable {
     private final int[] itemIds;
     private final NDManager manager;
     private final Map<String, NDArray> params;
+    /** The side features by dense index ({@code (items + 1, width)}, row 0 zero; never trained), or null. */
+    private final NDArray features;
     private final Map<String, Object> provenance;
     private volatile boolean closed;
 
     private SasRecModel(SasRecConfig config, int[] itemIds, NDManager manager, Map<String, NDArray> params,
-                        Map<String, Object> provenance) {
+                        NDArray features, Map<String, Object> provenance) {
         this.config = config;
         this.itemIds = itemIds;
         this.manager = manager;
         this.params = params;
+        this.features = features;
         this.provenance = new LinkedHashMap<>(provenance);
     }
 
@@ -94,6 +109,21 @@ public final class SasRecModel implements AutoCloseable {
      * @throws IllegalArgumentException when the vocabulary is empty or holds a non-positive id
      */
     public static SasRecModel create(SasRecConfig config, Collection<Integer> itemIds) {
+        return create(config, itemIds, Map.of());
+    }
+
+    /**
+     * A freshly initialised content-aware model over {@code itemIds}, deterministic in {@code config.seed()}: each
+     * item's embedding is its id embedding plus a learnt linear map of {@code features} (see the class comment). With
+     * no features it is {@link #create(SasRecConfig, Collection)}'s model, to the last bit.
+     *
+     * @param features the side features by item id, all of one width and finite; an item without an entry gets
+     *                 zeros (it is then represented by its id embedding alone); an entry for an item outside the
+     *                 vocabulary is ignored
+     * @throws IllegalArgumentException when the vocabulary is empty or holds a non-positive id, or the features
+     *                                  differ in width or hold a value that is not finite (naming the item)
+     */
+    public static SasRecModel create(SasRecConfig config, Collection<Integer> itemIds, Map<Integer, float[]> features) {
         int[] ids = itemIds.stream().mapToInt(Integer::intValue).distinct().sorted().toArray();
         if (ids.length == 0) {
             throw new IllegalArgumentException("A SASRec model needs at least one item in its vocabulary.");
@@ -124,11 +154,55 @@ public final class SasRecModel implements AutoCloseable {
                 putLinear(p, manager, rnd, pre + "ffn2", h, h);
             }
             putNorm(p, manager, "final_ln", h);
-            return new SasRecModel(config, ids, manager, p, Map.of());
+            float[] table = featureTable(ids, features);
+            NDArray featureArray = null;
+            if (table != null) {
+                int f = table.length / v;
+                featureArray = manager.create(table, new Shape(v, f));
+                p.put(FEATURE_PROJECTION, manager.create(normal(rnd, h * f, Math.sqrt(2.0 / (h + f))),
+                        new Shape(h, f)));
+            }
+            return new SasRecModel(config, ids, manager, p, featureArray, Map.of());
         } catch (RuntimeException e) {
             manager.close();
             throw e;
         }
+    }
+
+    /** The features as a row-major {@code (ids.length + 1, width)} table by dense index, or null when none. */
+    private static float[] featureTable(int[] ids, Map<Integer, float[]> features) {
+        if (features == null || features.isEmpty()) {
+            return null;
+        }
+        int width = -1;
+        int first = 0;
+        for (Map.Entry<Integer, float[]> e : new java.util.TreeMap<>(features).entrySet()) {
+            float[] row = e.getValue();
+            if (width < 0) {
+                width = row.length;
+                first = e.getKey();
+            } else if (row.length != width) {
+                throw new IllegalArgumentException("SASRec item features must all have one width: item " + e.getKey()
+                        + " has " + row.length + " values, item " + first + " has " + width + ".");
+            }
+            for (float x : row) {
+                if (!Float.isFinite(x)) {
+                    throw new IllegalArgumentException("SASRec item features of item " + e.getKey()
+                            + " hold a value that is not finite: " + x + ".");
+                }
+            }
+        }
+        if (width == 0) {
+            throw new IllegalArgumentException("SASRec item features have width 0.");
+        }
+        float[] table = new float[(ids.length + 1) * width];
+        for (int i = 0; i < ids.length; i++) {
+            float[] row = features.get(ids[i]);
+            if (row != null) {
+                System.arraycopy(row, 0, table, (i + 1) * width, width);
+            }
+        }
+        return table;
     }
 
     private static float[] normal(Random rnd, int n, double std) {
@@ -157,6 +231,24 @@ public final class SasRecModel implements AutoCloseable {
     /** The vocabulary's item ids in ascending order (a fresh copy). */
     public int[] itemIds() {
         return itemIds.clone();
+    }
+
+    /** The width of the items' side features, or 0 for a model of item ids only. */
+    public int featureWidth() {
+        return features == null ? 0 : (int) features.getShape().get(1);
+    }
+
+    /**
+     * Each item's embedding as the model scores with it, by dense index ({@code (items + 1) x hiddenSize},
+     * row-major, row 0 the padding): {@code item_embedding}, plus the mapped side features of a content-aware model.
+     * Exporters use it in place of {@code item_embedding}.
+     */
+    public float[] itemTableValues() {
+        checkOpen();
+        try (NDManager scope = manager.newSubManager()) {
+            Params p = new Params(scope, false);
+            return table(p, false).toFloatArray();
+        }
     }
 
     /** The number of items in the vocabulary (padding excluded). */
@@ -261,7 +353,7 @@ public final class SasRecModel implements AutoCloseable {
         int len = config.maxLength();
         NDArray real = seq.neq(0);                                       // (B, L) bool
         NDArray realF = real.toType(DataType.FLOAT32, false).expandDims(-1); // (B, L, 1)
-        NDArray x = Embedding.embedding(seq, p.get("item_embedding"), SparseFormat.DENSE).singletonOrThrow()
+        NDArray x = embed(seq, p)
                 .mul(scalar(scope, (float) Math.sqrt(h)))
                 .add(p.get("position_embedding"));
         x = dropout(x, training).mul(realF);
@@ -343,9 +435,44 @@ public final class SasRecModel implements AutoCloseable {
         return Dropout.dropout(x, config.dropout(), true).singletonOrThrow();
     }
 
-    /** Embeddings of dense indices {@code ids} (any shape), attached to {@code ids}' manager. */
+    /**
+     * Embeddings of dense indices {@code ids} (any shape), attached to {@code ids}' manager: the id embedding, plus
+     * the mapped side features of a content-aware model.
+     */
     NDArray embed(NDArray ids, Params p) {
-        return Embedding.embedding(ids, p.get("item_embedding"), SparseFormat.DENSE).singletonOrThrow();
+        NDArray e = Embedding.embedding(ids, p.get("item_embedding"), SparseFormat.DENSE).singletonOrThrow();
+        if (features == null) {
+            return e;
+        }
+        NDArray f = Embedding.embedding(ids, p.features(), SparseFormat.DENSE).singletonOrThrow();
+        return e.add(Linear.linear(f, p.get(FEATURE_PROJECTION)).singletonOrThrow());
+    }
+
+    /**
+     * The output embeddings of every item, {@code (items, H)} (or {@code (items + 1, H)} with the padding row when
+     * {@code withoutPadding} is false): {@code item_embedding} plus, for a content-aware model, the mapped side
+     * features. A computed table is attached to {@code p}'s scope; with neither slicing nor features it is the
+     * parameter itself (or its view), which the caller must not close.
+     */
+    NDArray table(Params p, boolean withoutPadding) {
+        NDArray e = p.get("item_embedding");
+        if (withoutPadding) {
+            e = e.get(new NDIndex("1:"));
+            e.attach(p.scope); // sliced from a parameter, so it landed in the model's manager
+        }
+        if (features == null) {
+            return e;
+        }
+        NDArray f = p.features();
+        if (withoutPadding) {
+            f = f.get(new NDIndex("1:"));
+            f.attach(p.scope);
+        }
+        NDArray mapped = Linear.linear(f, p.get(FEATURE_PROJECTION)).singletonOrThrow();
+        mapped.attach(p.scope);
+        NDArray out = e.add(mapped);
+        out.attach(p.scope);
+        return out;
     }
 
     /**
@@ -360,6 +487,18 @@ public final class SasRecModel implements AutoCloseable {
         Params(NDManager scope, boolean training) {
             this.scope = scope;
             this.training = training;
+        }
+
+        /** The side features (never trained), as a detached view outside training. */
+        NDArray features() {
+            if (training) {
+                return features;
+            }
+            return views.computeIfAbsent(ITEM_FEATURES, n -> {
+                NDArray view = features.stopGradient();
+                view.attach(scope);
+                return view;
+            });
         }
 
         NDArray get(String name) {
@@ -462,12 +601,18 @@ public final class SasRecModel implements AutoCloseable {
         for (Map.Entry<String, NDArray> e : params.entrySet()) {
             values.put(e.getKey(), e.getValue().toFloatArray());
         }
+        if (features != null) {
+            values.put(ITEM_FEATURES, features.toFloatArray());
+        }
         ParameterFiles.write(dir.resolve(WEIGHTS_FILE), values);
         ObjectNode root = Json.mapper().createObjectNode();
         root.put("format", FORMAT);
         root.set("config", Json.mapper().valueToTree(config));
         root.set("parameters", Json.mapper().valueToTree(new ArrayList<>(params.keySet())));
         root.set("items", Json.mapper().valueToTree(itemIds));
+        if (features != null) {
+            root.put("item_feature_width", featureWidth());
+        }
         root.set("provenance", Json.mapper().valueToTree(provenance));
         AtomicFiles.writeString(dir.resolve(CHECKPOINT_FILE), Json.pretty(root));
         CheckpointDigest.seal(dir);
@@ -503,18 +648,35 @@ public final class SasRecModel implements AutoCloseable {
         SasRecConfig config = Json.mapper().convertValue(root.get("config"), SasRecConfig.class);
         int[] ids = Json.mapper().convertValue(root.get("items"), int[].class);
         List<String> names = Arrays.asList(Json.mapper().convertValue(root.get("parameters"), String[].class));
+        int featureWidth = root.path("item_feature_width").asInt(0);
         @SuppressWarnings("unchecked")
         Map<String, Object> provenance = root.has("provenance")
                 ? Json.mapper().convertValue(root.get("provenance"), Map.class) : Map.of();
         NDManager manager = Devices.newManager();
         try {
             if (FORMAT.equals(format)) {
+                Map<String, float[]> values = ParameterFiles.read(weights);
+                NDArray features = null;
+                float[] table = values.remove(ITEM_FEATURES);
+                if (featureWidth > 0) {
+                    if (table == null || table.length != (long) (ids.length + 1) * featureWidth) {
+                        throw new IllegalStateException("SASRec checkpoint " + dir + ": " + meta.getFileName()
+                                + " records item features of width " + featureWidth + " but "
+                                + weights.getFileName() + " holds " + (table == null ? "none" : table.length
+                                + " values, expected " + (ids.length + 1) * featureWidth) + ".");
+                    }
+                    features = manager.create(table, new Shape(ids.length + 1, featureWidth));
+                } else if (table != null) {
+                    throw new IllegalStateException("SASRec checkpoint " + dir + ": " + weights.getFileName()
+                            + " holds item features that " + meta.getFileName() + " does not record.");
+                }
                 // readParameters creates every array with the shape a fresh model of this config has.
-                return new SasRecModel(config, ids, manager, readParameters(dir, weights, config, ids, manager),
+                return new SasRecModel(config, ids, manager,
+                        readParameters(dir, weights, values, config, ids, featureWidth, manager), features,
                         provenance);
             }
             SasRecModel model = new SasRecModel(config, ids, manager, readNdList(meta, weights, names, manager),
-                    provenance);
+                    null, provenance);
             model.verifyShapes(dir);
             return model;
         } catch (RuntimeException e) {
@@ -523,11 +685,12 @@ public final class SasRecModel implements AutoCloseable {
         }
     }
 
-    private static Map<String, NDArray> readParameters(Path dir, Path weights, SasRecConfig config, int[] ids,
+    private static Map<String, NDArray> readParameters(Path dir, Path weights, Map<String, float[]> values,
+                                                       SasRecConfig config, int[] ids, int featureWidth,
                                                        NDManager manager) {
-        Map<String, float[]> values = ParameterFiles.read(weights);
         Map<String, NDArray> p = new LinkedHashMap<>();
-        try (SasRecModel reference = create(config, Arrays.stream(ids).boxed().toList())) {
+        Map<Integer, float[]> shapeOnly = featureWidth == 0 ? Map.of() : Map.of(ids[0], new float[featureWidth]);
+        try (SasRecModel reference = create(config, Arrays.stream(ids).boxed().toList(), shapeOnly)) {
             if (!reference.params.keySet().equals(values.keySet())) {
                 throw new IllegalStateException("SASRec checkpoint " + dir + ": " + weights.getFileName()
                         + " has parameters " + values.keySet() + ", expected " + reference.params.keySet() + ".");

@@ -94,8 +94,20 @@ public final class SasRecTrainer {
      * @throws IllegalArgumentException when no sequence has two items or an item is missing from the universe
      */
     public SasRecTrainingResult train(List<UserHistory> trainingSequences, Collection<Integer> itemUniverse) {
+        return train(trainingSequences, itemUniverse, Map.of());
+    }
+
+    /**
+     * Trains a new content-aware model: each item's embedding is its id embedding plus a learnt linear map of its
+     * fixed side features ({@link SasRecModel#create(SasRecConfig, Collection, Map)}); with no features it is
+     * {@link #train(List, Collection)}.
+     *
+     * @param itemFeatures the side features by item id, all of one width (items without an entry get zeros)
+     */
+    public SasRecTrainingResult train(List<UserHistory> trainingSequences, Collection<Integer> itemUniverse,
+                                      Map<Integer, float[]> itemFeatures) {
         Objects.requireNonNull(trainingSequences, "trainingSequences");
-        SasRecModel model = SasRecModel.create(config, itemUniverse);
+        SasRecModel model = SasRecModel.create(config, itemUniverse, itemFeatures);
         try {
             return run(model, trainingSequences);
         } catch (RuntimeException | Error e) {
@@ -329,8 +341,7 @@ public final class SasRecTrainer {
         SasRecModel.Params params = model.new Params(scope, true);
         NDArray h = model.hidden(scope, seq, true).reshape(-1, config.hiddenSize());         // (B*L, H)
         NDArray picked = h.get(new NDIndex("{}", scope.create(rows)));   // (N, H)
-        NDArray table = params.get("item_embedding").get(new NDIndex("1:")); // (items, H)
-        table.attach(scope); // sliced from a parameter, so it landed in the model's manager
+        NDArray table = model.table(params, true);                                          // (items, H)
         NDArray logits = picked.matMul(table.transpose());                                      // (N, items)
         NDArray loss = logits.logSoftmax(-1).reshape(-1).take(scope.create(picks)).sum().neg()
                 .div(SasRecModel.scalar(scope, Math.max(1, n)));

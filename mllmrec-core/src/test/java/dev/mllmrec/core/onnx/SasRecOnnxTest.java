@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeAll;
@@ -102,6 +103,28 @@ class SasRecOnnxTest {
                         diff);
                 assertThat(diff).isLessThan(1e-4);
                 assertThat(onnx.rank(requests.get(3)).ids()).isEqualTo(djl.get(3).ids());
+            }
+        }
+    }
+
+    @Test
+    void aContentAwareModelExportsItsItemTableWithTheFeaturesMappedIn(@TempDir Path dir) {
+        // Side features only some items have, and a cold item (ITEMS + 1) that has them without any interaction.
+        Map<Integer, float[]> features = new java.util.HashMap<>();
+        for (int i = 1; i <= ITEMS + 1; i += 2) {
+            features.put(i, new float[] {i % 3, i % 5 == 0 ? 1f : 0f, 0.5f});
+        }
+        SasRecConfig config = model.config().toBuilder().optEpochs(1).build();
+        List<UserHistory> users = List.of(new UserHistory("a", List.of(1, 2, 3, 4, 5, 6)),
+                new UserHistory("b", List.of(7, 8, 9, 10, 11, 12)));
+        try (SasRecModel content = SasRecTrainer.builder().optConfig(config).optProgress(false).build()
+                .train(users, IntStream.rangeClosed(1, ITEMS + 4).boxed().toList(), features).model()) {
+            assertThat(content.featureWidth()).isEqualTo(3);
+            SasRecOnnxExporter.export(content, "sasrec", null, dir);
+            List<RankingRequest> requests = requests(200, 8);
+            List<Ranking> djl = new SasRecRecommender(content).rankAll(requests);
+            try (OnnxRecommender onnx = OnnxRecommender.loadSasRec(dir, OnnxSessionConfig.defaults())) {
+                assertThat(maxDifference(djl, onnx.rankAll(requests))).isLessThan(1e-4);
             }
         }
     }

@@ -100,6 +100,32 @@ class SasRecModelTest {
     }
 
     @Test
+    void aContentAwareModelRoundTripsWithItsFeaturesAndWithoutFeaturesIsTheIdOnlyModel(@TempDir Path dir) {
+        SasRecConfig config = SasRecConfig.builder().optMaxLength(6).optHiddenSize(16).optBlocks(1).optSeed(4).build();
+        java.util.Map<Integer, float[]> features = new java.util.HashMap<>();
+        for (int i = 1; i <= 40; i += 3) {
+            features.put(i, new float[] {i, -1f, 0.25f, 0f});
+        }
+        List<List<Integer>> h = List.of(List.of(1, 4, 7, 10), List.of(40));
+        List<List<Integer>> c = List.of(List.of(8, 13, 10, 11), List.of(1, 2));
+        try (SasRecModel plain = SasRecModel.create(config, ITEMS);
+             SasRecModel none = SasRecModel.create(config, ITEMS, java.util.Map.of());
+             SasRecModel model = SasRecModel.create(config, ITEMS, features)) {
+            assertThat(none.scoreLast(h, c)).isDeepEqualTo(plain.scoreLast(h, c));
+            assertThat(none.featureWidth()).isZero();
+            assertThat(model.featureWidth()).isEqualTo(4);
+            assertThat(model.parameterCount()).isEqualTo(plain.parameterCount() + 16 * 4);
+            assertThat(model.scoreLast(h, c)[0]).isNotEqualTo(plain.scoreLast(h, c)[0]);
+            model.save(dir);
+            try (SasRecModel loaded = SasRecModel.load(dir)) {
+                assertThat(loaded.featureWidth()).isEqualTo(4);
+                assertThat(loaded.scoreLast(h, c)).isDeepEqualTo(model.scoreLast(h, c));
+                assertThat(loaded.itemTableValues()).isEqualTo(model.itemTableValues());
+            }
+        }
+    }
+
+    @Test
     void aVersionOneCheckpointWithNdListWeightsStillLoadsAndSavingRewritesItInTheCurrentFormat(@TempDir Path dir)
             throws Exception {
         SasRecConfig config = SasRecConfig.builder().optMaxLength(6).optHiddenSize(8).optSeed(9).build();

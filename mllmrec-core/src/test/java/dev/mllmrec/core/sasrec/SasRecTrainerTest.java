@@ -121,6 +121,111 @@ class SasRecTrainerTest {
     }
 
     @Test
+    void theContentAwareSoftmaxLossScoresEveryItemByItsIdEmbeddingPlusItsMappedFeatures() {
+        SasRecConfig config = SasRecFixtures.tiny().toBuilder().optLoss(SasRecLoss.SOFTMAX_CROSS_ENTROPY)
+                .optDropout(0f).optMaxLength(4).build();
+        int len = config.maxLength();
+        int f = 3;
+        Map<Integer, float[]> features = new java.util.HashMap<>();
+        for (int i = 1; i <= ITEMS; i++) {
+            if (i % 4 != 0) { // every fourth item has none (a zero row)
+                features.put(i, new float[] {i / 10f, (i % 3) - 1f, 1f});
+            }
+        }
+        long[] input = {0, 3, 7, 9, 1, 2, 3, 4};
+        long[] positive = {0, 7, 9, 12, 2, 3, 4, 20};
+        try (SasRecModel model = SasRecModel.create(config, IntStream.rangeClosed(1, ITEMS).boxed().toList(),
+                features); ai.djl.ndarray.NDManager scope = model.manager().newSubManager()) {
+            double loss = trainer(config).softmaxLoss(model, scope, input, positive, 2).getFloat();
+            int width = config.hiddenSize();
+            float[] e = model.parameters().get("item_embedding").toFloatArray();
+            float[] w = model.parameters().get("feature_projection.weight").toFloatArray(); // (H, f)
+            double[][] table = new double[ITEMS + 1][width];
+            for (int item = 1; item <= ITEMS; item++) {
+                float[] x = features.getOrDefault(item, new float[f]);
+                for (int k = 0; k < width; k++) {
+                    double v = e[item * width + k];
+                    for (int j = 0; j < f; j++) {
+                        v += w[k * f + j] * x[j];
+                    }
+                    table[item][k] = v;
+                }
+            }
+            // The input side uses the same table: the hidden states equal a pass over these embeddings.
+            float[] h = model.hidden(scope, scope.create(input, new ai.djl.ndarray.types.Shape(2, len)), false)
+                    .toFloatArray();
+            double sum = 0;
+            int n = 0;
+            for (int pos = 0; pos < positive.length; pos++) {
+                if (positive[pos] == 0) {
+                    continue;
+                }
+                double[] logits = new double[ITEMS];
+                double max = Double.NEGATIVE_INFINITY;
+                for (int item = 1; item <= ITEMS; item++) {
+                    double dot = 0;
+                    for (int k = 0; k < width; k++) {
+                        dot += h[pos * width + k] * table[item][k];
+                    }
+                    logits[item - 1] = dot;
+                    max = Math.max(max, dot);
+                }
+                double z = 0;
+                for (double l : logits) {
+                    z += Math.exp(l - max);
+                }
+                sum += max + Math.log(z) - logits[(int) positive[pos] - 1];
+                n++;
+            }
+            assertThat(loss).isCloseTo(sum / n, org.assertj.core.data.Offset.offset(1e-4));
+            float[] exported = model.itemTableValues();
+            for (int item = 1; item <= ITEMS; item++) {
+                for (int k = 0; k < width; k++) {
+                    assertThat((double) exported[item * width + k]).isCloseTo(table[item][k],
+                            org.assertj.core.data.Offset.offset(1e-5));
+                }
+            }
+        }
+    }
+
+    @Test
+    void aContentAwareModelRanksAnItemWithoutInteractionsByItsFeatures() {
+        // Each ring item's features name it (a one-hot); cold items 21 and 22 never occur in training but carry the
+        // features of items 5 and 15. After ..., 3, 4 the ring continues with 5, so 21 (5's features) must come
+        // first: its representation comes from what the features of 5 learnt. An id-only model cannot tell them
+        // apart from training (both are only ever negatives).
+        List<UserHistory> full = SasRecFixtures.ring(60, ITEMS, 14, 1);
+        List<Integer> catalog = IntStream.rangeClosed(1, ITEMS + 2).boxed().toList();
+        Map<Integer, float[]> features = new java.util.HashMap<>();
+        for (int i = 1; i <= ITEMS; i++) {
+            float[] x = new float[ITEMS];
+            x[i - 1] = 1f;
+            features.put(i, x);
+        }
+        features.put(ITEMS + 1, features.get(5).clone());
+        features.put(ITEMS + 2, features.get(15).clone());
+        SasRecConfig config = SasRecFixtures.tiny().toBuilder().optLoss(SasRecLoss.SOFTMAX_CROSS_ENTROPY).build();
+        try (SasRecModel model = trainer(config).train(HoldOut.prefixes(full, 2), catalog, features).model()) {
+            double[] s = model.scoreLast(List.of(List.of(1, 2, 3, 4)), List.of(List.of(ITEMS + 2, ITEMS + 1, 10,
+                    15)))[0];
+            assertThat(s[1]).as("scores %s", java.util.Arrays.toString(s)).isGreaterThan(s[0]).isGreaterThan(s[2])
+                    .isGreaterThan(s[3]);
+        }
+    }
+
+    @Test
+    void contentAwareModelsRejectFeaturesOfUnequalWidthOrNotFinite() {
+        List<Integer> catalog = IntStream.rangeClosed(1, 3).boxed().toList();
+        assertThatThrownBy(() -> SasRecModel.create(SasRecFixtures.tiny(), catalog,
+                Map.of(1, new float[] {1f, 0f}, 2, new float[] {1f})))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("item 2 has 1 values, item 1 has 2");
+        assertThatThrownBy(() -> SasRecModel.create(SasRecFixtures.tiny(), catalog,
+                Map.of(3, new float[] {Float.NaN})))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("item 3")
+                .hasMessageContaining("NaN");
+    }
+
+    @Test
     void anItemOnlyInTheCatalogScoresTheSameWhetherOrNotItIsATarget() {
         // Item 21 is in the catalog and in no training prefix. Whether it is some user's held-out target must not
         // change the model: the vocabulary and the negatives' pool are the catalog, never the full sequences.

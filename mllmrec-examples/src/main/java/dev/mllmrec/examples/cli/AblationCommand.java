@@ -37,7 +37,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code ablation}: what each part of the method adds. On one prepared data set (and one set of captions and CoT
  * files) it trains and evaluates, for each seed, the policy variants of {@link #VARIANTS} (SFT, then GRPO from that
- * SFT) and the anchors SASRec and popularity, each in its own run directory under {@code W/ablation/runs/} that
+ * SFT) and the anchors SASRec, a content-aware SASRec ({@code train-sasrec --item-features facets}: the items'
+ * genres, decade and poster measurements mapped into its item embeddings) and popularity, each in its own run directory under {@code W/ablation/runs/} that
  * shares the prepared files. Every run records its metrics at 9 and 99 negatives, overall and by target bucket
  * (cold, rare, the rest), in {@code ablation-result.json}; a finished run is skipped when the command is started
  * again, so a killed ablation resumes. Writes {@code W/ablation/summary.json}, {@code W/ablation/table.md} (mean and
@@ -53,7 +54,8 @@ import picocli.CommandLine.Option;
                 + "injection), and on request captions-only, shuffled-captions-only (the caption alone, without "
                 + "title and attributes: does the image's text carry anything by itself?) and captions-facets, "
                 + "shuffled-captions-facets (captions with the facets and the poster's measurements), each by SFT "
-                + "and then GRPO, with SASRec and popularity as anchors; each policy is ranked under its default "
+                + "and then GRPO, with SASRec, a content-aware SASRec (sasrec (content): genres, decade and poster "
+                + "measurements in its item embeddings) and popularity as anchors; each policy is ranked under its default "
                 + "prompt (history) and the other two ranking views (candidates, both). Records HR@1/3/5, NDCG@3/5 "
                 + "and MRR at 9 negatives and HR@3/10, NDCG@10 at 99, overall and for cold (no training "
                 + "interaction), rare (1-4) and the other targets. Writes "
@@ -229,7 +231,10 @@ public final class AblationCommand implements Callable<Integer> {
         }
     }
 
-    /** SASRec and popularity for one seed. */
+    /** The label of the content-aware SASRec's rows. */
+    static final String CONTENT_SASREC = "sasrec (content)";
+
+    /** SASRec and popularity (and the content-aware SASRec) for one seed. */
     private List<Map<String, Object>> anchors(WorkDir w, Path root, long seed, Map<Integer, Integer> counts)
             throws IOException {
         WorkDir r = runDir(w, root, "anchors-seed" + seed, false);
@@ -244,6 +249,28 @@ public final class AblationCommand implements Callable<Integer> {
                 out.add(evaluate(r, model, model, seed, counts));
             }
             Json.writePretty(done, out);
+        }
+        List<Map<String, Object>> out = new ArrayList<>(readRuns(done));
+        out.addAll(contentAnchor(w, root, seed, counts));
+        return out;
+    }
+
+    /**
+     * The content-aware SASRec for one seed, in a run directory of its own (so that the plain anchors' finished runs
+     * stay valid): the items' {@code ItemFacets} (genres and decade, and the posters' measurements where the catalog
+     * has images) mapped into its item embeddings.
+     */
+    private List<Map<String, Object>> contentAnchor(WorkDir w, Path root, long seed, Map<Integer, Integer> counts)
+            throws IOException {
+        WorkDir r = runDir(w, root, "anchors-content-seed" + seed, false);
+        Path done = r.root().resolve("ablation-result.json");
+        if (!Files.isRegularFile(done)) {
+            String rd = r.root().toString();
+            String s = Long.toString(seed);
+            run(quick ? new String[] {"train-sasrec", "--work-dir", rd, "--seed", s, "--epochs", "4",
+                    "--item-features", "facets"}
+                    : new String[] {"train-sasrec", "--work-dir", rd, "--seed", s, "--item-features", "facets"});
+            Json.writePretty(done, List.of(evaluate(r, "sasrec", CONTENT_SASREC, seed, counts)));
         }
         return readRuns(done);
     }

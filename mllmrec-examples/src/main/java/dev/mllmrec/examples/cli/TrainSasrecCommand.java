@@ -7,6 +7,7 @@ import dev.mllmrec.core.CheckpointDigest;
 import dev.mllmrec.core.Json;
 import dev.mllmrec.core.StopSignal;
 import dev.mllmrec.core.WorkDir;
+import dev.mllmrec.core.content.ItemFacets;
 import dev.mllmrec.core.data.PreparedData;
 import dev.mllmrec.core.sasrec.HoldOut;
 import dev.mllmrec.core.sasrec.SasRecConfig;
@@ -131,6 +132,13 @@ public final class TrainSasrecCommand implements Callable<Integer> {
             description = "Negatives per validation request. Default: ${DEFAULT-VALUE}.")
     int validationNegatives;
 
+    @Option(names = "--item-features", paramLabel = "F", defaultValue = "none",
+            description = "none (item ids only), attributes (each item's embedding also maps its genre multi-hot and "
+                    + "release decade), or facets (attributes plus its poster's measurements where the catalog has "
+                    + "images): a content-aware SASRec that can rank items without training interactions. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    String itemFeatures;
+
     @Option(names = "--force", description = "Train again even when a finished run with these settings exists.")
     boolean force;
 
@@ -249,7 +257,8 @@ public final class TrainSasrecCommand implements Callable<Integer> {
             }
             trainer.optEarlyStopping(validationMetric, patience);
         }
-        SasRecTrainingResult result = trainer.build().train(train, catalog);
+        Map<Integer, float[]> features = itemFeatures(data.catalog());
+        SasRecTrainingResult result = trainer.build().train(train, catalog, features);
         try (SasRecModel model = result.model()) {
             Map<String, Double> m = validate(model, validation);
             Map<String, Object> summary = new LinkedHashMap<>();
@@ -263,6 +272,7 @@ public final class TrainSasrecCommand implements Callable<Integer> {
             summary.put("best_epoch", model.provenance().getOrDefault("best_epoch", result.epochs().size()));
             summary.put("users", train.size());
             summary.put("items", catalog.size());
+            summary.put("item_feature_width", model.featureWidth());
             summary.put("checkpoint", checkpoint.toString());
             summary.put("settings", settings);
             model.save(checkpoint);
@@ -270,6 +280,31 @@ public final class TrainSasrecCommand implements Callable<Integer> {
             System.out.print(Json.pretty(summary));
         }
         return 0;
+    }
+
+    /** {@code --item-features}, checked. */
+    private String featureKind() {
+        String f = itemFeatures == null ? "none" : itemFeatures.strip().toLowerCase(java.util.Locale.ROOT);
+        if (!java.util.Set.of("none", "attributes", "facets").contains(f)) {
+            throw new IllegalArgumentException("--item-features must be none, attributes or facets, got '"
+                    + itemFeatures + "'.");
+        }
+        return f;
+    }
+
+    /** The side features {@code --item-features} asks for, by item id (empty for none). */
+    private Map<Integer, float[]> itemFeatures(dev.mllmrec.api.Catalog catalog) {
+        String f = featureKind();
+        if ("none".equals(f)) {
+            return Map.of();
+        }
+        Map<Integer, float[]> out = ItemFacets.byItem(catalog, "facets".equals(f));
+        System.err.println(out.isEmpty()
+                ? "train-sasrec: --item-features " + f + ": the catalog has no genres, years or posters; training on "
+                        + "item ids only."
+                : "train-sasrec: item features '" + f + "', " + out.values().iterator().next().length
+                        + " values per item.");
+        return out;
     }
 
     private static Map<String, Double> validate(SasRecModel model, List<RecommendationSample> validation) {
@@ -286,6 +321,10 @@ public final class TrainSasrecCommand implements Callable<Integer> {
             s.put("validation_metric", validationMetric); // absent for the default, so earlier runs still match
         }
         s.put("validation_negatives", validationNegatives);
+        String features = featureKind();
+        if (!"none".equals(features)) {
+            s.put("item_features", features); // absent for the default, so earlier runs still match
+        }
         return s;
     }
 

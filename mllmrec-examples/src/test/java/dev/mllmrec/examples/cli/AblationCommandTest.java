@@ -76,10 +76,11 @@ class AblationCommandTest {
         assertThat(summary.get("table").has("text-facets/grpo")).isTrue();
         assertThat(summary.get("table").has("sasrec")).isTrue();
         assertThat(summary.get("table").has("popularity")).isTrue();
+        assertThat(summary.get("table").has("sasrec (content)")).isTrue();
         assertThat(summary.get("table").has("text/grpo (candidates prompt)")).isTrue();
         assertThat(summary.get("table").has("text/sft (both prompts)")).isTrue();
-        // 2 anchors + 3 variants x (sft, grpo) x 3 ranking views (the default and the two others)
-        assertThat(summary.get("runs").size()).isEqualTo(20);
+        // 3 anchors + 3 variants x (sft, grpo) x 3 ranking views (the default and the two others)
+        assertThat(summary.get("runs").size()).isEqualTo(21);
         JsonNode first = summary.get("runs").get(0);
         assertThat(first.get("neg9").get("HR@3").asDouble()).isBetween(0.0, 1.0);
         assertThat(first.get("neg9_buckets").has("rest")).isTrue();

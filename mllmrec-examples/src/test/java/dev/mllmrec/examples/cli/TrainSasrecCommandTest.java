@@ -99,6 +99,42 @@ class TrainSasrecCommandTest {
     }
 
     @Test
+    void itemFeaturesTrainAContentAwareModelAsAnotherRunAndABadValueIsNamed(@TempDir Path dir) {
+        WorkDir w = WorkDir.of(dir);
+        Path reference = dir.resolve("reference-data");
+        List<Item> items = new ArrayList<>();
+        for (int i = 1; i <= 120; i++) { // genres and years: the attribute features
+            items.add(new Item(i, "Item " + i + " (" + (i % 2 == 0 ? 1995 : 2004) + ")",
+                    List.of(i % 3 == 0 ? "Comedy" : "Drama"), Map.of(), null));
+        }
+        ReferenceFormat.export(reference, Catalog.of("ring", items), ring(30));
+        assertThat(Main.run(new String[] {"prepare", "--reference", reference.toString(), "--name", "ring",
+            "--work-dir", dir.toString()})).isZero();
+        assertThat(Main.run(args(dir))).isZero();
+        assertThat(Main.run(args(dir, "--item-features", "attributes"))).isZero();
+        JsonNode summary = Json.read(w.summary("train-sasrec"), JsonNode.class);
+        assertThat(summary.get("settings").get("item_features").asText()).isEqualTo("attributes");
+        int width = dev.mllmrec.core.content.ItemFacets.attributes(
+                dev.mllmrec.core.data.PreparedData.load(w).catalog().items())[0].length;
+        assertThat(width).isPositive();
+        assertThat(summary.get("item_feature_width").asInt()).isEqualTo(width);
+        try (SasRecModel model = SasRecModel.load(w.checkpoints("sasrec"))) {
+            assertThat(model.featureWidth()).isEqualTo(width);
+        }
+
+        PrintStream old = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            assertThat(Main.run(args(dir, "--item-features", "posters-only"))).isNotZero();
+        } finally {
+            System.setErr(old);
+        }
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--item-features must be none, attributes or "
+                + "facets, got 'posters-only'");
+    }
+
+    @Test
     void aStopRequestEndsTrainingAtTheNextStepWithoutACheckpointThatWouldLookFinished(@TempDir Path dir) {
         WorkDir w = WorkDir.of(dir);
         prepare(dir, ring(30));
