@@ -93,31 +93,46 @@ class SasRecTrainerTest {
                     .toFloatArray();
             float[] e = model.parameters().get("item_embedding").toFloatArray();
             int width = config.hiddenSize();
-            double sum = 0;
-            int n = 0;
-            for (int pos = 0; pos < positive.length; pos++) {
-                if (positive[pos] == 0) {
-                    continue;
+            double[][] table = new double[ITEMS + 1][width];
+            for (int item = 1; item <= ITEMS; item++) {
+                for (int k = 0; k < width; k++) {
+                    table[item][k] = e[item * width + k];
                 }
-                double[] logits = new double[ITEMS];
-                double max = Double.NEGATIVE_INFINITY;
-                for (int item = 1; item <= ITEMS; item++) {
-                    double dot = 0;
-                    for (int k = 0; k < width; k++) {
-                        dot += h[pos * width + k] * e[item * width + k];
-                    }
-                    logits[item - 1] = dot;
-                    max = Math.max(max, dot);
-                }
-                double z = 0;
-                for (double l : logits) {
-                    z += Math.exp(l - max);
-                }
-                sum += max + Math.log(z) - logits[(int) positive[pos] - 1];
-                n++;
             }
-            assertThat(loss).isCloseTo(sum / n, org.assertj.core.data.Offset.offset(1e-4));
+            assertThat(loss).isCloseTo(crossEntropy(h, table, positive, width),
+                    org.assertj.core.data.Offset.offset(1e-4));
         }
+    }
+
+    /**
+     * The mean cross-entropy, computed in Java, of each position's target ({@code positive}, 0 = none) against every
+     * item, scored by the dot product of the position's hidden state with the item's row of {@code table}.
+     */
+    private static double crossEntropy(float[] h, double[][] table, long[] positive, int width) {
+        double sum = 0;
+        int n = 0;
+        for (int pos = 0; pos < positive.length; pos++) {
+            if (positive[pos] == 0) {
+                continue;
+            }
+            double[] logits = new double[ITEMS];
+            double max = Double.NEGATIVE_INFINITY;
+            for (int item = 1; item <= ITEMS; item++) {
+                double dot = 0;
+                for (int k = 0; k < width; k++) {
+                    dot += h[pos * width + k] * table[item][k];
+                }
+                logits[item - 1] = dot;
+                max = Math.max(max, dot);
+            }
+            double z = 0;
+            for (double l : logits) {
+                z += Math.exp(l - max);
+            }
+            sum += max + Math.log(z) - logits[(int) positive[pos] - 1];
+            n++;
+        }
+        return sum / n;
     }
 
     @Test
@@ -154,30 +169,8 @@ class SasRecTrainerTest {
             // The input side uses the same table: the hidden states equal a pass over these embeddings.
             float[] h = model.hidden(scope, scope.create(input, new ai.djl.ndarray.types.Shape(2, len)), false)
                     .toFloatArray();
-            double sum = 0;
-            int n = 0;
-            for (int pos = 0; pos < positive.length; pos++) {
-                if (positive[pos] == 0) {
-                    continue;
-                }
-                double[] logits = new double[ITEMS];
-                double max = Double.NEGATIVE_INFINITY;
-                for (int item = 1; item <= ITEMS; item++) {
-                    double dot = 0;
-                    for (int k = 0; k < width; k++) {
-                        dot += h[pos * width + k] * table[item][k];
-                    }
-                    logits[item - 1] = dot;
-                    max = Math.max(max, dot);
-                }
-                double z = 0;
-                for (double l : logits) {
-                    z += Math.exp(l - max);
-                }
-                sum += max + Math.log(z) - logits[(int) positive[pos] - 1];
-                n++;
-            }
-            assertThat(loss).isCloseTo(sum / n, org.assertj.core.data.Offset.offset(1e-4));
+            assertThat(loss).isCloseTo(crossEntropy(h, table, positive, width),
+                    org.assertj.core.data.Offset.offset(1e-4));
             float[] exported = model.itemTableValues();
             for (int item = 1; item <= ITEMS; item++) {
                 for (int k = 0; k < width; k++) {
