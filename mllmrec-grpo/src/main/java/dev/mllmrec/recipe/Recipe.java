@@ -85,9 +85,12 @@ public record Recipe(long seed, int history, int minInteractions, Reasoning reas
 
     /** {@link #recommended()} with another seed. */
     public static Recipe recommended(long seed) {
-        SftStage.Options sft = new SftStage.Options("mini", 3, 128, 1e-3, seed, 6000, 0,
-                PrepareConfig.DEFAULT_TRAIN_NEGATIVES, PromptBuilder.Style.COMPACT, 50, 0.3, RecentWindows.DEFAULT,
-                false, ItemContentSource.TEXT, ItemContent.contentEncoder("minilm", true));
+        SftStage.Options sft = SftStage.Options.builder().optPreset("mini").optEpochs(3).optBatchSize(128)
+                .optLearningRate(1e-3).optSeed(seed).optMaxTrainSamples(6000).optValidationSamples(0)
+                .optNegatives(PrepareConfig.DEFAULT_TRAIN_NEGATIVES).optStyle(PromptBuilder.Style.COMPACT)
+                .optSequenceEpochs(50).optDropout(0.3).optGrpoHoldout(RecentWindows.DEFAULT)
+                .optKeepBestSequenceEpoch(false).optContent(ItemContentSource.TEXT)
+                .optContentEncoder(ItemContent.contentEncoder("minilm", true)).build();
         return new Recipe(seed, PrepareConfig.DEFAULT_HISTORY, PrepareConfig.DEFAULT_MIN_INTERACTIONS,
                 Reasoning.recommended(), sft, grpo(seed, GrpoConfig.RECOMMENDED_STEPS));
     }
@@ -103,10 +106,8 @@ public record Recipe(long seed, int history, int minInteractions, Reasoning reas
     /** {@link #quick()} with another seed. */
     public static Recipe quick(long seed) {
         Recipe r = recommended(seed).withEncoder("tfidf");
-        SftStage.Options s = r.sft();
-        SftStage.Options sft = new SftStage.Options(s.preset(), 1, s.batchSize(), s.learningRate(), seed, 3000,
-                s.validationSamples(), s.negatives(), s.style(), 15, s.dropout(), s.grpoHoldout(),
-                s.keepBestSequenceEpoch(), s.content(), s.contentEncoder());
+        SftStage.Options sft = r.sft().toBuilder().optEpochs(1).optMaxTrainSamples(3000).optSequenceEpochs(15)
+                .build();
         return r.withSft(sft).withGrpo(grpo(seed, 8));
     }
 
@@ -117,9 +118,9 @@ public record Recipe(long seed, int history, int minInteractions, Reasoning reas
      */
     public static Recipe tiny() {
         Recipe r = recommended().withEncoder("tfidf");
-        SftStage.Options s = r.sft();
-        SftStage.Options sft = new SftStage.Options("tiny", 1, 16, s.learningRate(), s.seed(), 60, 8, s.negatives(),
-                s.style(), 1, s.dropout(), s.grpoHoldout(), false, s.content(), s.contentEncoder());
+        SftStage.Options sft = r.sft().toBuilder().optPreset("tiny").optEpochs(1).optBatchSize(16)
+                .optMaxTrainSamples(60).optValidationSamples(8).optSequenceEpochs(1).optKeepBestSequenceEpoch(false)
+                .build();
         GrpoStage.Options g = r.grpo();
         GrpoConfig config = GrpoConfig.recommendedBuilder().optMaxSteps(1).optPromptsPerStep(2).optNumGenerations(2)
                 .optValidateEverySteps(1).optCheckpointEverySteps(1).build();

@@ -130,21 +130,162 @@ public final class SftStage {
 
         /** These options with {@code n} pre-training epochs. */
         public Options withSequenceEpochs(int n) {
-            return new Options(preset, epochs, batchSize, learningRate, seed, maxTrainSamples, validationSamples,
-                    negatives, style, n, dropout, grpoHoldout, keepBestSequenceEpoch, content, contentEncoder);
+            return toBuilder().optSequenceEpochs(n).build();
         }
 
         /** These options with item content from {@code source}. */
         public Options withContent(ItemContentSource source) {
-            return new Options(preset, epochs, batchSize, learningRate, seed, maxTrainSamples, validationSamples,
-                    negatives, style, sequenceEpochs, dropout, grpoHoldout, keepBestSequenceEpoch, source,
-                    contentEncoder);
+            return toBuilder().optContent(source).build();
         }
 
         /** These options with content encoder {@code name} (for example {@code minilm+facets}). */
         public Options withContentEncoder(String name) {
-            return new Options(preset, epochs, batchSize, learningRate, seed, maxTrainSamples, validationSamples,
-                    negatives, style, sequenceEpochs, dropout, grpoHoldout, keepBestSequenceEpoch, content, name);
+            return toBuilder().optContentEncoder(name).build();
+        }
+
+        /** A builder holding {@link #defaults()}. */
+        public static Builder builder() {
+            return defaults().toBuilder();
+        }
+
+        /** A builder holding these options, to change some of them. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.preset = preset;
+            b.epochs = epochs;
+            b.batchSize = batchSize;
+            b.learningRate = learningRate;
+            b.seed = seed;
+            b.maxTrainSamples = maxTrainSamples;
+            b.validationSamples = validationSamples;
+            b.negatives = negatives;
+            b.style = style;
+            b.sequenceEpochs = sequenceEpochs;
+            b.dropout = dropout;
+            b.grpoHoldout = grpoHoldout;
+            b.keepBestSequenceEpoch = keepBestSequenceEpoch;
+            b.content = content;
+            b.contentEncoder = contentEncoder;
+            return b;
+        }
+
+        /** Builds {@link Options}; every setting starts from {@link #defaults()} (or the options it came from). */
+        public static final class Builder {
+            private String preset;
+            private int epochs;
+            private int batchSize;
+            private double learningRate;
+            private long seed;
+            private int maxTrainSamples;
+            private int validationSamples;
+            private int negatives;
+            private PromptBuilder.Style style;
+            private int sequenceEpochs;
+            private double dropout;
+            private int grpoHoldout;
+            private boolean keepBestSequenceEpoch;
+            private ItemContentSource content;
+            private String contentEncoder;
+
+            private Builder() {
+            }
+
+            /** The model preset ({@code tiny}, {@code mini}, {@code small}, {@code base}). */
+            public Builder optPreset(String value) {
+                preset = value;
+                return this;
+            }
+
+            /** Passes over the training prompts. */
+            public Builder optEpochs(int value) {
+                epochs = value;
+                return this;
+            }
+
+            /** Prompts per optimizer step. */
+            public Builder optBatchSize(int value) {
+                batchSize = value;
+                return this;
+            }
+
+            /** The prompt phase's learning rate. */
+            public Builder optLearningRate(double value) {
+                learningRate = value;
+                return this;
+            }
+
+            /** The seed of the model, the data order and dropout. */
+            public Builder optSeed(long value) {
+                seed = value;
+                return this;
+            }
+
+            /** The most training prompts used (0: all). */
+            public Builder optMaxTrainSamples(int value) {
+                maxTrainSamples = value;
+                return this;
+            }
+
+            /** The most validation users ranked after each epoch (0: all). */
+            public Builder optValidationSamples(int value) {
+                validationSamples = value;
+                return this;
+            }
+
+            /** Negatives of the training windows and of validation. */
+            public Builder optNegatives(int value) {
+                negatives = value;
+                return this;
+            }
+
+            /** The prompt style. */
+            public Builder optStyle(PromptBuilder.Style value) {
+                style = value;
+                return this;
+            }
+
+            /** Passes of item-sequence pre-training before the prompts (0: none). */
+            public Builder optSequenceEpochs(int value) {
+                sequenceEpochs = value;
+                return this;
+            }
+
+            /** The dropout rate of both phases. */
+            public Builder optDropout(double value) {
+                dropout = value;
+                return this;
+            }
+
+            /** The most recent training windows of each user left to GRPO (0: none). */
+            public Builder optGrpoHoldout(int value) {
+                grpoHoldout = value;
+                return this;
+            }
+
+            /** Continue from the best pre-training epoch instead of the last. */
+            public Builder optKeepBestSequenceEpoch(boolean value) {
+                keepBestSequenceEpoch = value;
+                return this;
+            }
+
+            /** What the item tokens' content vectors are made of. */
+            public Builder optContent(ItemContentSource value) {
+                content = value;
+                return this;
+            }
+
+            /** The content texts' sentence encoder ({@code minilm}, {@code tfidf}, {@code minilm+facets}, ...). */
+            public Builder optContentEncoder(String value) {
+                contentEncoder = value;
+                return this;
+            }
+
+            /** The options. */
+            public Options build() {
+                return new Options(preset, epochs, batchSize, learningRate, seed, maxTrainSamples,
+                        validationSamples, negatives, style, sequenceEpochs, dropout, grpoHoldout,
+                        keepBestSequenceEpoch, content, contentEncoder);
+            }
         }
     }
 

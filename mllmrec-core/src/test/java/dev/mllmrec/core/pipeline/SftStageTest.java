@@ -14,6 +14,27 @@ class SftStageTest {
     static final int[] POOL = IntStream.rangeClosed(1, 300).toArray();
 
     @Test
+    void theOptionsBuilderStartsFromTheDefaultsOrFromGivenOptionsAndChangesOnlyWhatItIsTold() {
+        SftStage.Options d = SftStage.Options.defaults();
+        assertThat(SftStage.Options.builder().build()).isEqualTo(d);
+        SftStage.Options o = d.toBuilder().optPreset("tiny").optEpochs(2).optBatchSize(16).optLearningRate(3e-4)
+                .optSeed(7).optMaxTrainSamples(60).optValidationSamples(8).optNegatives(19)
+                .optStyle(dev.mllmrec.core.prompt.PromptBuilder.Style.REFERENCE).optSequenceEpochs(4).optDropout(0.1)
+                .optGrpoHoldout(0).optKeepBestSequenceEpoch(true)
+                .optContent(dev.mllmrec.core.content.ItemContentSource.TEXT).optContentEncoder("tfidf").build();
+        assertThat(o).isEqualTo(new SftStage.Options("tiny", 2, 16, 3e-4, 7L, 60, 8, 19,
+                dev.mllmrec.core.prompt.PromptBuilder.Style.REFERENCE, 4, 0.1, 0, true,
+                dev.mllmrec.core.content.ItemContentSource.TEXT, "tfidf"));
+        assertThat(o.toBuilder().build()).isEqualTo(o);
+        assertThat(o.withSequenceEpochs(9)).isEqualTo(o.toBuilder().optSequenceEpochs(9).build());
+        assertThat(o.withSequenceEpochs(9).sequenceEpochs()).isEqualTo(9);
+        assertThat(o.withSequenceEpochs(9).epochs()).isEqualTo(2);
+        assertThat(o.withContentEncoder("minilm").contentEncoder()).isEqualTo("minilm");
+        assertThat(o.withContent(dev.mllmrec.core.content.ItemContentSource.NONE).content())
+                .isEqualTo(dev.mllmrec.core.content.ItemContentSource.NONE);
+    }
+
+    @Test
     void aWidenedPromptKeepsEveryCandidateAndAddsOnlyAllowedDistinctNegatives() {
         RecommendationSample s = new RecommendationSample("u1-train-9", "1", List.of(5, 6, 7), 42,
                 List.of(42, 11, 12, 13, 14, 15, 16, 17, 18, 19));
