@@ -73,7 +73,7 @@ public final class SasRecModel implements AutoCloseable {
 
     /** The learnt map of a content-aware model's side features into the embedding space, {@code (H, width)}. */
     static final String FEATURE_PROJECTION = "feature_projection.weight";
-    /** The name of the side features in {@code model.params} (saved, never trained). */
+    /** The name under which the weights file ({@code model.params}) holds the side features (never trained). */
     static final String ITEM_FEATURES = "item_features";
 
     /** The additive attention bias of a masked key (exporters reproduce it exactly). */
