@@ -38,11 +38,11 @@ import picocli.CommandLine.Option;
  * {@code ablation}: what each part of the method adds. On one prepared data set (and one set of captions and CoT
  * files) it trains and evaluates, for each seed, the policy variants of {@link #VARIANTS} (SFT, then GRPO from that
  * SFT) and the anchors SASRec, a content-aware SASRec ({@code train-sasrec --item-features facets}: the items'
- * genres, decade and poster measurements mapped into its item embeddings) and popularity, each in its own run directory under {@code W/ablation/runs/} that
- * shares the prepared files. Every run records its metrics at 9 and 99 negatives, overall and by target bucket
- * (cold, rare, the rest), in {@code ablation-result.json}; a finished run is skipped when the command is started
- * again, so a killed ablation resumes. Writes {@code W/ablation/summary.json}, {@code W/ablation/table.md} (mean and
- * standard deviation over seeds) and {@code W/ablation/chart.png}.
+ * genres, decade and poster measurements mapped into its item embeddings) and popularity, each in its own run
+ * directory under {@code W/ablation/runs/} that shares the prepared files. Every run records its metrics at 9 and
+ * 99 negatives, overall and by target bucket (cold, rare, the rest), in {@code ablation-result.json}; a finished run
+ * is skipped when the command is started again, so a killed ablation resumes. Writes {@code W/ablation/summary.json},
+ * {@code W/ablation/table.md} (mean and standard deviation over seeds) and {@code W/ablation/chart.png}.
  *
  * <p>Not thread-safe: picocli creates one instance per invocation.
  */
@@ -55,9 +55,9 @@ import picocli.CommandLine.Option;
                 + "title and attributes: does the image's text carry anything by itself?) and captions-facets, "
                 + "shuffled-captions-facets (captions with the facets and the poster's measurements), each by SFT "
                 + "and then GRPO, with SASRec, a content-aware SASRec (sasrec (content): genres, decade and poster "
-                + "measurements in its item embeddings) and popularity as anchors; each policy is ranked under its default "
-                + "prompt (history) and the other two ranking views (candidates, both). Records HR@1/3/5, NDCG@3/5 "
-                + "and MRR at 9 negatives and HR@3/10, NDCG@10 at 99, overall and for cold (no training "
+                + "measurements in its item embeddings) and popularity as anchors; each policy is ranked under its "
+                + "default prompt (history) and the other two ranking views (candidates, both). Records HR@1/3/5, "
+                + "NDCG@3/5 and MRR at 9 negatives and HR@3/10, NDCG@10 at 99, overall and for cold (no training "
                 + "interaction), rare (1-4) and the other targets. Writes "
                 + "W/ablation/summary.json, W/ablation/table.md and W/ablation/chart.png; a killed run resumes.",
                 "Variants that need captions are skipped on data without images."})
@@ -267,9 +267,12 @@ public final class AblationCommand implements Callable<Integer> {
         if (!Files.isRegularFile(done)) {
             String rd = r.root().toString();
             String s = Long.toString(seed);
-            run(quick ? new String[] {"train-sasrec", "--work-dir", rd, "--seed", s, "--epochs", "4",
-                    "--item-features", "facets"}
-                    : new String[] {"train-sasrec", "--work-dir", rd, "--seed", s, "--item-features", "facets"});
+            List<String> train = new ArrayList<>(List.of("train-sasrec", "--work-dir", rd, "--seed", s,
+                    "--item-features", "facets"));
+            if (quick) {
+                train.addAll(List.of("--epochs", "4"));
+            }
+            run(train.toArray(String[]::new));
             Json.writePretty(done, List.of(evaluate(r, "sasrec", CONTENT_SASREC, seed, counts)));
         }
         return readRuns(done);

@@ -577,7 +577,8 @@ public final class HfDecoder implements TrainablePolicy {
         if (time > 1) {
             NDArray cols = m.arange(0, total, 1, DataType.INT64).reshape(1, total);
             NDArray rows = m.arange(past, total, 1, DataType.INT64).reshape(time, 1);
-            causal = Scalars.mul(cols.gt(rows).toType(DataType.FLOAT32, false), KvCache.MASKED).reshape(1, 1, time, total);
+            causal = Scalars.mul(cols.gt(rows).toType(DataType.FLOAT32, false), KvCache.MASKED)
+                    .reshape(1, 1, time, total);
         }
         if (keyBias == null) {
             return causal;
