@@ -174,14 +174,16 @@ public final class ItemFacets {
         List<Item> items = catalog.items();
         List<float[][]> blocks = new ArrayList<>();
         blocks.add(attributes(items));
-        Map<Integer, Integer> own = new LinkedHashMap<>();
-        for (Item item : items) {
-            if (item.image() != null && !item.image().isBlank()) {
-                own.put(item.id(), item.id());
+        if (posters) {
+            Map<Integer, Integer> own = new LinkedHashMap<>();
+            for (Item item : items) {
+                if (item.image() != null && !item.image().isBlank()) {
+                    own.put(item.id(), item.id());
+                }
             }
-        }
-        if (posters && !own.isEmpty()) {
-            blocks.add(posters(items, catalog, own));
+            if (!own.isEmpty()) {
+                blocks.add(posters(items, catalog, own));
+            }
         }
         float[][] rows = concat(blocks);
         Map<Integer, float[]> out = new LinkedHashMap<>();

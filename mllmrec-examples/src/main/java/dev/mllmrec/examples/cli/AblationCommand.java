@@ -234,46 +234,42 @@ public final class AblationCommand implements Callable<Integer> {
     /** The label of the content-aware SASRec's rows. */
     static final String CONTENT_SASREC = "sasrec (content)";
 
-    /** SASRec and popularity (and the content-aware SASRec) for one seed. */
+    /**
+     * SASRec and popularity for one seed, and the content-aware SASRec in a run directory of its own (so that the
+     * plain anchors' finished runs stay valid): the items' {@code ItemFacets} (genres and decade, and the posters'
+     * measurements where the catalog has images) mapped into its item embeddings.
+     */
     private List<Map<String, Object>> anchors(WorkDir w, Path root, long seed, Map<Integer, Integer> counts)
             throws IOException {
-        WorkDir r = runDir(w, root, "anchors-seed" + seed, false);
-        Path done = r.root().resolve("ablation-result.json");
-        if (!Files.isRegularFile(done)) {
-            String rd = r.root().toString();
-            String s = Long.toString(seed);
-            run(quick ? new String[] {"train-sasrec", "--work-dir", rd, "--seed", s, "--epochs", "4"}
-                    : new String[] {"train-sasrec", "--work-dir", rd, "--seed", s});
-            List<Map<String, Object>> out = new ArrayList<>();
-            for (String model : List.of("sasrec", "popularity")) {
-                out.add(evaluate(r, model, model, seed, counts));
-            }
-            Json.writePretty(done, out);
-        }
-        List<Map<String, Object>> out = new ArrayList<>(readRuns(done));
-        out.addAll(contentAnchor(w, root, seed, counts));
+        List<Map<String, Object>> out = new ArrayList<>(anchorRun(w, root, "anchors", List.of(),
+                List.of(Map.entry("sasrec", "sasrec"), Map.entry("popularity", "popularity")), seed, counts));
+        out.addAll(anchorRun(w, root, "anchors-content", List.of("--item-features", "facets"),
+                List.of(Map.entry("sasrec", CONTENT_SASREC)), seed, counts));
         return out;
     }
 
     /**
-     * The content-aware SASRec for one seed, in a run directory of its own (so that the plain anchors' finished runs
-     * stay valid): the items' {@code ItemFacets} (genres and decade, and the posters' measurements where the catalog
-     * has images) mapped into its item embeddings.
+     * One anchor run for one seed, in the run directory {@code name-seedS}: {@code train-sasrec} with
+     * {@code trainArgs}, then each model of {@code labels} evaluated under its label. A finished run is read back.
      */
-    private List<Map<String, Object>> contentAnchor(WorkDir w, Path root, long seed, Map<Integer, Integer> counts)
-            throws IOException {
-        WorkDir r = runDir(w, root, "anchors-content-seed" + seed, false);
+    private List<Map<String, Object>> anchorRun(WorkDir w, Path root, String name, List<String> trainArgs,
+                                                List<Map.Entry<String, String>> labels, long seed,
+                                                Map<Integer, Integer> counts) throws IOException {
+        WorkDir r = runDir(w, root, name + "-seed" + seed, false);
         Path done = r.root().resolve("ablation-result.json");
         if (!Files.isRegularFile(done)) {
-            String rd = r.root().toString();
-            String s = Long.toString(seed);
-            List<String> train = new ArrayList<>(List.of("train-sasrec", "--work-dir", rd, "--seed", s,
-                    "--item-features", "facets"));
+            List<String> train = new ArrayList<>(List.of("train-sasrec", "--work-dir", r.root().toString(), "--seed",
+                    Long.toString(seed)));
             if (quick) {
                 train.addAll(List.of("--epochs", "4"));
             }
+            train.addAll(trainArgs);
             run(train.toArray(String[]::new));
-            Json.writePretty(done, List.of(evaluate(r, "sasrec", CONTENT_SASREC, seed, counts)));
+            List<Map<String, Object>> out = new ArrayList<>();
+            for (Map.Entry<String, String> e : labels) {
+                out.add(evaluate(r, e.getKey(), e.getValue(), seed, counts));
+            }
+            Json.writePretty(done, out);
         }
         return readRuns(done);
     }
