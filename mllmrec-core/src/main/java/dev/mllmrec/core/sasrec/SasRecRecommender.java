@@ -25,22 +25,44 @@ public final class SasRecRecommender implements Recommender, AutoCloseable {
     private static final Comparator<ScoredItem> ORDER = Comparator.comparingDouble(ScoredItem::score).reversed()
             .thenComparingInt(ScoredItem::itemId);
 
+    /** The default {@link #name()}. */
+    public static final String NAME = "sasrec";
+
     private final SasRecModel model;
     private final boolean ownsModel;
+    private final String name;
 
     /** A recommender over {@code model}, which the caller keeps owning (closing this does not close it). */
     public SasRecRecommender(SasRecModel model) {
-        this(model, false);
+        this(model, false, NAME);
     }
 
-    private SasRecRecommender(SasRecModel model, boolean ownsModel) {
+    private SasRecRecommender(SasRecModel model, boolean ownsModel, String name) {
         this.model = Objects.requireNonNull(model, "model");
         this.ownsModel = ownsModel;
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("A recommender's name must not be blank, got '" + name + "'.");
+        }
+        this.name = name;
     }
 
     /** Loads a checkpoint saved by {@link SasRecModel#save}; closing the recommender closes the model. */
     public static SasRecRecommender load(Path dir) {
-        return new SasRecRecommender(SasRecModel.load(dir), true);
+        return load(dir, NAME);
+    }
+
+    /**
+     * {@link #load(Path)} under another {@link #name()}, for a work directory that holds several SASRec models (such
+     * as {@code sasrec-content}, the content-aware one): evaluation reports are named after it.
+     */
+    public static SasRecRecommender load(Path dir, String name) {
+        SasRecModel model = SasRecModel.load(dir);
+        try {
+            return new SasRecRecommender(model, true, name);
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
     }
 
     /** The model it scores with. */
@@ -50,7 +72,7 @@ public final class SasRecRecommender implements Recommender, AutoCloseable {
 
     @Override
     public String name() {
-        return "sasrec";
+        return name;
     }
 
     @Override

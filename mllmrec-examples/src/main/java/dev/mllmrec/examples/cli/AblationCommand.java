@@ -244,7 +244,7 @@ public final class AblationCommand implements Callable<Integer> {
         List<Map<String, Object>> out = new ArrayList<>(anchorRun(w, root, "anchors", List.of(),
                 List.of(Map.entry("sasrec", "sasrec"), Map.entry("popularity", "popularity")), seed, counts));
         out.addAll(anchorRun(w, root, "anchors-content", List.of("--item-features", "facets"),
-                List.of(Map.entry("sasrec", CONTENT_SASREC)), seed, counts));
+                List.of(Map.entry(TrainSasrecCommand.CONTENT_MODEL, CONTENT_SASREC)), seed, counts));
         return out;
     }
 

@@ -30,8 +30,8 @@ import picocli.CommandLine.Option;
         description = {"Ranks the candidates of every sample of a split with a model and writes "
                 + "W/eval/<model>-neg<m>-<split>.json (HR@1/3/5/10, NDCG@1/3/5/10, MRR) and the per-user results "
                 + "W/eval/<model>-neg<m>-<split>-users.jsonl.",
-                "Models: random, popularity, markov, sasrec, sft, grpo (the trained ones load their checkpoint from "
-                + "W/checkpoints/<model>), and pretrained with --base-model DIR (a Hugging Face folder)."})
+                "Models: random, popularity, markov, sasrec, sasrec-content (train-sasrec --item-features), sft, "
+                + "grpo (the trained ones load their checkpoint from W/checkpoints/<model>), and pretrained with --base-model DIR (a Hugging Face folder)."})
 public final class EvaluateCommand implements Callable<Integer> {
 
     @picocli.CommandLine.Mixin
@@ -41,7 +41,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     Path workDir;
 
     @Option(names = "--model", paramLabel = "NAME", required = true,
-            description = "The model: random, popularity, markov, sasrec, sft, grpo or pretrained.")
+            description = "The model: random, popularity, markov, sasrec, sasrec-content, sft, grpo or pretrained.")
     String model;
 
     @Option(names = "--base-model", paramLabel = "DIR",
@@ -82,7 +82,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     String split;
 
     @Option(names = "--engine", paramLabel = "ENGINE", defaultValue = "djl",
-            description = "What runs sasrec, sft and grpo: djl (the checkpoint on libtorch) or onnx (the export that "
+            description = "What runs sasrec, sasrec-content, sft and grpo: djl (the checkpoint on libtorch) or onnx (the export that "
                     + "export-onnx wrote, on ONNX Runtime; the report is named <model>-onnx). Default: "
                     + "${DEFAULT-VALUE}.")
     String engine;

@@ -52,7 +52,8 @@ public final class ExportOnnxCommand implements Callable<Integer> {
     Path workDir;
 
     @Option(names = "--model", paramLabel = "NAME", required = true,
-            description = "sasrec, sft or grpo (read from W/checkpoints/<model>, GRPO's best step when kept).")
+            description = "sasrec, sasrec-content, sft or grpo (read from W/checkpoints/<model>, GRPO's best step "
+                    + "when kept).")
     String model;
 
     @Option(names = "--out", paramLabel = "DIR", description = "The export directory (default W/onnx/<model>).")
@@ -84,8 +85,8 @@ public final class ExportOnnxCommand implements Callable<Integer> {
         Recommender djl;
         AutoCloseable owned;
         Path source;
-        if (key.equals("sasrec")) {
-            source = RecommenderFactory.sasrecCheckpoint(data);
+        if (RecommenderFactory.SASRECS.contains(key)) {
+            source = RecommenderFactory.sasrecCheckpoint(data, key);
             SasRecModel m = SasRecModel.load(source);
             SasRecOnnxExporter.export(m, key, source, dir);
             summary.put("parameters", m.parameterCount());
@@ -107,7 +108,8 @@ public final class ExportOnnxCommand implements Callable<Integer> {
                     AnswerScope.ITEM_TOKEN, RankingView.defaultFor(bundle.style(), AnswerScope.ITEM_TOKEN));
             owned = bundle;
         } else {
-            throw new IllegalArgumentException("export-onnx exports sasrec, sft or grpo, not '" + model + "'.");
+            throw new IllegalArgumentException("export-onnx exports sasrec, sasrec-content, sft or grpo, not '" + model
+                    + "'.");
         }
         summary.put("source", source.toString());
         try (AutoCloseable ignored = owned) {

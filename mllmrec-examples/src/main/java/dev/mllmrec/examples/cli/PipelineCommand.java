@@ -30,10 +30,11 @@ import picocli.CommandLine.Option;
  * <p>Not thread-safe: picocli creates one instance per invocation.
  */
 @Command(name = "pipeline", mixinStandardHelpOptions = true,
-        description = {"Runs prepare, textualize, build-cot, assess, augment (sft and grpo), train-sasrec, "
-                + "train-sft, train-grpo and evaluate with the built-in defaults (no server, no download), and ends "
-                + "with one table comparing random, popularity, markov, SASRec, SFT and GRPO on the test split at "
-                + "9 and 99 negatives. Writes W/pipeline/summary.json.",
+        description = {"Runs prepare, textualize, build-cot, assess, augment (sft and grpo), train-sasrec (ids, "
+                + "and the content-aware one with --item-features facets), train-sft, train-grpo and evaluate with "
+                + "the built-in defaults (no server, no download), and ends with one table comparing random, "
+                + "popularity, markov, SASRec, the content-aware SASRec, SFT and GRPO on the test split at 9 and 99 "
+                + "negatives. Writes W/pipeline/summary.json.",
                 "--quick trains on a subset for a run of about five minutes. --reference runs the same stages on a "
                         + "text-only dataset (no images: textualization has nothing to caption and says so).",
                 "--base-model DIR makes a pretrained Hugging Face decoder, fine-tuned with LoRA, the policy."})
@@ -49,7 +50,8 @@ public final class PipelineCommand implements Callable<Integer> {
     static final String DEFAULT_CONTENT = "text";
 
     /** The models of the final table, in order. */
-    static final List<String> MODELS = List.of("random", "popularity", "markov", "sasrec", "sft", "grpo");
+    static final List<String> MODELS = List.of("random", "popularity", "markov", "sasrec", "sasrec-content", "sft",
+            "grpo");
 
     @Mixin
     DataSourceOptions data;
@@ -90,9 +92,10 @@ public final class PipelineCommand implements Callable<Integer> {
     String loraTargets;
 
     @Option(names = "--parallel-sasrec", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Train SASRec in a child JVM on the second core, right after prepare, while the other "
-                    + "stages run on the first (both use one libtorch thread; the log goes to "
-                    + "W/train-sasrec/pipeline.log). Only where the JVM sees 2 or more processors. "
+            description = "Train both SASRec models in child JVMs on the second core, one after the other right after "
+                    + "prepare, while the other stages run on the first (each uses one libtorch thread; the logs go "
+                    + "to W/train-sasrec/pipeline.log and W/train-sasrec-content/pipeline.log). Only where the JVM "
+                    + "sees 2 or more processors. "
                     + "Default: ${DEFAULT-VALUE}.")
     boolean parallelSasrec;
 
@@ -135,8 +138,14 @@ public final class PipelineCommand implements Callable<Integer> {
         Recipe recipe = recipe(quick, seed, content);
         List<String[]> stages = new ArrayList<>();
         stages.addAll(data.offlineStages(wd, recipe));
-        stages.add(quick ? args("train-sasrec", "--work-dir", wd, "--seed", s, "--epochs", "4")
-                : args("train-sasrec", "--work-dir", wd, "--seed", s));
+        for (List<String> extra : List.of(List.<String>of(), List.of("--item-features", "facets"))) {
+            List<String> sasrec = new ArrayList<>(List.of("train-sasrec", "--work-dir", wd, "--seed", s));
+            if (quick) {
+                sasrec.addAll(List.of("--epochs", "4"));
+            }
+            sasrec.addAll(extra);
+            stages.add(sasrec.toArray(String[]::new));
+        }
         if (baseModel != null) {
             stages.addAll(pretrainedStages(wd));
         } else {
@@ -157,8 +166,8 @@ public final class PipelineCommand implements Callable<Integer> {
         }
         Map<String, CommandLine> known = new CommandLine(new Main()).getSubcommands();
         List<Map<String, Object>> ran = new ArrayList<>();
-        BackgroundStage sasrec = null;
-        Map<String, Object> sasrecEntry = null;
+        BackgroundChain sasrec = null;
+        List<Map<String, Object>> sasrecEntries = new ArrayList<>();
         try {
             for (String[] stage : stages) {
                 String name = stage[0];
@@ -170,7 +179,7 @@ public final class PipelineCommand implements Callable<Integer> {
                     continue;
                 }
                 if (sasrec != null && name.equals("evaluate")) {
-                    int rc = finish(sasrec, sasrecEntry);
+                    int rc = finish(sasrec, sasrecEntries);
                     sasrec = null;
                     if (rc != 0) {
                         writeSummary(w, ran, start);
@@ -178,43 +187,47 @@ public final class PipelineCommand implements Callable<Integer> {
                     }
                 }
                 if (background && name.equals("train-sasrec")) {
-                    Path log = w.commandDir("train-sasrec").resolve("pipeline.log");
-                    java.util.Optional<BackgroundStage> started = BackgroundStage.start(stage, log);
+                    if (sasrec != null) {
+                        continue; // started with the chain below
+                    }
+                    List<String[]> chain = stages.stream().filter(a -> a[0].equals("train-sasrec")).toList();
+                    java.util.Optional<BackgroundChain> started = BackgroundChain.start(chain, a -> log(w, a));
                     if (started.isPresent()) {
                         sasrec = started.get();
-                        sasrecEntry = entry;
-                        entry.put("background", true);
-                        entry.put("log", log.toString());
-                        entry.put("status", "running");
-                        ran.add(entry);
+                        for (String[] a : chain) {
+                            Map<String, Object> e = a == stage ? entry : new LinkedHashMap<>();
+                            e.put("stage", String.join(" ", a));
+                            e.put("background", true);
+                            e.put("log", log(w, a).toString());
+                            e.put("status", "running");
+                            ran.add(e);
+                            sasrecEntries.add(e);
+                        }
                         System.out.println();
-                        System.out.println("== " + String.join(" ", stage)
-                                + "  (in a child JVM on the second core; log " + log + ")");
+                        System.out.println("== " + chain.stream().map(a -> String.join(" ", a))
+                                .collect(java.util.stream.Collectors.joining(", then "))
+                                + "  (in child JVMs on the second core; logs " + chain.stream()
+                                .map(a -> log(w, a).toString()).collect(java.util.stream.Collectors.joining(", "))
+                                + ")");
                         continue;
                     }
                 }
-                if (name.equals("evaluate") && List.of("sasrec", "sft", "grpo").contains(stage[4])
+                if (name.equals("evaluate") && (RecommenderFactory.SASRECS.contains(stage[4])
+                        || RecommenderFactory.POLICIES.contains(stage[4]))
                         && !Files.isDirectory(w.checkpoints(stage[4]))) {
                     entry.put("status", "skipped: no checkpoint in " + w.checkpoints(stage[4]));
                     ran.add(entry);
                     continue;
                 }
-                System.out.println();
-                System.out.println("== " + String.join(" ", stage));
-                long t0 = System.nanoTime();
-                int rc = Main.run(stage);
-                entry.put("seconds", CommandSupport.since(t0));
-                entry.put("status", rc == 0 ? "ok" : "failed (exit " + rc + ")");
+                int rc = runHere(stage, entry);
                 ran.add(entry);
                 if (rc != 0) {
                     writeSummary(w, ran, start);
-                    System.err.println("error: pipeline stage '" + String.join(" ", stage) + "' failed with exit code "
-                            + rc + "; fix it and rerun: finished stages are reused.");
                     return rc;
                 }
             }
             if (sasrec != null) {
-                int rc = finish(sasrec, sasrecEntry);
+                int rc = finish(sasrec, sasrecEntries);
                 sasrec = null;
                 if (rc != 0) {
                     writeSummary(w, ran, start);
@@ -223,7 +236,7 @@ public final class PipelineCommand implements Callable<Integer> {
             }
         } finally {
             if (sasrec != null) {
-                sasrec.close(); // the pipeline failed or was stopped: stop the child cleanly too
+                sasrec.close(); // the pipeline failed or was stopped: stop the children cleanly too
             }
         }
         Map<String, Object> summary = writeSummary(w, ran, start);
@@ -244,50 +257,105 @@ public final class PipelineCommand implements Callable<Integer> {
     }
 
     /**
-     * {@code stages} with the {@code train-sasrec} stage moved right after {@code prepare} (it needs nothing else),
-     * so that in the background it overlaps every later stage; unchanged when either is missing.
+     * {@code stages} with every {@code train-sasrec} stage moved right after {@code prepare} (they need nothing else),
+     * in their order, so that in the background they overlap every later stage; unchanged when either is missing.
      */
     static List<String[]> sasrecAfterPrepare(List<String[]> stages) {
         int prepare = -1;
-        int sasrec = -1;
-        for (int i = 0; i < stages.size(); i++) {
-            String name = stages.get(i)[0];
-            if (name.equals("prepare") && prepare < 0) {
+        for (int i = 0; i < stages.size() && prepare < 0; i++) {
+            if (stages.get(i)[0].equals("prepare")) {
                 prepare = i;
-            } else if (name.equals("train-sasrec") && sasrec < 0) {
-                sasrec = i;
             }
         }
-        if (prepare < 0 || sasrec < prepare) {
+        if (prepare < 0) {
+            return stages;
+        }
+        List<String[]> sasrec = stages.stream().filter(a -> a[0].equals("train-sasrec")).toList();
+        if (sasrec.isEmpty() || stages.subList(0, prepare).stream().anyMatch(a -> a[0].equals("train-sasrec"))) {
             return stages;
         }
         List<String[]> out = new ArrayList<>(stages);
-        String[] s = out.remove(sasrec);
-        out.add(prepare + 1, s);
+        out.removeAll(sasrec);
+        out.addAll(out.indexOf(stages.get(prepare)) + 1, sasrec);
         return out;
     }
 
-    /** Waits for the background SASRec stage, records how it ended in {@code entry}; its exit status. */
-    private static int finish(BackgroundStage stage, Map<String, Object> entry) {
-        int rc;
-        try {
-            rc = stage.waitFor();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            stage.close();
-            rc = CleanStop.STOPPED_STATUS;
-        }
-        entry.put("seconds", stage.seconds());
-        entry.put("status", rc == 0 ? "ok" : "failed (exit " + rc + ")");
+    /** Runs {@code stage} in this process, records its time and status in {@code entry}; its exit status. */
+    private static int runHere(String[] stage, Map<String, Object> entry) {
         System.out.println();
-        System.out.println("== " + String.join(" ", stage.args()) + "  (child JVM) finished in "
-                + CommandSupport.seconds(stage.seconds()) + (rc == 0 ? "" : ", exit " + rc));
+        System.out.println("== " + String.join(" ", stage));
+        long t0 = System.nanoTime();
+        int rc = Main.run(stage);
+        entry.put("seconds", CommandSupport.since(t0));
+        entry.put("status", rc == 0 ? "ok" : "failed (exit " + rc + ")");
         if (rc != 0) {
-            stage.tail(20).forEach(System.err::println);
-            System.err.println("error: pipeline stage '" + String.join(" ", stage.args()) + "' failed with exit code "
-                    + rc + " (log " + stage.log() + "); fix it and rerun: finished stages are reused.");
+            System.err.println("error: pipeline stage '" + String.join(" ", stage) + "' failed with exit code " + rc
+                    + "; fix it and rerun: finished stages are reused.");
         }
         return rc;
+    }
+
+    /** Where the background run of {@code train-sasrec} command line {@code args} writes its output. */
+    static Path log(WorkDir w, String[] args) {
+        String features = "none";
+        for (int i = 0; i + 1 < args.length; i++) {
+            if (args[i].equals("--item-features")) {
+                features = args[i + 1];
+            }
+        }
+        return w.commandDir(TrainSasrecCommand.runName(TrainSasrecCommand.modelName(features)))
+                .resolve("pipeline.log");
+    }
+
+    /**
+     * Waits for the background SASRec stages, records how each ended in its entry of {@code entries} (one per stage,
+     * in order); a stage that could not start in a child JVM runs here. The first non-zero exit status, or 0.
+     */
+    private static int finish(BackgroundChain chain, List<Map<String, Object>> entries) {
+        List<BackgroundChain.Result> results;
+        try {
+            results = chain.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            chain.close();
+            return CleanStop.STOPPED_STATUS;
+        }
+        for (int i = 0; i < results.size(); i++) {
+            BackgroundChain.Result r = results.get(i);
+            Map<String, Object> entry = entries.get(i);
+            if (r.status() == null) {
+                entry.remove("background");
+                entry.remove("log");
+                int rc = runHere(r.args(), entry); // no child JVM could start it
+                if (rc != 0) {
+                    return rc;
+                }
+                continue;
+            }
+            int rc = r.status();
+            entry.put("seconds", r.seconds());
+            entry.put("status", rc == 0 ? "ok" : "failed (exit " + rc + ")");
+            System.out.println();
+            System.out.println("== " + String.join(" ", r.args()) + "  (child JVM) finished in "
+                    + CommandSupport.seconds(r.seconds()) + (rc == 0 ? "" : ", exit " + rc));
+            if (rc != 0) {
+                tail(r.log(), 20).forEach(System.err::println);
+                System.err.println("error: pipeline stage '" + String.join(" ", r.args()) + "' failed with exit code "
+                        + rc + " (log " + r.log() + "); fix it and rerun: finished stages are reused.");
+                return rc;
+            }
+        }
+        return 0;
+    }
+
+    /** The last {@code lines} lines of {@code log} (empty if it cannot be read). */
+    private static List<String> tail(Path log, int lines) {
+        try {
+            List<String> all = Files.readAllLines(log, java.nio.charset.StandardCharsets.UTF_8);
+            return all.subList(Math.max(0, all.size() - lines), all.size());
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            return List.of();
+        }
     }
 
     private static String[] args(String... a) {

@@ -39,7 +39,13 @@ public final class RecommenderFactory {
 
     /** The models {@code evaluate --model} accepts. */
     public static final List<String> NAMES = List.of(RandomRecommender.NAME, PopularityRecommender.NAME,
-            MarkovRecommender.NAME, "sasrec", "sft", "grpo");
+            MarkovRecommender.NAME, "sasrec", "sasrec-content", "sft", "grpo");
+
+    /**
+     * The SASRec models, each loaded from {@code W/checkpoints/<name>}: {@code sasrec} (item ids) and
+     * {@code sasrec-content} (the content-aware one, {@code train-sasrec --item-features attributes|facets}).
+     */
+    public static final List<String> SASRECS = List.of("sasrec", "sasrec-content");
 
     /** The name of a pretrained Hugging Face policy ({@code evaluate --model pretrained --base-model DIR}). */
     public static final String PRETRAINED = "pretrained";
@@ -88,7 +94,8 @@ public final class RecommenderFactory {
                     PopularityRecommender.fit(LeaveOneOut.trainingPrefixes(data.sequences()), seed);
             case MarkovRecommender.NAME -> MarkovRecommender.fit(LeaveOneOut.trainingPrefixes(data.sequences()), seed);
             case "sft", "grpo" -> policy(key, data, seed, mode, view);
-            case "sasrec" -> sasrec(data);
+            case "sasrec", "sasrec-content" ->
+                    dev.mllmrec.core.sasrec.SasRecRecommender.load(sasrecCheckpoint(data, key), key);
             default -> throw new IllegalArgumentException("Unknown model '" + name + "'; known models: "
                     + String.join(", ", NAMES) + ".");
         };
@@ -104,9 +111,15 @@ public final class RecommenderFactory {
 
     /** Where the SASRec checkpoint is read from, {@code W/checkpoints/sasrec}. */
     public static java.nio.file.Path sasrecCheckpoint(PreparedData data) {
-        java.nio.file.Path dir = data.workDir().checkpoints("sasrec");
+        return sasrecCheckpoint(data, "sasrec");
+    }
+
+    /** Where SASRec model {@code key} (one of {@link #SASRECS}) is read from, {@code W/checkpoints/<key>}. */
+    public static java.nio.file.Path sasrecCheckpoint(PreparedData data, String key) {
+        java.nio.file.Path dir = data.workDir().checkpoints(key);
         if (!java.nio.file.Files.isDirectory(dir)) {
-            throw new IllegalArgumentException("No SASRec model in " + dir + "; run train-sasrec first.");
+            throw new IllegalArgumentException("No SASRec model in " + dir + "; run train-sasrec"
+                    + (key.equals("sasrec") ? "" : " --item-features facets") + " first.");
         }
         return dir;
     }
@@ -123,15 +136,16 @@ public final class RecommenderFactory {
     public static Recommender onnx(String name, PreparedData data, java.nio.file.Path dir, OnnxSessionConfig config,
                                    RankingView view) {
         String key = name == null ? "" : name.strip().toLowerCase(java.util.Locale.ROOT);
-        if (!key.equals("sasrec") && !POLICIES.contains(key)) {
-            throw new IllegalArgumentException("--engine onnx ranks sasrec, sft or grpo, not '" + name + "'.");
+        if (!SASRECS.contains(key) && !POLICIES.contains(key)) {
+            throw new IllegalArgumentException("--engine onnx ranks sasrec, sasrec-content, sft or grpo, not '" + name
+                    + "'.");
         }
         java.nio.file.Path d = dir != null ? dir : onnxDir(data.workDir(), key);
         if (!java.nio.file.Files.isRegularFile(d.resolve(OnnxManifest.FILE))) {
             throw new IllegalArgumentException("No ONNX export of " + key + " in " + d + "; run export-onnx --work-dir "
                     + data.workDir().root() + " --model " + key + " first.");
         }
-        return key.equals("sasrec") ? OnnxRecommender.load(d, data.catalog(), config)
+        return SASRECS.contains(key) ? OnnxRecommender.load(d, data.catalog(), config)
                 : OnnxRecommender.loadPolicy(d, data.catalog(), AnswerScope.ITEM_TOKEN, view, config);
     }
 
@@ -240,10 +254,6 @@ public final class RecommenderFactory {
                 model.close();
             }
         });
-    }
-
-    private static Recommender sasrec(PreparedData data) {
-        return dev.mllmrec.core.sasrec.SasRecRecommender.load(sasrecCheckpoint(data));
     }
 
     /** A recommender that owns the native resources behind it. */

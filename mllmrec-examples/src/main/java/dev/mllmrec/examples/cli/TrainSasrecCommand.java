@@ -33,7 +33,10 @@ import picocli.CommandLine.Option;
 /**
  * {@code train-sasrec}: trains the SASRec baseline on each user's training prefix of {@code W/sequences.jsonl} (the
  * full sequence without its validation and test items), validates on the validation item after every epoch, keeps
- * the best epoch, and saves the model to {@code W/checkpoints/sasrec}.
+ * the best epoch, and saves the model to {@code W/checkpoints/sasrec}. With {@code --item-features attributes} or
+ * {@code facets} it trains the content-aware SASRec instead, a second model of the same work directory:
+ * {@code W/checkpoints/sasrec-content}, its files under {@code W/train-sasrec-content} (so a work directory holds
+ * both baselines, as {@code pipeline} trains them, and {@code evaluate --model sasrec-content} ranks with it).
  *
  * <p>Not thread-safe: picocli creates one instance per invocation.
  */
@@ -42,7 +45,9 @@ import picocli.CommandLine.Option;
                 + "sequence without its last two items). Validates after each epoch on the second-to-last item "
                 + "(the 9 items before it, 9 uniform negatives) and keeps the best epoch. The model goes to "
                 + "W/checkpoints/sasrec, per-epoch metrics to W/train-sasrec/metrics.jsonl, the summary to "
-                + "W/train-sasrec/summary.json. A finished run with the same settings is not repeated."})
+                + "W/train-sasrec/summary.json; with --item-features attributes or facets, the content-aware model "
+                + "goes to W/checkpoints/sasrec-content and its files to W/train-sasrec-content (evaluate --model "
+                + "sasrec-content). A finished run with the same settings is not repeated."})
 public final class TrainSasrecCommand implements Callable<Integer> {
 
     /**
@@ -61,6 +66,9 @@ public final class TrainSasrecCommand implements Callable<Integer> {
 
     /** The command's name, also its directory under the work directory. */
     static final String NAME = "train-sasrec";
+
+    /** The content-aware model's name: its checkpoint is {@code W/checkpoints/sasrec-content}. */
+    static final String CONTENT_MODEL = "sasrec-content";
 
     private static final SasRecConfig DEFAULTS = SasRecConfig.defaults();
 
@@ -219,8 +227,9 @@ public final class TrainSasrecCommand implements Callable<Integer> {
         }
         WorkDir w = WorkDir.of(workDir);
         SasRecConfig config = config();
-        Path checkpoint = w.checkpoints("sasrec");
-        Path summaryFile = w.summary(NAME);
+        String modelName = modelName(featureKind());
+        Path checkpoint = w.checkpoints(modelName);
+        Path summaryFile = w.summary(runName(modelName));
         Map<String, Object> settings = settings(config);
         if (!force && finished(summaryFile, checkpoint, settings)) {
             System.err.println("train-sasrec: " + checkpoint + " already holds a model trained with these settings;"
@@ -244,7 +253,7 @@ public final class TrainSasrecCommand implements Callable<Integer> {
         List<UserHistory> train = HoldOut.prefixes(sequences, 2);
         List<RecommendationSample> validation = HoldOut.samples(sequences, HoldOut.VALIDATION, 9,
                 validationNegatives, catalog, config.seed());
-        Path metrics = w.commandDir(NAME).resolve("metrics.jsonl");
+        Path metrics = w.commandDir(runName(modelName)).resolve("metrics.jsonl");
         deleteIfExists(metrics);
         SasRecTrainer.Builder trainer = SasRecTrainer.builder().optConfig(config).optMetricsFile(metrics)
                 .optValidator((model, epoch) -> validate(model, validation))
@@ -280,6 +289,17 @@ public final class TrainSasrecCommand implements Callable<Integer> {
             System.out.print(Json.pretty(summary));
         }
         return 0;
+    }
+
+    /** The model {@code --item-features kind} trains: {@code sasrec} for none, {@code sasrec-content} otherwise. */
+    static String modelName(String kind) {
+        return kind == null || "none".equals(kind.strip().toLowerCase(java.util.Locale.ROOT)) ? "sasrec"
+                : CONTENT_MODEL;
+    }
+
+    /** The directory under the work directory that holds model {@code model}'s summary, metrics and logs. */
+    static String runName(String model) {
+        return "sasrec".equals(model) ? NAME : "train-" + model;
     }
 
     /** {@code --item-features}, checked. */

@@ -36,12 +36,22 @@ class BackgroundStageTest {
     }
 
     @Test
-    void sasrecMovesRightAfterPrepareAndNothingElseMoves() {
+    void bothSasrecStagesMoveRightAfterPrepareInTheirOrderAndNothingElseMoves() {
+        String[] ids = {"train-sasrec"};
+        String[] content = {"train-sasrec", "--item-features", "facets"};
         List<String[]> stages = List.of(new String[] {"prepare"}, new String[] {"textualize"},
-                new String[] {"assess"}, new String[] {"train-sasrec"}, new String[] {"train-sft"},
-                new String[] {"evaluate"});
-        assertThat(PipelineCommand.sasrecAfterPrepare(stages).stream().map(s -> s[0]))
-                .containsExactly("prepare", "train-sasrec", "textualize", "assess", "train-sft", "evaluate");
+                new String[] {"assess"}, ids, content, new String[] {"train-sft"}, new String[] {"evaluate"});
+        List<String[]> moved = PipelineCommand.sasrecAfterPrepare(stages);
+        assertThat(moved.stream().map(s -> s[0]))
+                .containsExactly("prepare", "train-sasrec", "train-sasrec", "textualize", "assess", "train-sft",
+                        "evaluate");
+        assertThat(moved.get(1)).isSameAs(ids);
+        assertThat(moved.get(2)).isSameAs(content);
+        Path w = Path.of("W").toAbsolutePath();
+        assertThat(PipelineCommand.log(dev.mllmrec.core.WorkDir.of(w), ids))
+                .isEqualTo(w.resolve("train-sasrec").resolve("pipeline.log"));
+        assertThat(PipelineCommand.log(dev.mllmrec.core.WorkDir.of(w), content))
+                .isEqualTo(w.resolve("train-sasrec-content").resolve("pipeline.log"));
         List<String[]> noPrepare = List.of(new String[] {"train-sasrec"}, new String[] {"evaluate"});
         assertThat(PipelineCommand.sasrecAfterPrepare(noPrepare)).isEqualTo(noPrepare);
     }
@@ -70,6 +80,30 @@ class BackgroundStageTest {
             assertThat(other.waitFor()).isNotZero();
             assertThat(otherOut).contains("is in use by another mllmrec process (pid="
                     + ProcessHandle.current().pid() + " command=pipeline").doesNotContain("has no prepared data");
+        }
+    }
+
+    @Test
+    void aChainRunsItsCommandsInOrderAndAfterAFailureRunsNoMore(@TempDir Path dir) throws Exception {
+        Path w = dir.resolve("W");
+        Files.createDirectories(w);
+        String[] help = {"evaluate", "--help"};
+        String[] failing = {"evaluate", "--work-dir", w.toString(), "--model", "random", "--negatives", "9"};
+        String[] never = {"prepare", "--help"};
+        java.util.function.Function<String[], Path> logs = a -> dir.resolve(a[0] + "-" + a.length + ".log");
+        try (BackgroundChain chain = BackgroundChain.start(List.of(help, failing, never), logs).orElseThrow()) {
+            List<BackgroundChain.Result> results = chain.await();
+            assertThat(results).hasSize(3);
+            assertThat(results.get(0).args()).isEqualTo(help);
+            assertThat(results.get(0).status()).isZero();
+            assertThat(Files.readString(logs.apply(help), StandardCharsets.UTF_8)).contains("Usage: mllmrec evaluate");
+            assertThat(results.get(1).status()).isNotNull().isNotZero();
+            assertThat(Files.readString(logs.apply(failing), StandardCharsets.UTF_8))
+                    .contains("has no prepared data");
+            assertThat(results.get(1).seconds()).isPositive();
+            assertThat(results.get(2).args()).isEqualTo(never);
+            assertThat(results.get(2).status()).as("after a failure the rest do not run").isNull();
+            assertThat(logs.apply(never)).doesNotExist();
         }
     }
 }

@@ -224,7 +224,7 @@ class CliEndToEndTest {
 
         Result model = run("evaluate", "--work-dir", tmp.resolve("w").toString(), "--model", "gpt");
         assertThat(model.code()).isEqualTo(2);
-        assertThat(model.err()).contains("error: Unknown model 'gpt'; known models: random, popularity, markov, sasrec, sft, grpo.");
+        assertThat(model.err()).contains("error: Unknown model 'gpt'; known models: random, popularity, markov, sasrec, sasrec-content, sft, grpo.");
 
         Result device = run("evaluate", "--work-dir", tmp.resolve("w").toString(), "--model", "random",
                 "--device", "tpu");

@@ -78,7 +78,7 @@ class ExportOnnxCommandTest {
         CliEndToEndTest.Result bad = CliEndToEndTest.run("export-onnx", "--work-dir", w.toString(), "--model",
                 "markov");
         assertThat(bad.code()).isEqualTo(2);
-        assertThat(bad.err()).contains("sasrec, sft or grpo");
+        assertThat(bad.err()).contains("sasrec, sasrec-content, sft or grpo");
         CliEndToEndTest.Result noGrpo = CliEndToEndTest.run("export-onnx", "--work-dir", w.toString(), "--model",
                 "grpo");
         assertThat(noGrpo.code()).isEqualTo(2);

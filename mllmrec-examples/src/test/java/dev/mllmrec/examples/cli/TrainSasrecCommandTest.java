@@ -15,6 +15,7 @@ import dev.mllmrec.core.sasrec.SasRecModel;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,6 +48,14 @@ class TrainSasrecCommandTest {
      * Prepares {@code dir} from {@code sequences} through the CLI, over a catalog of 120 items: the 20 ring items
      * and 100 that occur in no sequence (prepare draws up to 99 negatives).
      */
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     private static void prepare(Path dir, List<UserHistory> sequences) {
         Path reference = dir.resolve("reference-data");
         List<Item> items = new ArrayList<>();
@@ -99,7 +108,7 @@ class TrainSasrecCommandTest {
     }
 
     @Test
-    void itemFeaturesTrainAContentAwareModelAsAnotherRunAndABadValueIsNamed(@TempDir Path dir) {
+    void itemFeaturesTrainTheContentAwareModelBesideTheIdOneAndABadValueIsNamed(@TempDir Path dir) {
         WorkDir w = WorkDir.of(dir);
         Path reference = dir.resolve("reference-data");
         List<Item> items = new ArrayList<>();
@@ -111,15 +120,22 @@ class TrainSasrecCommandTest {
         assertThat(Main.run(new String[] {"prepare", "--reference", reference.toString(), "--name", "ring",
             "--work-dir", dir.toString()})).isZero();
         assertThat(Main.run(args(dir))).isZero();
+        String idsSummary = read(w.summary("train-sasrec"));
         assertThat(Main.run(args(dir, "--item-features", "attributes"))).isZero();
-        JsonNode summary = Json.read(w.summary("train-sasrec"), JsonNode.class);
+        // A second model beside the id one, which stays as it was.
+        assertThat(read(w.summary("train-sasrec"))).isEqualTo(idsSummary);
+        JsonNode summary = Json.read(w.summary("train-sasrec-content"), JsonNode.class);
         assertThat(summary.get("settings").get("item_features").asText()).isEqualTo("attributes");
+        assertThat(summary.get("checkpoint").asText()).isEqualTo(w.checkpoints("sasrec-content").toString());
+        assertThat(w.commandDir("train-sasrec-content").resolve("metrics.jsonl")).isRegularFile();
         int width = dev.mllmrec.core.content.ItemFacets.attributes(
                 dev.mllmrec.core.data.PreparedData.load(w).catalog().items())[0].length;
         assertThat(width).isPositive();
         assertThat(summary.get("item_feature_width").asInt()).isEqualTo(width);
-        try (SasRecModel model = SasRecModel.load(w.checkpoints("sasrec"))) {
+        try (SasRecModel model = SasRecModel.load(w.checkpoints("sasrec-content"));
+             SasRecModel ids = SasRecModel.load(w.checkpoints("sasrec"))) {
             assertThat(model.featureWidth()).isEqualTo(width);
+            assertThat(ids.featureWidth()).isZero();
         }
 
         PrintStream old = System.err;
