@@ -168,6 +168,8 @@ public final class PipelineCommand implements Callable<Integer> {
         List<Map<String, Object>> ran = new ArrayList<>();
         BackgroundChain sasrec = null;
         List<Map<String, Object>> sasrecEntries = new ArrayList<>();
+        java.util.Set<String[]> chained = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        boolean triedChain = false;
         try {
             for (String[] stage : stages) {
                 String name = stage[0];
@@ -186,14 +188,16 @@ public final class PipelineCommand implements Callable<Integer> {
                         return rc;
                     }
                 }
-                if (background && name.equals("train-sasrec")) {
-                    if (sasrec != null) {
-                        continue; // started with the chain below
-                    }
+                if (chained.contains(stage)) {
+                    continue; // runs in the background chain started at the first SASRec stage
+                }
+                if (background && name.equals("train-sasrec") && !triedChain) {
+                    triedChain = true; // where no child JVM starts, every SASRec stage runs here in its turn
                     List<String[]> chain = stages.stream().filter(a -> a[0].equals("train-sasrec")).toList();
                     java.util.Optional<BackgroundChain> started = BackgroundChain.start(chain, a -> log(w, a));
                     if (started.isPresent()) {
                         sasrec = started.get();
+                        chained.addAll(chain);
                         for (String[] a : chain) {
                             Map<String, Object> e = a == stage ? entry : new LinkedHashMap<>();
                             e.put("stage", String.join(" ", a));
