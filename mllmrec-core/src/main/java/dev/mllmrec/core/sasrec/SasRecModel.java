@@ -287,7 +287,9 @@ public final class SasRecModel implements AutoCloseable {
 
     /**
      * Every parameter's values by name, in a stable order, copied to the Java heap (row-major; linear weights are
-     * {@code (out, in)}), for exporters.
+     * {@code (out, in)}), for exporters. In a content-aware model ({@link #featureWidth()} above 0)
+     * {@code item_embedding} is only the id part of each item's embedding: a copy of the table the model scores with
+     * is {@link #itemTableValues()}.
      */
     public Map<String, float[]> parameterValues() {
         checkOpen();
