@@ -88,6 +88,10 @@ class MllmRecTest {
                 .train();
         assertThat(sftSteps.get()).isEqualTo(((Number) result.sft().get("steps")).intValue()
                 + ((Number) ((Map<?, ?>) result.sft().get("sequence_pretraining")).get("steps")).intValue());
+        Map<?, ?> pretraining = (Map<?, ?>) result.sft().get("sequence_pretraining");
+        // The best epoch is counted from 1, like the epoch count beside it.
+        assertThat(((Number) pretraining.get("best_epoch")).intValue()).isBetween(1,
+                ((Number) pretraining.get("epochs")).intValue());
         assertThat(grpoSteps.get()).isEqualTo(1);
         assertThat(((Number) result.grpo().get("steps")).intValue()).isEqualTo(1);
         assertThat(work.resolve("train_sft.jsonl")).isRegularFile();

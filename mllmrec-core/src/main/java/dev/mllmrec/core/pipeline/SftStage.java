@@ -547,7 +547,7 @@ public final class SftStage {
         out.put("train_loss", result.trainLoss());
         out.put("validation", result.validation());
         best.ifPresent(b -> {
-            out.put("best_epoch", b.epoch());
+            out.put("best_epoch", b.epoch() + 1); // counted from 1, as "epochs" and SASRec's best_epoch are
             out.put("best_validation", b.validation());
             out.put("kept", options.keepBestSequenceEpoch() ? "best" : "last");
         });
