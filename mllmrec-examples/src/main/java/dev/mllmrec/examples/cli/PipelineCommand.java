@@ -50,8 +50,8 @@ public final class PipelineCommand implements Callable<Integer> {
     static final String DEFAULT_CONTENT = "text";
 
     /** The models of the final table, in order. */
-    static final List<String> MODELS = List.of("random", "popularity", "markov", "sasrec", "sasrec-content", "sft",
-            "grpo");
+    static final List<String> MODELS = List.of("random", "popularity", "markov", "sasrec",
+            RecommenderFactory.SASREC_CONTENT, "sft", "grpo");
 
     @Mixin
     DataSourceOptions data;

@@ -37,15 +37,18 @@ public final class RecommenderFactory {
     public static final List<String> BASELINES = List.of(RandomRecommender.NAME, PopularityRecommender.NAME,
             MarkovRecommender.NAME);
 
+    /** The content-aware SASRec ({@code train-sasrec --item-features attributes|facets}). */
+    public static final String SASREC_CONTENT = "sasrec-content";
+
     /** The models {@code evaluate --model} accepts. */
     public static final List<String> NAMES = List.of(RandomRecommender.NAME, PopularityRecommender.NAME,
-            MarkovRecommender.NAME, "sasrec", "sasrec-content", "sft", "grpo");
+            MarkovRecommender.NAME, "sasrec", SASREC_CONTENT, "sft", "grpo");
 
     /**
      * The SASRec models, each loaded from {@code W/checkpoints/<name>}: {@code sasrec} (item ids) and
      * {@code sasrec-content} (the content-aware one, {@code train-sasrec --item-features attributes|facets}).
      */
-    public static final List<String> SASRECS = List.of("sasrec", "sasrec-content");
+    public static final List<String> SASRECS = List.of("sasrec", SASREC_CONTENT);
 
     /** The name of a pretrained Hugging Face policy ({@code evaluate --model pretrained --base-model DIR}). */
     public static final String PRETRAINED = "pretrained";
@@ -94,7 +97,7 @@ public final class RecommenderFactory {
                     PopularityRecommender.fit(LeaveOneOut.trainingPrefixes(data.sequences()), seed);
             case MarkovRecommender.NAME -> MarkovRecommender.fit(LeaveOneOut.trainingPrefixes(data.sequences()), seed);
             case "sft", "grpo" -> policy(key, data, seed, mode, view);
-            case "sasrec", "sasrec-content" ->
+            case "sasrec", SASREC_CONTENT ->
                     dev.mllmrec.core.sasrec.SasRecRecommender.load(sasrecCheckpoint(data, key), key);
             default -> throw new IllegalArgumentException("Unknown model '" + name + "'; known models: "
                     + String.join(", ", NAMES) + ".");

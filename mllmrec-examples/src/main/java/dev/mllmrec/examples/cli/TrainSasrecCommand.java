@@ -68,7 +68,7 @@ public final class TrainSasrecCommand implements Callable<Integer> {
     static final String NAME = "train-sasrec";
 
     /** The content-aware model's name: its checkpoint is {@code W/checkpoints/sasrec-content}. */
-    static final String CONTENT_MODEL = "sasrec-content";
+    static final String CONTENT_MODEL = RecommenderFactory.SASREC_CONTENT;
 
     private static final SasRecConfig DEFAULTS = SasRecConfig.defaults();
 
