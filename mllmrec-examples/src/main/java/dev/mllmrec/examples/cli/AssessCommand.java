@@ -88,9 +88,10 @@ public final class AssessCommand implements Callable<Integer> {
     public Integer call() {
         WorkDir w = WorkDir.of(workDir);
         Path samplesFile = trainSamples != null ? trainSamples : TrainingSamples.locate(w);
-        String inputs = inputsFingerprint(w, samplesFile);
+        String inputs = inputsFingerprint(w, samplesFile, false);
         Path stamp = w.commandDir(CotPipeline.ASSESS).resolve(INPUTS_FILE);
-        if (!force && upToDate(w, stamp, inputs)) {
+        // A stamp written before the catalog's image paths were left out of the fingerprint still counts.
+        if (!force && (upToDate(w, stamp, inputs) || upToDate(w, stamp, inputsFingerprint(w, samplesFile, true)))) {
             System.err.println("assess: " + CotPipeline.assessedFile(w) + " is up to date with its inputs; skipped "
                     + "(--force assesses again).");
             exportReference(w, CotInputs.trainSamples(w, samplesFile), CotPipeline.catalog(w));
@@ -153,14 +154,24 @@ public final class AssessCommand implements Callable<Integer> {
 
     /**
      * SHA-256 over everything the assessment reads: the traces, the training samples, the catalog, the captions,
-     * the options and whether MiniLM is available.
+     * the options and whether MiniLM is available. The catalog counts without its items' image paths (the
+     * assessment reads the captions, not the images), so the same data reached by another path, or a work
+     * directory moved to another machine, is not assessed again; {@code imagePaths} fingerprints the catalog file
+     * as it is, as releases before did.
      */
-    private String inputsFingerprint(WorkDir w, Path samplesFile) {
+    private String inputsFingerprint(WorkDir w, Path samplesFile, boolean imagePaths) {
         StringBuilder sb = new StringBuilder();
-        for (Path f : List.of(CotPipeline.cotFile(w), samplesFile, w.root().resolve("catalog.jsonl"),
-                w.root().resolve("captions.jsonl"))) {
-            sb.append(f.getFileName()).append('=')
-                    .append(Files.isRegularFile(f) ? CheckpointDigest.sha256(f) : "absent").append('\n');
+        Path catalogFile = w.root().resolve("catalog.jsonl");
+        for (Path f : List.of(CotPipeline.cotFile(w), samplesFile, catalogFile, w.root().resolve("captions.jsonl"))) {
+            sb.append(f.getFileName()).append('=');
+            if (!Files.isRegularFile(f)) {
+                sb.append("absent");
+            } else if (f.equals(catalogFile) && !imagePaths) {
+                sb.append(withoutImages(CotPipeline.catalog(w)));
+            } else {
+                sb.append(CheckpointDigest.sha256(f));
+            }
+            sb.append('\n');
         }
         sb.append("assessors=").append(assessors).append("\nencoder=").append(encoder)
                 .append(encoder.equals("minilm") && !MiniLmEncoder.available() ? " (tfidf fallback)" : "")
@@ -170,6 +181,21 @@ public final class AssessCommand implements Callable<Integer> {
         try {
             return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
                     .digest(sb.toString().getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** SHA-256 over {@code catalog}'s items, each as a JSON line without its image path. */
+    static String withoutImages(Catalog catalog) {
+        try {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            for (dev.mllmrec.api.Item i : catalog.items()) {
+                md.update(Json.line(new dev.mllmrec.api.Item(i.id(), i.title(), i.genres(),
+                        i.attributes(), null)).getBytes(StandardCharsets.UTF_8));
+                md.update((byte) '\n');
+            }
+            return java.util.HexFormat.of().formatHex(md.digest());
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

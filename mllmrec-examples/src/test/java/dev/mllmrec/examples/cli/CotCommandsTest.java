@@ -49,6 +49,20 @@ class CotCommandsTest {
         Files.delete(dir.resolve("assess/summary.json"));
         assertThat(Main.run("assess", "--work-dir", w, "--encoder", "tfidf", "--keep-fraction", "0.5")).isZero();
         assertThat(dir.resolve("assess/summary.json")).doesNotExist();
+        // The same catalog with its images elsewhere (the data reached by another path) is still up to date; a
+        // changed title is not.
+        List<Item> moved = items.stream().map(i -> new Item(i.id(), i.title(), i.genres(), i.attributes(),
+                "/elsewhere/posters/" + i.id() + ".jpg")).toList();
+        JsonLines.write(dir.resolve("catalog.jsonl"), moved);
+        assertThat(Main.run("assess", "--work-dir", w, "--encoder", "tfidf", "--keep-fraction", "0.5")).isZero();
+        assertThat(dir.resolve("assess/summary.json")).doesNotExist();
+        List<Item> renamed = new ArrayList<>(moved);
+        renamed.set(0, new Item(1, "Another Movie (1971)", List.of("Horror"), Map.of(), null));
+        JsonLines.write(dir.resolve("catalog.jsonl"), renamed);
+        assertThat(Main.run("assess", "--work-dir", w, "--encoder", "tfidf", "--keep-fraction", "0.5")).isZero();
+        assertThat(dir.resolve("assess/summary.json")).exists();
+        Files.delete(dir.resolve("assess/summary.json"));
+        JsonLines.write(dir.resolve("catalog.jsonl"), items);
         assertThat(Main.run("assess", "--work-dir", w, "--encoder", "tfidf", "--keep-fraction", "0.4")).isZero();
         assertThat(Json.mapper().readTree(dir.resolve("assess/summary.json").toFile()).get("kept").asInt())
                 .isEqualTo(24);
