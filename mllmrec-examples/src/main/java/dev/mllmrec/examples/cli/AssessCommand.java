@@ -88,10 +88,10 @@ public final class AssessCommand implements Callable<Integer> {
     public Integer call() {
         WorkDir w = WorkDir.of(workDir);
         Path samplesFile = trainSamples != null ? trainSamples : TrainingSamples.locate(w);
-        String inputs = inputsFingerprint(w, samplesFile, false);
+        List<String> fingerprints = inputsFingerprints(w, samplesFile);
+        String inputs = fingerprints.get(0);
         Path stamp = w.commandDir(CotPipeline.ASSESS).resolve(INPUTS_FILE);
-        // A stamp written before the catalog's image paths were left out of the fingerprint still counts.
-        if (!force && (upToDate(w, stamp, inputs) || upToDate(w, stamp, inputsFingerprint(w, samplesFile, true)))) {
+        if (!force && upToDate(w, stamp, fingerprints)) {
             System.err.println("assess: " + CotPipeline.assessedFile(w) + " is up to date with its inputs; skipped "
                     + "(--force assesses again).");
             exportReference(w, CotInputs.trainSamples(w, samplesFile), CotPipeline.catalog(w));
@@ -139,13 +139,14 @@ public final class AssessCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static boolean upToDate(WorkDir w, Path stamp, String inputs) {
+    /** Whether {@code stamp} records one of {@code accepted} and the assessed file as it is now. */
+    private static boolean upToDate(WorkDir w, Path stamp, List<String> accepted) {
         try {
             if (!Files.isRegularFile(CotPipeline.assessedFile(w)) || !Files.isRegularFile(stamp)) {
                 return false;
             }
             List<String> lines = Files.readAllLines(stamp, StandardCharsets.UTF_8);
-            return lines.size() == 2 && lines.get(0).equals(inputs)
+            return lines.size() == 2 && accepted.contains(lines.get(0))
                     && lines.get(1).equals(CheckpointDigest.sha256(CotPipeline.assessedFile(w)));
         } catch (IOException e) {
             return false;
@@ -156,23 +157,26 @@ public final class AssessCommand implements Callable<Integer> {
      * SHA-256 over everything the assessment reads: the traces, the training samples, the catalog, the captions,
      * the options and whether MiniLM is available. The catalog counts without its items' image paths (the
      * assessment reads the captions, not the images), so the same data reached by another path, or a work
-     * directory moved to another machine, is not assessed again; {@code imagePaths} fingerprints the catalog file
-     * as it is, as releases before did.
+     * directory moved to another machine, is not assessed again. Two fingerprints, each file read once: this
+     * release's first, then the one of releases before (the catalog file as it is), whose stamps still count.
      */
-    private String inputsFingerprint(WorkDir w, Path samplesFile, boolean imagePaths) {
-        StringBuilder sb = new StringBuilder();
+    private List<String> inputsFingerprints(WorkDir w, Path samplesFile) {
         Path catalogFile = w.root().resolve("catalog.jsonl");
+        StringBuilder current = new StringBuilder();
+        StringBuilder legacy = new StringBuilder();
         for (Path f : List.of(CotPipeline.cotFile(w), samplesFile, catalogFile, w.root().resolve("captions.jsonl"))) {
-            sb.append(f.getFileName()).append('=');
-            if (!Files.isRegularFile(f)) {
-                sb.append("absent");
-            } else if (f.equals(catalogFile) && !imagePaths) {
-                sb.append(withoutImages(CotPipeline.catalog(w)));
-            } else {
-                sb.append(CheckpointDigest.sha256(f));
-            }
-            sb.append('\n');
+            String digest = Files.isRegularFile(f) ? CheckpointDigest.sha256(f) : "absent";
+            String name = f.getFileName() + "=";
+            legacy.append(name).append(digest).append('\n');
+            current.append(name).append(f.equals(catalogFile) && Files.isRegularFile(f)
+                    ? withoutImages(CotPipeline.catalog(w)) : digest).append('\n');
         }
+        return List.of(fingerprint(current), fingerprint(legacy));
+    }
+
+    /** {@code files} (one line per input file) with the options appended, hashed. */
+    private String fingerprint(StringBuilder files) {
+        StringBuilder sb = new StringBuilder(files);
         sb.append("assessors=").append(assessors).append("\nencoder=").append(encoder)
                 .append(encoder.equals("minilm") && !MiniLmEncoder.available() ? " (tfidf fallback)" : "")
                 .append("\nquery=").append(query)

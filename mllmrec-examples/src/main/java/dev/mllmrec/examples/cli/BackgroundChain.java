@@ -96,11 +96,6 @@ final class BackgroundChain implements AutoCloseable {
         }
     }
 
-    /** The command lines of the chain, in order. */
-    List<String[]> stages() {
-        return stages;
-    }
-
     /**
      * Waits for every command of the chain to end (or to be skipped).
      *

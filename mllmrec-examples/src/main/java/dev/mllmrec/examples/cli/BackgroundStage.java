@@ -114,8 +114,8 @@ final class BackgroundStage implements AutoCloseable {
         return ((end == 0 ? System.nanoTime() : end) - startNanos) / 1e9;
     }
 
-    /** The last {@code lines} lines of the log (empty if it cannot be read). */
-    List<String> tail(int lines) {
+    /** The last {@code lines} lines of {@code log} (empty if it cannot be read). */
+    static List<String> tail(Path log, int lines) {
         try {
             List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
             return all.subList(Math.max(0, all.size() - lines), all.size());

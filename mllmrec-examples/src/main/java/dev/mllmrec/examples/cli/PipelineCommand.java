@@ -343,23 +343,13 @@ public final class PipelineCommand implements Callable<Integer> {
             System.out.println("== " + String.join(" ", r.args()) + "  (child JVM) finished in "
                     + CommandSupport.seconds(r.seconds()) + (rc == 0 ? "" : ", exit " + rc));
             if (rc != 0) {
-                tail(r.log(), 20).forEach(System.err::println);
+                BackgroundStage.tail(r.log(), 20).forEach(System.err::println);
                 System.err.println("error: pipeline stage '" + String.join(" ", r.args()) + "' failed with exit code "
                         + rc + " (log " + r.log() + "); fix it and rerun: finished stages are reused.");
                 return rc;
             }
         }
         return 0;
-    }
-
-    /** The last {@code lines} lines of {@code log} (empty if it cannot be read). */
-    private static List<String> tail(Path log, int lines) {
-        try {
-            List<String> all = Files.readAllLines(log, java.nio.charset.StandardCharsets.UTF_8);
-            return all.subList(Math.max(0, all.size() - lines), all.size());
-        } catch (java.io.IOException | java.io.UncheckedIOException e) {
-            return List.of();
-        }
     }
 
     private static String[] args(String... a) {

@@ -112,11 +112,6 @@ public final class RecommenderFactory {
         return PolicyRanker.checkpoint(data.workDir().root(), key, PolicyRanker.Pick.BEST);
     }
 
-    /** Where the SASRec checkpoint is read from, {@code W/checkpoints/sasrec}. */
-    public static java.nio.file.Path sasrecCheckpoint(PreparedData data) {
-        return sasrecCheckpoint(data, "sasrec");
-    }
-
     /** Where SASRec model {@code key} (one of {@link #SASRECS}) is read from, {@code W/checkpoints/<key>}. */
     public static java.nio.file.Path sasrecCheckpoint(PreparedData data, String key) {
         java.nio.file.Path dir = data.workDir().checkpoints(key);
