@@ -258,13 +258,7 @@ public final class AblationCommand implements Callable<Integer> {
         WorkDir r = runDir(w, root, name + "-seed" + seed, false);
         Path done = r.root().resolve("ablation-result.json");
         if (!Files.isRegularFile(done)) {
-            List<String> train = new ArrayList<>(List.of("train-sasrec", "--work-dir", r.root().toString(), "--seed",
-                    Long.toString(seed)));
-            if (quick) {
-                train.addAll(List.of("--epochs", "4"));
-            }
-            train.addAll(trainArgs);
-            run(train.toArray(String[]::new));
+            run(TrainSasrecCommand.commandLine(r.root().toString(), seed, quick, trainArgs));
             List<Map<String, Object>> out = new ArrayList<>();
             for (Map.Entry<String, String> e : labels) {
                 out.add(evaluate(r, e.getKey(), e.getValue(), seed, counts));

@@ -138,14 +138,8 @@ public final class PipelineCommand implements Callable<Integer> {
         Recipe recipe = recipe(quick, seed, content);
         List<String[]> stages = new ArrayList<>();
         stages.addAll(data.offlineStages(wd, recipe));
-        for (List<String> extra : List.of(List.<String>of(), List.of("--item-features", "facets"))) {
-            List<String> sasrec = new ArrayList<>(List.of("train-sasrec", "--work-dir", wd, "--seed", s));
-            if (quick) {
-                sasrec.addAll(List.of("--epochs", "4"));
-            }
-            sasrec.addAll(extra);
-            stages.add(sasrec.toArray(String[]::new));
-        }
+        stages.add(TrainSasrecCommand.commandLine(wd, seed, quick, List.of()));
+        stages.add(TrainSasrecCommand.commandLine(wd, seed, quick, List.of("--item-features", "facets")));
         if (baseModel != null) {
             stages.addAll(pretrainedStages(wd));
         } else {

@@ -291,6 +291,23 @@ public final class TrainSasrecCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The epochs of a quick run ({@code pipeline --quick}, {@code ablation --quick}). */
+    static final int QUICK_EPOCHS = 4;
+
+    /**
+     * The command line of a run in {@code workDir} at {@code seed}, as {@code pipeline} and {@code ablation} start it:
+     * {@link #QUICK_EPOCHS} epochs when {@code quick}, then {@code extra}.
+     */
+    static String[] commandLine(String workDir, long seed, boolean quick, List<String> extra) {
+        List<String> out = new java.util.ArrayList<>(List.of(NAME, "--work-dir", workDir, "--seed",
+                Long.toString(seed)));
+        if (quick) {
+            out.addAll(List.of("--epochs", Integer.toString(QUICK_EPOCHS)));
+        }
+        out.addAll(extra);
+        return out.toArray(String[]::new);
+    }
+
     /** The model {@code --item-features kind} trains: {@code sasrec} for none, {@code sasrec-content} otherwise. */
     static String modelName(String kind) {
         return kind == null || "none".equals(kind.strip().toLowerCase(java.util.Locale.ROOT)) ? "sasrec"
