@@ -10,7 +10,8 @@ import ai.djl.ndarray.NDArray;
  * which then reads freed memory and produces wrong gradients (seen as random gradient errors and NaNs, or, when a
  * collection has not yet freed the memory, nothing at all: the fault shows only now and then,
  * {@code docs/reproducibility.md}). These helpers create the constant in the operand's own manager, so it lives until
- * the step's manager is closed, after backward. {@code ScalarsRuleTest} keeps the library off DJL's overloads.
+ * the step's manager is closed, after backward. {@code NumberOperandRuleTest} (in {@code mllmrec-examples}) keeps
+ * every library module off DJL's overloads.
  */
 public final class Scalars {
 
