@@ -50,9 +50,10 @@ import picocli.CommandLine.Option;
         description = {"Trains and evaluates, on the same prepared samples and for each seed, the policy variants "
                 + "ids (item ids only), text (+ titles and attributes), text-facets (+ the items' genre multi-hot "
                 + "and decade beside the text vector: the pipeline's policy), captions (+ image captions), "
-                + "shuffled-captions (a control: captions moved between items) and captions-no-cot (without CoT "
-                + "injection), and on request captions-only, shuffled-captions-only (the caption alone, without "
-                + "title and attributes: does the image's text carry anything by itself?) and captions-facets, "
+                + "shuffled-captions (a control: captions moved between items), text-facets-no-cot and "
+                + "captions-no-cot (no CoT injected into the SFT or GRPO prompts), and on request captions-only, "
+                + "shuffled-captions-only (the caption alone, without title and attributes: does the image's text "
+                + "carry anything by itself?) and captions-facets, "
                 + "shuffled-captions-facets (captions with the facets and the poster's measurements), each by SFT "
                 + "and then GRPO, with SASRec, a content-aware SASRec (sasrec (content): genres, decade and poster "
                 + "measurements in its item embeddings) and popularity as anchors; each policy is ranked under its "
@@ -74,7 +75,9 @@ public final class AblationCommand implements Callable<Integer> {
      *
      * @param name      the variant's name in tables and run directories
      * @param content   the {@code --item-content} of {@code train-sft}
-     * @param cot       whether the SFT prompts carry the augmented CoT ({@code W/train_sft.jsonl})
+     * @param cot       whether the SFT and GRPO prompts carry the augmented CoT ({@code W/train_sft.jsonl},
+     *                  {@code W/train_grpo.jsonl}); without it both stages train on plain prompts over the same
+     *                  training windows
      * @param facets    whether the content vector gains the items' facets ({@code minilm+facets})
      * @param byDefault whether the variant runs without {@code --variants} (the others run on request)
      */
@@ -101,6 +104,8 @@ public final class AblationCommand implements Callable<Integer> {
             Variant.standard("text", "text", true),
             // The pipeline's policy (Recipe.recommended()): the text with the items' facets.
             new Variant("text-facets", "text", true, true, true),
+            // The pipeline's policy without reasoning: what the injected CoT adds to it.
+            new Variant("text-facets-no-cot", "text", false, true, true),
             Variant.standard("captions", "captions", true),
             Variant.standard("shuffled-captions", "shuffled-captions", true),
             Variant.standard("captions-no-cot", "captions", false),
@@ -114,8 +119,11 @@ public final class AblationCommand implements Callable<Integer> {
     static final List<String> METRICS_99 = List.of("HR@3", "HR@10", "NDCG@10");
 
     /** Prepared files every run directory links to (what a run reads and never writes). */
-    private static final List<String> SHARED = List.of("prepare", "catalog.jsonl", "sequences.jsonl", "samples",
-            "captions.jsonl", "cot.jsonl", "cot_assessed.jsonl", "train_grpo.jsonl", "content");
+    static final List<String> SHARED = List.of("prepare", "catalog.jsonl", "sequences.jsonl", "samples",
+            "captions.jsonl", "cot.jsonl", "cot_assessed.jsonl", "content");
+
+    /** The augmented prompts, linked only into the run directories of variants with CoT injection. */
+    static final List<String> WITH_COT = List.of("train_sft.jsonl", "train_grpo.jsonl");
 
     @Mixin
     DataSourceOptions data;
@@ -304,12 +312,21 @@ public final class AblationCommand implements Callable<Integer> {
     }
 
     /** A run directory whose prepared inputs are links to the shared work directory's. */
-    private static WorkDir runDir(WorkDir w, Path root, String name, boolean cot) throws IOException {
+    static WorkDir runDir(WorkDir w, Path root, String name, boolean cot) throws IOException {
         Path dir = root.resolve("runs").resolve(name);
         Files.createDirectories(dir);
         List<String> links = new ArrayList<>(SHARED);
         if (cot) {
-            links.add("train_sft.jsonl");
+            links.addAll(WITH_COT);
+        } else {
+            // Releases before 2026-12-07 linked the GRPO prompts into every run: an unfinished run of theirs
+            // would still train GRPO with CoT. Only links are removed, never a file.
+            for (String f : WITH_COT) {
+                Path link = dir.resolve(f);
+                if (Files.isSymbolicLink(link)) {
+                    Files.delete(link);
+                }
+            }
         }
         Files.createDirectories(w.root().resolve("content"));
         for (String f : links) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mllmrec.core.Json;
+import dev.mllmrec.core.WorkDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -56,6 +57,33 @@ class AblationCommandTest {
         // The label starts under the third bar group (x 240, y 324) and runs down at 35 degrees.
         assertThat(img.getHeight()).isGreaterThanOrEqualTo(324 + (int) (labelWidth * Math.sin(Math.toRadians(35))));
         assertThat(img.getWidth()).isGreaterThanOrEqualTo(240 + (int) (labelWidth * Math.cos(Math.toRadians(35))));
+    }
+
+    @Test
+    void aVariantWithoutCotSeesNeitherAugmentedPromptFile() throws Exception {
+        Path w = tmp.resolve("w");
+        for (String f : List.of("catalog.jsonl", "sequences.jsonl", "train_sft.jsonl", "train_grpo.jsonl")) {
+            Files.createDirectories(w);
+            Files.writeString(w.resolve(f), f);
+        }
+        Path root = w.resolve("ablation");
+        Path with = AblationCommand.runDir(WorkDir.of(w), root, "text-facets-seed42", true)
+                .root();
+        assertThat(with.resolve("train_sft.jsonl")).isSymbolicLink().hasContent("train_sft.jsonl");
+        assertThat(with.resolve("train_grpo.jsonl")).isSymbolicLink().hasContent("train_grpo.jsonl");
+        assertThat(with.resolve("catalog.jsonl")).isSymbolicLink();
+
+        // A run directory of an earlier release linked the GRPO prompts into a no-CoT run: the link goes.
+        Path without = root.resolve("runs/text-facets-no-cot-seed42");
+        Files.createDirectories(without);
+        Files.createSymbolicLink(without.resolve("train_grpo.jsonl"), w.resolve("train_grpo.jsonl"));
+        AblationCommand.runDir(WorkDir.of(w), root, "text-facets-no-cot-seed42", false);
+        assertThat(without.resolve("train_sft.jsonl")).doesNotExist();
+        assertThat(without.resolve("train_grpo.jsonl")).doesNotExist();
+        assertThat(without.resolve("sequences.jsonl")).isSymbolicLink().hasContent("sequences.jsonl");
+        assertThat(w.resolve("train_grpo.jsonl")).hasContent("train_grpo.jsonl");
+        assertThat(AblationCommand.VARIANTS).anyMatch(v -> v.name().equals("text-facets-no-cot") && !v.cot()
+                && v.facets() && v.content().equals("text") && v.byDefault());
     }
 
     @Test
