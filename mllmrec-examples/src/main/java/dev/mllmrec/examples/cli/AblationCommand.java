@@ -119,11 +119,11 @@ public final class AblationCommand implements Callable<Integer> {
     static final List<String> METRICS_99 = List.of("HR@3", "HR@10", "NDCG@10");
 
     /** Prepared files every run directory links to (what a run reads and never writes). */
-    static final List<String> SHARED = List.of("prepare", "catalog.jsonl", "sequences.jsonl", "samples",
+    private static final List<String> SHARED = List.of("prepare", "catalog.jsonl", "sequences.jsonl", "samples",
             "captions.jsonl", "cot.jsonl", "cot_assessed.jsonl", "content");
 
     /** The augmented prompts, linked only into the run directories of variants with CoT injection. */
-    static final List<String> WITH_COT = List.of("train_sft.jsonl", "train_grpo.jsonl");
+    private static final List<String> WITH_COT = List.of("train_sft.jsonl", "train_grpo.jsonl");
 
     @Mixin
     DataSourceOptions data;
@@ -319,7 +319,7 @@ public final class AblationCommand implements Callable<Integer> {
         if (cot) {
             links.addAll(WITH_COT);
         } else {
-            // Releases before 2026-12-07 linked the GRPO prompts into every run: an unfinished run of theirs
+            // Earlier releases linked the GRPO prompts into every run: an unfinished no-CoT run of theirs
             // would still train GRPO with CoT. Only links are removed, never a file.
             for (String f : WITH_COT) {
                 Path link = dir.resolve(f);
