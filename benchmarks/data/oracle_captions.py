@@ -14,6 +14,7 @@ seed 0). The image hashes and textualizer fields of the input captions are kept,
 Usage: python3 oracle_captions.py WORK_DIR OUT.jsonl   (numpy; about a minute for 2,943 items)
 """
 import json
+import os
 import sys
 
 import numpy as np
@@ -54,6 +55,10 @@ def main(work, out):
                 centres[k] = members.mean(0) / (np.linalg.norm(members.mean(0)) + 1e-9)
     sizes = np.bincount(label, minlength=CLUSTERS)
     print(f"{n} items in {CLUSTERS} clusters of {sizes.min()} to {sizes.max()} items")
+    if os.path.islink(out):
+        # An ablation run directory links W/captions.jsonl: writing through the link would replace the captions
+        # of every run that shares it. Replace the link with a file of its own.
+        os.unlink(out)
     with open(out, "w") as f:
         for c in captions:
             f.write(json.dumps(dict(c, text=f"A poster showing a {NOUNS[label[index[c['itemId']]]]}.")) + "\n")
