@@ -18,6 +18,7 @@ import dev.mllmrec.core.cot.io.TrainingSamples;
 import dev.mllmrec.core.embed.MiniLmEncoder;
 import dev.mllmrec.core.embed.TextEncoder;
 import dev.mllmrec.core.embed.TfIdfEncoder;
+import dev.mllmrec.core.textualize.CaptionStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -182,27 +183,17 @@ public final class AssessCommand implements Callable<Integer> {
                 .append("\nquery=").append(query)
                 .append("\nthreshold=").append(selection == null ? null : selection.threshold)
                 .append("\nkeepFraction=").append(selection == null ? null : selection.keepFraction).append('\n');
-        try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(sb.toString().getBytes(StandardCharsets.UTF_8)));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return CaptionStore.sha256(sb.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     /** SHA-256 over {@code catalog}'s items, each as a JSON line without its image path. */
     static String withoutImages(Catalog catalog) {
-        try {
-            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
-            for (dev.mllmrec.api.Item i : catalog.items()) {
-                md.update(Json.line(new dev.mllmrec.api.Item(i.id(), i.title(), i.genres(),
-                        i.attributes(), null)).getBytes(StandardCharsets.UTF_8));
-                md.update((byte) '\n');
-            }
-            return java.util.HexFormat.of().formatHex(md.digest());
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+        StringBuilder lines = new StringBuilder();
+        for (dev.mllmrec.api.Item i : catalog.items()) {
+            lines.append(Json.line(new dev.mllmrec.api.Item(i.id(), i.title(), i.genres(), i.attributes(), null)))
+                    .append('\n');
         }
+        return CaptionStore.sha256(lines.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     private void exportReference(WorkDir w, List<RecommendationSample> samples, Catalog catalog) {
